@@ -1,0 +1,130 @@
+"""CLI: run (polling or webhook), sandbox, migrate, backup, translations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings, settings_or_exit
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the sandbox when no token is set)")
+    sandbox = sub.add_parser("sandbox", help="run the bot against the local Bot API sandbox")
+    sandbox.add_argument("--serve", action="store_true", help="headless: print the address")
+    sandbox.add_argument("--port", type=int, default=0, help="port for --serve (default: any)")
+    sub.add_parser("migrate", help="apply database migrations and exit")
+    backup = sub.add_parser("backup", help="copy the live database safely")
+    backup.add_argument("path", type=Path)
+    sub.add_parser("compile-translations", help="compile .po catalogs to .mo")
+    check = sub.add_parser("i18n-check", help="list msgids missing from a catalog")
+    check.add_argument("--add", metavar="DOMAIN", help="append missing msgids to DOMAIN.po")
+    check.add_argument("--only", metavar="PATH_PREFIX", action="append",
+                       help="with --add: only msgids from files under this prefix")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m bot` and the `unionbot` script."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "compile-translations":
+        from bot.i18n import compile_catalogs
+
+        print(f"compiled {len(compile_catalogs())} catalogs")
+        return 0
+    if command == "i18n-check":
+        if args.add:
+            from bot.i18n_tools import add_missing
+
+            print(add_missing(args.add, args.only))
+        return _i18n_check()
+    settings = settings_or_exit()
+    setup_logging(settings.log_level, [settings.token])
+    if command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if command == "backup":
+        return asyncio.run(_backup(settings, args.path))
+    if command == "sandbox" or (command == "run" and not settings.token):
+        if command == "run":
+            print("No TELEGRAM_BOT_TOKEN set: starting the local sandbox.", file=sys.stderr)
+        from bot.sandbox_runner import run_sandbox
+
+        return asyncio.run(
+            run_sandbox(settings, serve=getattr(args, "serve", False), port=getattr(args, "port", 0))
+        )
+    return _run_telegram(settings)
+
+
+def _run_telegram(settings: Settings) -> int:
+    """Talk to Telegram: long polling, or a webhook when WEBHOOK_URL is set."""
+    from bot.app import build_application
+
+    app = build_application(settings)
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path="telegram",
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+        )
+    else:
+        app.run_polling(allowed_updates=["message", "callback_query"])
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    from storage.db import Database, migrate, schema_version
+
+    db = await Database.open(settings.database_path)
+    try:
+        applied = await migrate(db)
+        print(f"schema version {await schema_version(db)}; applied: {', '.join(applied) or 'none'}")
+    finally:
+        await db.close()
+    return 0
+
+
+async def _backup(settings: Settings, target: Path) -> int:
+    from storage.db import Database
+
+    if not settings.database_path.exists():
+        print(f"no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    db = await Database.open(settings.database_path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await db.backup_to(target)
+    finally:
+        await db.close()
+    print(f"backup written to {target}")
+    return 0
+
+
+def _i18n_check() -> int:
+    from bot.config import SUPPORTED_LOCALES
+    from bot.i18n import extract_msgids, load_catalogs
+
+    catalogs = load_catalogs()
+    missing = 0
+    for msgid, where in sorted(extract_msgids().items(), key=lambda kv: kv[1]):
+        for locale in SUPPORTED_LOCALES:
+            if msgid not in catalogs.get(locale, {}):
+                missing += 1
+                print(f"{locale}\t{where}\t{msgid!r}")
+    print(f"{missing} missing", file=sys.stderr)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

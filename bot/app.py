@@ -1,0 +1,99 @@
+"""build_application(settings, request=None): the one wiring place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.i18n import I18n
+from bot.scheduler import install_jobs
+from bot.services import BotApp, BotContext, Services
+from handlers.commands import publish_default_commands
+from storage.db import open_database
+
+log = logging.getLogger(__name__)
+
+#: Used when no token is configured: the local sandbox accepts it.
+SANDBOX_TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    i18n: I18n | None = None,
+    rate_limit: bool = True,
+) -> BotApp:
+    """Assemble the Application: context types, handlers, lifecycle hooks."""
+    from bot.update_processor import PerChatUpdateProcessor
+
+    builder: Any = (
+        Application.builder()
+        .token(settings.token or SANDBOX_TOKEN)
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_base_file_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=Services))
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if rate_limit:
+        # Interactive replies: stay under Telegram's global rate, retry a 429 a few times.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    app: BotApp = builder.build()
+    app.bot_data.configure(
+        settings, i18n or I18n.load(settings.default_language), clock or SystemClock()
+    )
+    handlers.register(app)
+    return app
+
+
+async def _post_init(app: BotApp) -> None:
+    """Open resources once the bot is initialised (PTB calls this from run_*)."""
+    services = app.bot_data
+    if not services.db_open:
+        services.db = await open_database(services.settings.database_path)
+    services.bot_username = app.bot.username
+    await publish_default_commands(app)
+    install_jobs(app)
+    log.info("bot @%s ready", services.bot_username)
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    """Close what post_init opened."""
+    services = app.bot_data
+    if services.delivery is not None:
+        await services.delivery.stop()
+    if services.db_open:
+        await services.db.close()
+
+
+async def start_app(app: BotApp, *, polling: bool = True, poll_interval: float = 0.0) -> None:
+    """Manual lifecycle for tests and the sandbox: initialise, post_init, start, poll."""
+    await app.initialize()
+    await _post_init(app)
+    await app.start()
+    if polling and app.updater is not None:
+        await app.updater.start_polling(
+            poll_interval=poll_interval, timeout=1, drop_pending_updates=False
+        )
+
+
+async def stop_app(app: BotApp) -> None:
+    """Reverse of start_app."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    await _post_shutdown(app)

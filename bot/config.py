@@ -1,0 +1,108 @@
+"""Settings from the environment or a .env file, validated once at start."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+#: Locales that have a complete catalog; the first is the default.
+SUPPORTED_LOCALES: tuple[str, ...] = ("zh_CN", "en")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+class Settings(BaseSettings):
+    """Every operator-facing knob, with the default a small union would want."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    telegram_bot_token: SecretStr | None = None
+    database_path: Path = Path("data/unionbot.sqlite3")
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    timezone: str = "Asia/Shanghai"
+    default_language: Literal["zh_CN", "en"] = "zh_CN"
+    bot_api_base_url: str = "https://api.telegram.org/bot"
+    bot_api_base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    delivery_rate: float = Field(default=25.0, gt=0, le=1000)
+    delivery_concurrency: int = Field(default=8, ge=1, le=64)
+    anonymity_threshold: int = Field(default=5, ge=3, le=1000)
+    relay_key: SecretStr | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept "1,2 3" as well as a list, because env vars are plain strings."""
+        if isinstance(value, str):
+            parts = value.replace(",", " ").split()
+            try:
+                return tuple(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError("must be Telegram user ids separated by commas") from exc
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """Reject a zone name zoneinfo cannot load, before any scheduling uses it."""
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """A token is "<digits>:<secret>"; catch a pasted-wrong value early."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        raw = value.get_secret_value().strip()
+        head, sep, tail = raw.partition(":")
+        if not sep or not head.isdigit() or len(tail) < 5:
+            raise ValueError("does not look like a bot token (expected 123456:ABC...)")
+        return SecretStr(raw)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The configured zone, for rendering and scheduling."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token(self) -> str:
+        """The raw token; only the wiring code should call this."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else ""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings or raise ConfigError with one line naming the bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(f"configuration error: {name.upper()}: {first['msg']}") from None
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    """Load settings for the CLI: on error print one line and exit with code 2."""
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None

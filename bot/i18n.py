@@ -1,0 +1,186 @@
+"""gettext catalogs (zh_CN default, en) and the per-person translate function."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Protocol
+
+from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+
+from bot.config import SUPPORTED_LOCALES
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+#: Packages scanned for translatable strings: `_("...")` and `N_("...")`.
+SOURCE_PACKAGES: tuple[str, ...] = ("bot", "handlers", "surveys", "storage")
+KEYWORDS = {"_": None, "N_": None}
+_PLACEHOLDER = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)[^{}]*\}(?!\})")
+
+
+class Html(str):
+    """Text that is already valid Telegram HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+def raw(value: object) -> Html:
+    """Insert a value unescaped: it is already HTML, or it goes into a button label."""
+    return Html(str(value))
+
+
+class Translate(Protocol):
+    """`_("msgid", name=value)`: translate, then fill placeholders (escaped)."""
+
+    @property
+    def locale(self) -> str:
+        """The locale this function translates into."""
+
+    def __call__(self, msgid: str, /, **params: object) -> str:
+        """Return the translated, formatted text."""
+
+
+def placeholders(text: str) -> set[str]:
+    """The named `{placeholders}` in a message, for catalog checks."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def pick_locale(language_code: str | None, default: str = SUPPORTED_LOCALES[0]) -> str:
+    """Map Telegram's language_code to a supported locale (Chinese variants → zh_CN)."""
+    if not language_code:
+        return default
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        return "zh_CN"
+    if code.startswith("en"):
+        return "en"
+    return default
+
+
+def _po_files(locale: str) -> list[Path]:
+    return sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"))
+
+
+def _read_catalog(po: Path) -> Catalog:
+    """Prefer the compiled .mo when it is fresh; fall back to the .po source."""
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            return read_mo(fh)
+    with po.open("rb") as fh:
+        return read_po(fh)
+
+
+def load_catalogs(locales: Iterable[str] = SUPPORTED_LOCALES) -> dict[str, dict[str, str]]:
+    """msgid → msgstr for each locale, merged across all domain files."""
+    out: dict[str, dict[str, str]] = {}
+    for locale in locales:
+        merged: dict[str, str] = {}
+        for po in _po_files(locale):
+            for message in _read_catalog(po):
+                usable = isinstance(message.id, str) and isinstance(message.string, str)
+                if usable and message.id and message.string and not message.fuzzy:
+                    merged[str(message.id)] = str(message.string)
+        out[locale] = merged
+    return out
+
+
+def compile_catalogs() -> list[Path]:
+    """Write a .mo next to every .po (what `make` runs before starting)."""
+    written: list[Path] = []
+    for locale in SUPPORTED_LOCALES:
+        for po in _po_files(locale):
+            with po.open("rb") as fh:
+                catalog = read_po(fh, locale=locale)
+            mo = po.with_suffix(".mo")
+            with mo.open("wb") as out:
+                write_mo(out, catalog)
+            written.append(mo)
+    return written
+
+
+def extract_msgids(root: Path | None = None) -> dict[str, str]:
+    """Every msgid used in the source, mapped to its first location."""
+    base = root or Path(__file__).resolve().parent.parent
+    found: dict[str, str] = {}
+    for package in SOURCE_PACKAGES:
+        folder = base / package
+        method_map = [("**/sandbox/**.py", "ignore"), ("**.py", "python")]
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(folder), method_map=method_map, keywords=KEYWORDS, comment_tags=()
+        ):
+            if isinstance(message, str):
+                found.setdefault(message, f"{package}/{filename}:{lineno}")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """A translate function bound to one locale."""
+
+    locale: str
+    table: dict[str, str]
+
+    def __call__(self, msgid: str, /, **params: object) -> str:
+        text = self.table.get(msgid, msgid)
+        if not params:
+            return text
+        # Values are escaped because every message is sent with parse_mode HTML
+        # and names or free text from members must never become markup.
+        safe = {
+            k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
+            for k, v in params.items()
+        }
+        return text.format(**safe)
+
+
+class I18n:
+    """All catalogs in memory; hands out translate functions per locale."""
+
+    def __init__(self, catalogs: dict[str, dict[str, str]], default: str = "zh_CN") -> None:
+        self._catalogs = catalogs
+        self.default = default
+        self._bound = {loc: _Bound(loc, table) for loc, table in catalogs.items()}
+
+    @classmethod
+    def load(cls, default: str = "zh_CN") -> I18n:
+        """Read the catalogs shipped in bot/locales."""
+        return cls(load_catalogs(), default)
+
+    def bind(self, locale: str | None) -> Translate:
+        """The translate function for a locale (default when unknown)."""
+        return self._bound.get(locale or self.default) or self._bound[self.default]
+
+    def locales(self) -> Iterator[str]:
+        """Locales with a catalog."""
+        return iter(self._catalogs)
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction without translating it yet."""
+    return msgid
+
+
+_DATETIME_PATTERNS = {"zh_CN": "y年M月d日 HH:mm", "en": "d MMM y, HH:mm"}
+_DATE_PATTERNS = {"zh_CN": "y年M月d日", "en": "d MMM y"}
+
+
+def format_when(moment: float | datetime, locale: str, tz: tzinfo) -> str:
+    """A date and time in the member's zone, Chinese style for zh_CN (2026年3月2日 09:00)."""
+    dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
+    pattern = _DATETIME_PATTERNS.get(locale, _DATETIME_PATTERNS["en"])
+    return format_datetime(dt, pattern, tzinfo=tz, locale=locale)
+
+
+def format_day(moment: float | datetime, locale: str, tz: tzinfo) -> str:
+    """A date only (2026年3月2日), for deadlines and coarse times."""
+    dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
+    pattern = _DATE_PATTERNS.get(locale, _DATE_PATTERNS["en"])
+    return format_datetime(dt, pattern, tzinfo=tz, locale=locale)

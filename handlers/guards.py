@@ -1,0 +1,52 @@
+"""Checks that run before any feature: duplicate updates and group chats."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, TypeHandler
+
+from bot.services import BotApp, BotContext
+from handlers.keyboards import rows, url_button
+from storage import updates
+
+log = logging.getLogger(__name__)
+
+
+async def drop_duplicates(update: Update, context: BotContext) -> None:
+    """Stop an update Telegram delivered a second time (after a webhook timeout)."""
+    if not await updates.first_time(context.db, update.update_id, context.clock.time()):
+        log.info("duplicate update %s ignored", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def guard_groups(update: Update, context: BotContext) -> None:
+    """In groups, answer only commands meant for this bot, pointing to a private chat."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    message = update.effective_message
+    text = message.text if message is not None else None
+    if message is not None and text and text.startswith("/"):
+        command = text.split()[0]
+        target = command.partition("@")[2]
+        username = context.services.bot_username
+        if not target or target.lower() == username.lower():
+            _ = context.services.i18n.bind(context.settings.default_language)
+            en = context.services.i18n.bind("en")
+            link = f"https://t.me/{username}"
+            await message.reply_text(
+                _("Please talk to me in a private chat: {link}", link=link)
+                + "\n"
+                + en("Please talk to me in a private chat: {link}", link=link),
+                reply_markup=rows([url_button("💬 " + _("Open private chat"), link)]),
+            )
+    raise ApplicationHandlerStop
+
+
+def register(app: BotApp) -> None:
+    """Install the guards in the earliest handler groups."""
+    app.add_handler(TypeHandler(Update, drop_duplicates), group=-100)
+    app.add_handler(TypeHandler(Update, guard_groups), group=-90)

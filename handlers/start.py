@@ -1,0 +1,346 @@
+"""/start: registration (language, name, unit, employee number, privacy) and invites."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import N_, Translate
+from bot.services import BotApp, BotContext
+from handlers import approvals
+from handlers.common import Caller, answer, decode, get_caller, send, show, stale
+from handlers.keyboards import button, cb, keyboard
+from handlers.menu import send_menu
+from handlers.registry import DialogRoute, Registry
+from handlers.unit_picker import UnitTree, picker_markup
+from handlers.validation import Problem, clean_employee_no, clean_name
+from storage import dialogs, invites, join_requests, members
+from storage.dialogs import Dialog
+from storage.invites import InviteProblem
+
+log = logging.getLogger(__name__)
+NS = "reg"
+KIND = "register"
+LANGS = (("zh_CN", "中文"), ("en", "English"))
+
+
+def _steps(dialog: Dialog) -> list[str]:
+    """The steps this registration goes through (an invite fixes the unit)."""
+    steps = ["lang", "name"]
+    if not dialog.data.get("invite"):
+        steps.append("unit")
+    return [*steps, "empno", "privacy"]
+
+
+def _header(_: Translate, dialog: Dialog) -> str:
+    steps = _steps(dialog)
+    index = steps.index(dialog.step) + 1 if dialog.step in steps else len(steps)
+    return _("📝 <b>Registration</b> · step {n}/{total}", n=index, total=len(steps))
+
+
+def _back(_: Translate) -> list[InlineKeyboardButton]:
+    return [button(_("⬅ Back"), cb(NS, "back"))]
+
+
+async def _screen(
+    context: BotContext, _: Translate, dialog: Dialog
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Text and buttons for the dialog's current step."""
+    head = _header(_, dialog)
+    if dialog.step == "lang":
+        current = _.locale
+        buttons = [
+            button(("✓ " if code == current else "") + label, cb(NS, "lang", code))
+            for code, label in LANGS
+        ]
+        return f"{head}\n" + _("Welcome to the union bot! Choose your language."), keyboard(
+            [buttons]
+        )
+    if dialog.step == "name":
+        return (
+            f"{head}\n"
+            + _("Please send your name as your colleagues know it (at most 64 characters)."),
+            keyboard([_back(_)]),
+        )
+    if dialog.step == "unit":
+        tree = await UnitTree.load(context.db)
+        parent = dialog.data.get("browse")
+        where = tree.path(parent) if parent else ""
+        text = f"{head}\n" + _("Choose the unit you work in.")
+        if where:
+            text += "\n" + _("Now in: {path}", path=where)
+        if not tree.by_id:
+            text += "\n" + _("No units have been set up yet. Please ask a union officer.")
+        markup = picker_markup(tree, _, ns=NS, parent_id=parent, extra=[_back(_)])
+        return text, markup
+    if dialog.step == "empno":
+        return (
+            f"{head}\n" + _("Send your employee number, or press Skip if you prefer not to."),
+            keyboard([[button(_("Skip"), cb(NS, "skip"))], _back(_)]),
+        )
+    # privacy
+    return (
+        f"{head}\n"
+        + _(
+            "🔒 <b>Privacy notice</b>\nThe union stores your name, unit, language and, if you "
+            "gave it, your employee number, to reach you with union news, surveys and events. "
+            "Officers of your unit can see your name and unit. Anonymous suggestions and "
+            "anonymous survey answers are never linked to you. You can see and delete your data "
+            "at any time."
+        ),
+        keyboard(
+            [
+                [button(_("✅ I accept"), cb(NS, "ok")), button(_("❌ I decline"), cb(NS, "no"))],
+                _back(_),
+            ]
+        ),
+    )
+
+
+async def _render(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show the current step, remembering which message carries it."""
+    _ = context.services.i18n.bind(caller.member.language)
+    text, markup = await _screen(context, _, dialog)
+    msg = await show(update, context, text, markup)
+    if msg is not None:
+        dialog.message_id = msg.message_id
+    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    """Begin or resume registration; handle an invite deep link."""
+    caller = await get_caller(update, context)
+    _ = caller._
+    payload = context.args[0] if context.args else None
+    member = caller.member
+    if member.verified:
+        if payload:
+            await send(update, context, _("You are already a registered member."))
+        await send_menu(update, context, caller)
+        return
+    db = context.db
+    current = await dialogs.get(db, member.telegram_id)
+    if current is not None and current.kind == KIND:
+        # /start in the middle of registration continues it rather than starting over.
+        await send(update, context, _("You are in the middle of registering; let's continue."))
+        await _render(update, context, caller, current)
+        return
+    if member.status == "pending" and not payload:
+        await send(update, context, _("⏳ Your request to join is still waiting for approval."))
+        return
+    data: dict[str, object] = {}
+    if payload:
+        status = await invites.check(db, payload, context.clock.time())
+        if isinstance(status, InviteProblem):
+            await send(update, context, _invite_problem(_, status))
+        else:
+            data["invite"] = status.code
+            data["unit_id"] = status.unit_id
+    dialog = Dialog(KIND, "lang", data)
+    await _render(update, context, caller, dialog)
+
+
+def _invite_problem(_: Translate, problem: InviteProblem) -> str:
+    if problem is InviteProblem.EXPIRED:
+        return _(
+            "This invite link has expired. You can still register and ask to join; "
+            "an officer will approve your request."
+        )
+    if problem is InviteProblem.USED_UP:
+        return _(
+            "This invite link has been used up. You can still register and ask to join; "
+            "an officer will approve your request."
+        )
+    return _(
+        "This invite link is not valid. You can still register and ask to join; "
+        "an officer will approve your request."
+    )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Handle registration buttons, refusing stale ones."""
+    caller = await get_caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    data = decode(query)
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    if data is None:
+        await stale(update, caller)
+        return
+    if data.action == "go":
+        await answer(update)
+        if caller.member.verified or caller.member.status == "pending":
+            await send_menu(update, context, caller)
+            return
+        if dialog is None or dialog.kind != KIND:
+            dialog = Dialog(KIND, "lang", {})
+        await _render(update, context, caller, dialog)
+        return
+    expected = {
+        "lang": "lang",
+        "ub": "unit",
+        "uc": "unit",
+        "skip": "empno",
+        "ok": "privacy",
+        "no": "privacy",
+    }
+    if (
+        dialog is None
+        or dialog.kind != KIND
+        or (data.action in expected and expected[data.action] != dialog.step)
+    ):
+        await stale(update, caller)
+        return
+    await answer(update)
+    db, now = context.db, context.clock.time()
+    if data.action == "back":
+        steps = _steps(dialog)
+        at = steps.index(dialog.step)
+        if at > 0:
+            dialog.step = steps[at - 1]
+    elif data.action == "lang":
+        code = data.args[0] if data.args else ""
+        if code not in dict(LANGS):
+            await stale(update, caller)
+            return
+        await members.update_profile(db, caller.member.id, language=code)
+        caller = await get_caller(update, context)
+        dialog.step = "name"
+    elif data.action == "ub":
+        target = data.int_arg(0)
+        if target is None:
+            await stale(update, caller)
+            return
+        dialog.data["browse"] = target or None
+    elif data.action == "uc":
+        unit_id = data.int_arg(0)
+        tree = await UnitTree.load(db)
+        if unit_id is None or unit_id not in tree.by_id:
+            await stale(update, caller)
+            return
+        dialog.data["unit_id"] = unit_id
+        dialog.step = "empno"
+    elif data.action == "skip":
+        dialog.data["employee_no"] = None
+        dialog.step = "privacy"
+    elif data.action == "no":
+        await dialogs.clear(db, caller.member.telegram_id)
+        await show(
+            update,
+            context,
+            caller._(
+                "Without accepting the privacy notice we cannot register you. "
+                "Nothing was stored except that you started. Send /start to begin again."
+            ),
+        )
+        return
+    elif data.action == "ok":
+        await _finish(update, context, caller, dialog, now)
+        return
+    await _render(update, context, caller, dialog)
+
+
+async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take the typed name or employee number for the current step."""
+    _ = caller._
+    text = update.effective_message.text if update.effective_message else None
+    if dialog.step == "name":
+        result = clean_name(text)
+        if isinstance(result, Problem):
+            await send(update, context, result.render(_))
+            return
+        dialog.data["name"] = result
+        await members.update_profile(context.db, caller.member.id, name=result)
+        dialog.step = "unit" if "unit" in _steps(dialog) else "empno"
+    elif dialog.step == "empno":
+        number = clean_employee_no(text)
+        if isinstance(number, Problem):
+            await send(update, context, number.render(_))
+            return
+        dialog.data["employee_no"] = number
+        dialog.step = "privacy"
+    else:
+        await send(update, context, _("Please use the buttons of this step."))
+    await _render(update, context, caller, dialog)
+
+
+async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show the current step again after input it cannot use."""
+    await _render(update, context, caller, dialog)
+
+
+async def _finish(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, now: float
+) -> None:
+    """Accepting the notice: join through the invite, or ask an officer."""
+    _ = caller._
+    db = context.db
+    member_id = caller.member.id
+    name = str(dialog.data.get("name") or caller.member.name or "")
+    employee_no = dialog.data.get("employee_no")
+    unit_id = dialog.data.get("unit_id")
+    if not name or not isinstance(unit_id, int):
+        dialog.step = "name" if not name else "unit"
+        await _render(update, context, caller, dialog)
+        return
+    code = dialog.data.get("invite")
+    async with db.transaction() as tx:
+        await members.update_profile(
+            tx,
+            member_id,
+            name=name,
+            employee_no=employee_no if isinstance(employee_no, str) else None,
+        )
+        await members.accept_privacy(tx, member_id, now)
+        joined = False
+        if isinstance(code, str):
+            redeemed = await invites.redeem(tx, code, now)
+            if not isinstance(redeemed, InviteProblem):
+                await members.update_profile(tx, member_id, unit_id=redeemed.unit_id)
+                await members.set_status(tx, member_id, "verified", now)
+                joined = True
+        request_id = None
+        if not joined:
+            await members.set_status(tx, member_id, "pending", now)
+            request_id = await join_requests.open_request(tx, member_id, unit_id, "join", now)
+        await dialogs.clear(tx, caller.member.telegram_id)
+    caller = await get_caller(update, context)
+    if joined:
+        tree = await UnitTree.load(db)
+        await show(
+            update,
+            context,
+            caller._(
+                "✅ Welcome, {name}! You are now a member of {unit}.",
+                name=name,
+                unit=tree.path(caller.member.unit_id or 0),
+            ),
+        )
+        await send_menu(update, context, caller)
+        return
+    await show(
+        update,
+        context,
+        _(
+            "📨 Thank you! Your request to join has been sent to the officers of your unit. "
+            "You will get a message when it is decided."
+        ),
+    )
+    if request_id is not None:
+        await approvals.notify_officers(context, request_id)
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Add /start and the registration buttons."""
+    app.add_handler(CommandHandler("start", on_start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    registry.dialog(
+        KIND,
+        DialogRoute(
+            on_text=on_text,
+            reprompt=reprompt,
+            cancel_note=N_("Your registration was stopped; send /start to begin again."),
+        ),
+    )
