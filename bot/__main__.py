@@ -27,8 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("compile-translations", help="compile .po catalogs to .mo")
     check = sub.add_parser("i18n-check", help="list msgids missing from a catalog")
     check.add_argument("--add", metavar="DOMAIN", help="append missing msgids to DOMAIN.po")
-    check.add_argument("--only", metavar="PATH_PREFIX", action="append",
-                       help="with --add: only msgids from files under this prefix")
+    check.add_argument(
+        "--only",
+        metavar="PATH_PREFIX",
+        action="append",
+        help="with --add: only msgids from files under this prefix",
+    )
     return parser
 
 
@@ -59,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         from bot.sandbox_runner import run_sandbox
 
         return asyncio.run(
-            run_sandbox(settings, serve=getattr(args, "serve", False), port=getattr(args, "port", 0))
+            run_sandbox(
+                settings, serve=getattr(args, "serve", False), port=getattr(args, "port", 0)
+            )
         )
     return _run_telegram(settings)
 

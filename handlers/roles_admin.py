@@ -25,6 +25,7 @@ from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
 from storage import audit, members, roles
+from storage.members import Member
 
 NS = "ra"
 PER_PAGE = 8
@@ -149,27 +150,30 @@ async def on_button(update: Update, context: BotContext) -> None:
                 )
         where = tree.path(unit_id) if unit_id else ""
         if changed:
-            their = translator_for(context, member)
-            if granting:
-                text = (
-                    their(
-                        "🔑 You are now an officer of {unit}. Open the officer menu from /menu.",
-                        unit=where,
-                    )
-                    if role == "officer"
-                    else their("🔑 You are now an admin of the union bot.")
-                )
-            else:
-                text = their(
-                    "🔑 Your role was removed: {role}.",
-                    role=where if role == "officer" else their("admin"),
-                )
-            await notify(context, member.chat_id, text)
-            await refresh_commands(context, member)
+            await _tell_member(context, member, role, where, granting)
         note = _("✅ Done.") if changed else _("Nothing changed: that was already so.")
         await _home(update, context, caller, note)
     else:
         await stale(update, caller)
+
+
+async def _tell_member(
+    context: BotContext, member: Member, role: str, where: str, granting: bool
+) -> None:
+    """Tell the member about their new or removed role, in their language."""
+    _ = translator_for(context, member)
+    if granting and role == "officer":
+        text = _(
+            "🔑 You are now an officer of {unit}. Open the officer menu from /menu.", unit=where
+        )
+    elif granting:
+        text = _("🔑 You are now an admin of the union bot.")
+    else:
+        text = _(
+            "🔑 Your role was removed: {role}.", role=where if role == "officer" else _("admin")
+        )
+    await notify(context, member.chat_id, text)
+    await refresh_commands(context, member)
 
 
 def register(app: BotApp, registry: Registry) -> None:

@@ -57,13 +57,16 @@ async def test_invite_link_puts_member_straight_into_its_unit(bot: Harness) -> N
 async def test_bad_invite_codes_explain_and_still_allow_a_request(bot: Harness) -> None:
     t = await bot.tree()
     used = await invites.create(bot.db, t["group1"], None, bot.clock.time(), days=7, max_uses=1)
-    assert not isinstance(await invites.redeem(bot.db, used.code, bot.clock.time()),
-                          invites.InviteProblem)
-    expired = await invites.create(bot.db, t["group1"], None, bot.clock.time(), days=1,
-                                   max_uses=5)
+    assert not isinstance(
+        await invites.redeem(bot.db, used.code, bot.clock.time()), invites.InviteProblem
+    )
+    expired = await invites.create(bot.db, t["group1"], None, bot.clock.time(), days=1, max_uses=5)
     bot.clock.advance(2 * 86400)
-    for user_id, code, phrase in ((41, used.code, "使用次数已满"), (42, expired.code, "已过期"),
-                                  (43, "bogus", "无效")):
+    for user_id, code, phrase in (
+        (41, used.code, "使用次数已满"),
+        (42, expired.code, "已过期"),
+        (43, "bogus", "无效"),
+    ):
         bot.user(user_id)
         await bot.send(user_id, f"/start {code}")
         assert any(phrase in t for t in bot.texts(user_id)), bot.texts(user_id)
@@ -75,8 +78,11 @@ async def test_bad_names_are_refused_and_nothing_changes(bot: Harness) -> None:
     bot.user(50)
     await bot.send(50, "/start")
     await bot.press(50, "✓ 中文")
-    for bad, phrase in (("x" * 65, "姓名太长"), ("a\x07b", "控制字符"),
-                        ("\u200b\u200b", "姓名为空")):
+    for bad, phrase in (
+        ("x" * 65, "姓名太长"),
+        ("a\x07b", "控制字符"),
+        ("\u200b\u200b", "姓名为空"),
+    ):
         out = await bot.send(50, bad)
         assert phrase in out[0].text, (bad, out[0].text)
     await bot.sticker(50)

@@ -28,7 +28,7 @@ async def test_three_level_tree_subtrees_and_ancestors(db: Database) -> None:
 
 
 async def test_move_refuses_cycles_and_moves_subtrees(db: Database) -> None:
-    company, branch, group, other = await _tree(db)
+    _company, branch, group, other = await _tree(db)
     with pytest.raises(UnitMoveError):
         await units.move(db, branch, group)
     await units.move(db, group, other)
@@ -104,9 +104,14 @@ async def test_duplicate_update_ids_are_detected(db: Database) -> None:
 
 async def test_audit_records_actor_action_target(db: Database) -> None:
     m = await members.touch(db, 3, 3, "zh_CN", 1.0)
-    await audit.record(db, m.id, "unit_create", 5.0, target_type="unit", target_id=4,
-                       details={"name": "x"})
+    await audit.record(
+        db, m.id, "unit_create", 5.0, target_type="unit", target_id=4, details={"name": "x"}
+    )
     [entry] = await audit.recent(db)
     assert (entry.actor_id, entry.action, entry.target_type, entry.target_id) == (
-        m.id, "unit_create", "unit", "4")
+        m.id,
+        "unit_create",
+        "unit",
+        "4",
+    )
     assert entry.details == {"name": "x"}
