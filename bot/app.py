@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.scheduler import install_jobs
+from bot.sealing import open_sealer
 from bot.services import BotApp, BotContext, Services
 from handlers.commands import publish_default_commands
 from storage.db import open_database
@@ -64,6 +65,7 @@ async def _post_init(app: BotApp) -> None:
     if not services.db_open:
         services.db = await open_database(services.settings.database_path)
     services.bot_username = app.bot.username
+    services.sealer = await open_sealer(services.settings, services.db, services.clock.time())
     await publish_default_commands(app)
     install_jobs(app)
     log.info("bot @%s ready", services.bot_username)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Locales that have a complete catalog; the first is the default.
@@ -39,8 +39,14 @@ class Settings(BaseSettings):
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
     delivery_concurrency: int = Field(default=8, ge=1, le=64)
     anonymity_threshold: int = Field(default=5, ge=3, le=1000)
-    relay_key: SecretStr | None = None
+    relay_key: SecretStr | None = Field(default=None, validate_default=True)
+    suggestion_categories: Annotated[tuple[str, ...], NoDecode] = (
+        "Wages and benefits", "Safety", "Canteen and living", "Training and promotion",
+        "Management", "Other",
+    )
+    anonymous_digest_times: Annotated[tuple[str, ...], NoDecode] = ("09:00", "13:00", "17:00")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    event_offer_hours: float = Field(default=12.0, gt=0, le=168)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -77,6 +83,53 @@ class Settings(BaseSettings):
         if not sep or not head.isdigit() or len(tail) < 5:
             raise ValueError("does not look like a bot token (expected 123456:ABC...)")
         return SecretStr(raw)
+
+    @field_validator("relay_key")
+    @classmethod
+    def _relay_key_usable(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        """Refuse a short key, no key with a token, or a key that cannot open this database."""
+        from bot.sealing import relay_key_problem  # bot.sealing imports this module
+
+        secret = value.get_secret_value() if value else None
+        problem = relay_key_problem(
+            secret, info.data.get("database_path"), bool(info.data.get("telegram_bot_token"))
+        )
+        if problem:
+            raise ValueError(problem)
+        return SecretStr(secret.strip()) if secret and secret.strip() else None
+
+    @field_validator("suggestion_categories", mode="before")
+    @classmethod
+    def _split_categories(cls, value: object) -> object:
+        """Accept "Wages,Safety" from the environment; 1-12 labels of at most 40 characters."""
+        labels = value.split(",") if isinstance(value, str) else value
+        if not isinstance(labels, list | tuple):
+            return value
+        cleaned = tuple(dict.fromkeys(str(x).strip() for x in labels if str(x).strip()))
+        if not 1 <= len(cleaned) <= 12 or any(len(x) > 40 for x in cleaned):
+            raise ValueError("must be 1 to 12 comma-separated labels of at most 40 characters")
+        return cleaned
+
+    @field_validator("anonymous_digest_times", mode="before")
+    @classmethod
+    def _digest_times(cls, value: object) -> object:
+        """Accept "09:00,17:00": the fixed times officers hear of anonymous items."""
+        parts = value.replace(" ", ",").split(",") if isinstance(value, str) else value
+        if not isinstance(parts, list | tuple):
+            return value
+        out: set[str] = set()
+        for part in (str(p).strip() for p in parts):
+            if not part:
+                continue
+            hour, sep, minute = part.partition(":")
+            if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2) or not (
+                0 <= int(hour) < 24 and 0 <= int(minute) < 60
+            ):
+                raise ValueError(f"{part!r} is not a time of day like 09:00")
+            out.add(f"{int(hour):02d}:{minute}")
+        if not out:
+            raise ValueError("needs at least one time of day like 09:00")
+        return tuple(sorted(out))
 
     @property
     def tz(self) -> ZoneInfo:

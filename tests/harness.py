@@ -32,8 +32,9 @@ class Harness:
         self.clock = FakeClock()
         # Handler tests check what members see, not flood control: no rate limits here
         # (tests/e2e and benchmarks run with them on).
-        self.core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False),
-                                wall_clock=self.clock.time)
+        self.core = SandboxCore(
+            TOKEN, "union_test_bot", limits=Limits(enabled=False), wall_clock=self.clock.time
+        )
         overrides: dict[str, Any] = {
             "telegram_bot_token": TOKEN,
             "database_path": tmp_path / "bot.sqlite3",
@@ -86,8 +87,14 @@ class Harness:
         return user_id
 
     async def member(
-        self, user_id: int, name: str, unit_id: int | None, *, language: str = "zh_CN",
-        role: str | None = None, role_unit: int | None = None,
+        self,
+        user_id: int,
+        name: str,
+        unit_id: int | None,
+        *,
+        language: str = "zh_CN",
+        role: str | None = None,
+        role_unit: int | None = None,
     ) -> Member:
         """A verified member seeded directly in storage (role: None, "officer" or "admin")."""
         self.user(user_id, name, "en" if language == "en" else "zh-hans")
@@ -112,8 +119,13 @@ class Harness:
         b2 = await units.create(self.db, "第二分工会", company.id, now)
         g1 = await units.create(self.db, "装配小组", b1.id, now)
         g2 = await units.create(self.db, "仓储小组", b2.id, now)
-        return {"company": company.id, "branch1": b1.id, "branch2": b2.id, "group1": g1.id,
-                "group2": g2.id}
+        return {
+            "company": company.id,
+            "branch1": b1.id,
+            "branch2": b2.id,
+            "group1": g1.id,
+            "group2": g2.id,
+        }
 
     # --- acting as a person ---------------------------------------------------------------
 

@@ -29,8 +29,13 @@ def test_admin_ids_parse_from_a_comma_list(monkeypatch: pytest.MonkeyPatch) -> N
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("TIMEZONE", "Mars/Olympus"), ("ADMIN_IDS", "abc"), ("TELEGRAM_BOT_TOKEN", "nonsense"),
-     ("WEBHOOK_PORT", "99999"), ("ANONYMITY_THRESHOLD", "2")],
+    [
+        ("TIMEZONE", "Mars/Olympus"),
+        ("ADMIN_IDS", "abc"),
+        ("TELEGRAM_BOT_TOKEN", "nonsense"),
+        ("WEBHOOK_PORT", "99999"),
+        ("ANONYMITY_THRESHOLD", "2"),
+    ],
 )
 def test_bad_setting_names_itself(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
@@ -43,8 +48,12 @@ def test_bad_setting_names_itself(monkeypatch: pytest.MonkeyPatch, name: str, va
 def test_cli_exits_with_code_2_and_one_line(tmp_path: Path) -> None:
     env = {"TIMEZONE": "Nowhere/City", "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "migrate"], cwd=Path(__file__).resolve().parents[2],
-        env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "bot", "migrate"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     lines = [line for line in proc.stderr.splitlines() if line.strip()]

@@ -8,8 +8,8 @@ import pytest
 
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import (
-    I18n,
     LOCALES_DIR,
+    I18n,
     extract_msgids,
     format_when,
     load_catalogs,
