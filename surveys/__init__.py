@@ -1,0 +1,86 @@
+"""Pure survey engine: definitions, validation, the answering dialog, quizzes and results."""
+
+from surveys.anonymity import THRESHOLD_DEFAULT, THRESHOLD_MIN, clamp_threshold
+from surveys.dialog import (
+    Progress,
+    SummaryItem,
+    answer,
+    back,
+    can_go_back,
+    current_question,
+    final_answers,
+    goto,
+    is_complete,
+    option_order,
+    progress_position,
+    restore,
+    skip,
+    start,
+    summary,
+)
+from surveys.dump import dump, dump_yaml
+from surveys.errors import N_, AnswerError, Problem, ValidationError
+from surveys.model import (
+    Answer,
+    ChoiceQuestion,
+    Definition,
+    Group,
+    MultipleChoice,
+    Number,
+    Option,
+    Question,
+    Scale,
+    SingleChoice,
+    Text,
+    YesNo,
+)
+from surveys.parse import load_definition, parse_definition
+from surveys.quiz import is_correct, score
+from surveys.results import Aggregator, SurveyResult
+from surveys.validate import validate
+
+__all__ = [
+    "N_",
+    "THRESHOLD_DEFAULT",
+    "THRESHOLD_MIN",
+    "Aggregator",
+    "Answer",
+    "AnswerError",
+    "ChoiceQuestion",
+    "Definition",
+    "Group",
+    "MultipleChoice",
+    "Number",
+    "Option",
+    "Problem",
+    "Progress",
+    "Question",
+    "Scale",
+    "SingleChoice",
+    "SummaryItem",
+    "SurveyResult",
+    "Text",
+    "ValidationError",
+    "YesNo",
+    "answer",
+    "back",
+    "can_go_back",
+    "clamp_threshold",
+    "current_question",
+    "dump",
+    "dump_yaml",
+    "final_answers",
+    "goto",
+    "is_complete",
+    "is_correct",
+    "load_definition",
+    "option_order",
+    "parse_definition",
+    "progress_position",
+    "restore",
+    "score",
+    "skip",
+    "start",
+    "summary",
+    "validate",
+]

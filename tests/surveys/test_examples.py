@@ -1,0 +1,73 @@
+"""The shipped example files load, round-trip and behave as their comments say."""
+
+from __future__ import annotations
+
+import pytest
+
+from surveys import (
+    current_question,
+    dump,
+    dump_yaml,
+    final_answers,
+    is_complete,
+    load_definition,
+    parse_definition,
+    start,
+)
+
+from .helpers import EXAMPLES, TZ, example, step
+
+NAMES = ["canteen.yaml", "training_needs.yaml", "pulse_nps.yaml"]
+
+
+def test_there_are_exactly_the_three_examples() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.yaml")) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_loads_without_errors(name: str) -> None:
+    result = load_definition((EXAMPLES / name).read_text(encoding="utf-8"), tz=TZ)
+    assert not isinstance(result, list), [str(e) for e in result]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_round_trips_through_dump(name: str) -> None:
+    definition = example(name)
+    assert parse_definition(dump(definition), tz=TZ) == definition
+    assert load_definition(dump_yaml(definition), tz=TZ) == definition
+
+
+def test_training_needs_ends_for_members_who_do_not_want_training() -> None:
+    definition = example("training_needs.yaml")
+    progress = step(definition, start(definition, "m1"), "willing", False)
+    assert is_complete(definition, progress)
+    assert final_answers(definition, progress) == {"willing": False}
+
+
+def test_training_needs_shows_skills_group_only_to_technical_roles() -> None:
+    definition = example("training_needs.yaml")
+    progress = step(definition, start(definition, "m1"), "willing", True)
+    progress = step(definition, progress, "role", "technical")
+    question = current_question(definition, progress)
+    assert question is not None and question.id == "skill_topics"
+    progress = step(definition, progress, "skill_topics", ["cnc"])
+    progress = step(definition, progress, "certificate", False)
+    question = current_question(definition, progress)
+    assert question is not None and question.id == "format"  # certificate_level skipped
+
+
+def test_training_needs_management_skips_skills() -> None:
+    definition = example("training_needs.yaml")
+    progress = step(definition, start(definition, "m1"), "willing", True)
+    progress = step(definition, progress, "role", "management")
+    question = current_question(definition, progress)
+    assert question is not None and question.id == "management_topics"
+
+
+def test_example_dates_use_the_default_time_zone() -> None:
+    definition = example("canteen.yaml")
+    assert definition.opens_at is not None and definition.closes_at is not None
+    assert definition.opens_at.utcoffset() is not None
+    assert definition.opens_at.isoformat() == "2025-06-01T08:00:00+08:00"
+    # A bare date closes at the end of that day.
+    assert definition.closes_at.isoformat() == "2025-06-16T00:00:00+08:00"
