@@ -6,12 +6,13 @@ import logging
 from typing import Any
 
 from telegram.ext import AIORateLimiter, Application, ContextTypes
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.retrying_request import RetryingRequest
 from bot.scheduler import install_jobs
 from bot.sealing import open_sealer
 from bot.services import BotApp, BotContext, Services
@@ -49,8 +50,9 @@ def build_application(
     if rate_limit:
         # Interactive replies: stay under Telegram's global rate, retry a 429 a few times.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    if request is not None:
-        builder = builder.request(request).get_updates_request(updates_request or request)
+    # Interactive calls retry transient failures; getUpdates keeps PTB's own loop.
+    builder = builder.request(RetryingRequest(request or HTTPXRequest(connection_pool_size=64)))
+    builder = builder.get_updates_request(updates_request or request or HTTPXRequest())
     app: BotApp = builder.build()
     app.bot_data.configure(
         settings, i18n or I18n.load(settings.default_language), clock or SystemClock()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from telegram.request import BaseRequest
 
 from bot.app import build_application, start_app, stop_app
 from bot.config import load_settings
@@ -99,10 +100,13 @@ class Stack:
     settings_overrides: dict[str, Any]
     app: BotApp | None = None
     people: dict[int, Person] = field(default_factory=dict)
+    #: Optional factory for the bot's request object (e.g. a short read timeout).
+    request_factory: Callable[[], BaseRequest] | None = None
 
     def build(self) -> BotApp:
         settings = load_settings(**self.settings_overrides)
-        return build_application(settings)
+        request = self.request_factory() if self.request_factory else None
+        return build_application(settings, request=request)
 
     async def start_bot(self) -> None:
         self.app = self.build()
