@@ -152,3 +152,28 @@ async def test_cancel_says_what_was_kept_and_help_fits_the_role(bot: Harness) ->
     assert "无法识别该命令" in out[0].text
     out = await bot.send(20, "随便说点什么")
     assert "没有看懂" in out[0].text
+
+
+async def test_command_lists_per_language_and_for_officers(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bot = await Harness(tmp_path, admin_ids=(1,)).start()
+    try:
+        scope = {"type": "all_private_chats"}
+        zh = {c["command"]: c["description"] for c in bot.core.commands(scope, "zh")}
+        en = {c["command"]: c["description"] for c in bot.core.commands(scope, "en")}
+        assert zh["menu"] == "主菜单" and en["menu"] == "Main menu"
+        assert "officer" not in zh
+        t = await bot.tree()
+        await bot.member(1, "主席", t["company"])
+        await bot.member(5, "赵六", t["branch1"])
+        await bot.send(1, "/officer")
+        await bot.press(1, "🔑 角色管理")
+        await bot.press(1, "➕ 授予角色")
+        await bot.press_labelled(1, "公司工会")
+        await bot.press(1, "📂 第一分工会")
+        await bot.press(1, "✔ 选择第一分工会")
+        await bot.press(1, "赵六")
+        await bot.press(1, "公司工会 / 第一分工会干部")
+        own = {c["command"] for c in bot.core.commands({"type": "chat", "chat_id": 5}, "")}
+        assert "officer" in own and "menu" in own
+    finally:
+        await bot.stop()
