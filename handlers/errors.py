@@ -34,15 +34,13 @@ async def on_error(update: object, context: BotContext) -> None:
         "😥 Sorry, something went wrong on our side. Please try again in a moment; "
         "/menu brings you back to the start."
     )
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        try:
             await update.callback_query.answer(text[:190], show_alert=True)
-        else:
-            await context.bot.send_message(chat.id, text)
+            return
+        except TelegramError:
+            pass  # answered already (handlers answer first): say it in the chat instead
+    try:
+        await context.bot.send_message(chat.id, text)
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
-
-
-def register(app: BotApp) -> None:
-    """Install the error handler."""
-    app.add_error_handler(on_error)
