@@ -44,3 +44,8 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.bot.send_message(chat.id, text)
     except TelegramError:
         log.warning("could not send the apology for update %s", update_id)
+
+
+def register(app: BotApp) -> None:
+    """Install the error handler."""
+    app.add_error_handler(on_error)
