@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_telegram(settings: Settings) -> int:
     """Talk to Telegram: long polling, or a webhook when WEBHOOK_URL is set."""
-    from bot.app import build_application
+    from bot.app import WEBHOOK_PATH, build_application
 
     app = build_application(settings)
     if settings.webhook_url:
@@ -80,7 +80,7 @@ def _run_telegram(settings: Settings) -> int:
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path="telegram",
+            url_path=WEBHOOK_PATH,
             webhook_url=settings.webhook_url,
             secret_token=secret,
         )

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Used when no token is configured: the local sandbox accepts it.
 SANDBOX_TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
+#: The path the webhook server listens on; WEBHOOK_URL must end with it.
+WEBHOOK_PATH = "telegram"
 
 
 def build_application(
@@ -82,12 +84,30 @@ async def _post_shutdown(app: BotApp) -> None:
         await services.db.close()
 
 
-async def start_app(app: BotApp, *, polling: bool = True, poll_interval: float = 0.0) -> None:
-    """Manual lifecycle for tests and the sandbox: initialise, post_init, start, poll."""
+async def start_app(
+    app: BotApp, *, polling: bool = True, poll_interval: float = 0.0, webhook: bool = False
+) -> None:
+    """Manual lifecycle for tests and the sandbox: initialise, post_init, start, receive.
+
+    With webhook=True the updates arrive on WEBHOOK_LISTEN:WEBHOOK_PORT/telegram,
+    exactly as `run` does in production when WEBHOOK_URL is set.
+    """
     await app.initialize()
     await _post_init(app)
     await app.start()
-    if polling and app.updater is not None:
+    if app.updater is None:
+        return
+    settings = app.bot_data.settings
+    if webhook and settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        await app.updater.start_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=WEBHOOK_PATH,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+        )
+    elif polling:
         await app.updater.start_polling(
             poll_interval=poll_interval, timeout=1, drop_pending_updates=False
         )

@@ -102,3 +102,25 @@ async def test_the_token_never_reaches_the_logs(
     text = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert caplog.records, "nothing was logged"
     assert TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+async def test_webhook_mode_receives_updates(stack: Stack) -> None:
+    import socket
+
+    await stack.stop_bot()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    stack.settings_overrides.update(
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="s3cret-token",
+    )
+    from bot.app import start_app
+
+    stack.app = stack.build()
+    await start_app(stack.app, webhook=True)
+    assert stack.core.webhook is not None and stack.core.webhook.url.endswith("/telegram")
+    m = await stack.person(25, "孙八")
+    await m.say("/start", expect="请选择语言")
