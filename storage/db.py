@@ -128,6 +128,9 @@ class Database(_Ops):
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA foreign_keys = ON")
         await conn.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows (e.g. an anonymous survey's in-progress state) are zeroed on
+        # disk, so the database file does not keep what the bot promised to forget.
+        await conn.execute("PRAGMA secure_delete = ON")
         return cls(conn, p)
 
     async def close(self) -> None:

@@ -1,0 +1,99 @@
+"""Bar charts as PNG (matplotlib, Agg), Chinese set in the Noto Sans CJK SC the project installs.
+
+The font comes from the `noto-cjk-sans-otc` dependency (pyproject.toml), so every machine
+that installs the project draws the same glyphs instead of boxes; nothing depends on fonts
+the operating system happens to have.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+import threading
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; must precede any pyplot import anywhere
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+#: The Simplified Chinese face of the Noto Sans CJK collection (it also covers Latin).
+FONT_FAMILY = "Noto Sans CJK SC"
+_BAR = "#2f6db5"
+_lock = threading.Lock()
+_family: str | None = None
+
+
+def font_path() -> Path:
+    """The bundled Noto Sans CJK collection file."""
+    # importlib rather than the package's FONT_PATH: the package ships no type information.
+    return Path(str(resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"))
+
+
+def ensure_font() -> str:
+    """Register the bundled CJK font with matplotlib once; return the family to draw with."""
+    global _family
+    with _lock:
+        if _family is None:
+            path = str(font_path())
+            font_manager.fontManager.addfont(path)
+            # matplotlib >= 3.11 registers every face of the collection, SC among them; older
+            # versions only the first (JP), which still covers every Chinese character.
+            names = [f.name for f in font_manager.fontManager.ttflist if str(f.fname) == path]
+            _family = FONT_FAMILY if FONT_FAMILY in names or not names else names[0]
+        return _family
+
+
+def _wrap(text: str, width: int) -> str:
+    # Chinese has no spaces, so textwrap cuts by characters; break_long_words does that.
+    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+
+
+def bar_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    annotations: Sequence[str] | None = None,
+    xlabel: str = "",
+) -> bytes:
+    """A horizontal bar chart (long Chinese labels read best on the left) as PNG bytes."""
+    family = ensure_font()
+    count = max(1, len(labels))
+    height = min(16.0, 1.6 + 0.55 * count)
+    with _lock:
+        # Figure rather than pyplot: no global state, safe to call from a worker thread.
+        figure = Figure(figsize=(8.0, height), dpi=110)
+        axes = figure.add_subplot()
+        positions = list(range(len(labels)))
+        axes.barh(positions, list(values), color=_BAR)
+        axes.set_yticks(positions)
+        axes.set_yticklabels([_wrap(label, 14) for label in labels], fontfamily=family)
+        axes.invert_yaxis()  # first option on top, as in the survey
+        axes.set_title(_wrap(title, 34), fontfamily=family, fontsize=13, loc="left")
+        if xlabel:
+            axes.set_xlabel(xlabel, fontfamily=family)
+        top = max([float(v) for v in values] or [0.0])
+        axes.set_xlim(0, top * 1.25 if top > 0 else 1)
+        for spine in ("top", "right"):
+            axes.spines[spine].set_visible(False)
+        axes.tick_params(labelfontfamily=family)
+        for position, value, note in zip(
+            positions, values, annotations or [""] * len(positions), strict=False
+        ):
+            axes.text(
+                float(value) + top * 0.02,
+                position,
+                note,
+                va="center",
+                fontfamily=family,
+                fontsize=10,
+            )
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+    return out.getvalue()

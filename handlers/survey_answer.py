@@ -1,0 +1,285 @@
+"""Answering a survey: open it, show the current step, submit once, or leave for later."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.i18n import Translate
+from bot.services import BotContext
+from handlers.common import Caller, answer, refuse, send, show, stale
+from handlers.keyboards import button, cb, keyboard
+from handlers.menu import HOME
+from handlers.survey_common import (
+    KIND_ANSWER,
+    NS,
+    NS_OFFICER,
+    NS_PREVIEW,
+    can_manage,
+    day_of,
+    definition_of,
+    when,
+    zone,
+)
+from handlers.survey_screens import View, question_screen, review_screen
+from storage import dialogs
+from storage import survey_progress as sessions
+from storage import survey_responses as responses
+from storage import surveys as store
+from storage.dialogs import Dialog
+from storage.survey_progress import Session
+from storage.surveys import Survey
+from surveys import (
+    AnswerError,
+    Definition,
+    current_question,
+    final_answers,
+    is_complete,
+    restore,
+    start,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One survey being answered (or previewed) by the caller during this update."""
+
+    survey: Survey
+    definition: Definition
+    view: View
+
+    @property
+    def preview(self) -> bool:
+        """Officer trying the survey out: nothing is stored as a response."""
+        return self.view.preview
+
+    def seed(self, member_id: int) -> str:
+        """Fixes the shuffled option order for this member, across restarts."""
+        return f"{member_id}:{self.survey.id}"
+
+
+def problem_text(_: Translate, error: AnswerError) -> str:
+    # Problem.format does not escape its parameters; messages are sent as HTML.
+    return html.escape(error.format(_), quote=False)
+
+
+async def open_run(
+    update: Update, context: BotContext, caller: Caller, survey_id: int | None, *, preview: bool
+) -> Run | None:
+    """Load the survey and check, on the server, that the caller may answer it now."""
+    _ = caller._
+    db, now = context.db, context.clock.time()
+    survey = await store.get(db, survey_id) if survey_id is not None else None
+    if survey is None:
+        await stale(update, caller)
+        return None
+    if preview:
+        allowed = await can_manage(db, caller, survey)
+    else:
+        allowed = caller.member.verified and await store.is_recipient(
+            db, survey.id, caller.member.id
+        )
+    if not allowed:
+        if update.callback_query is None:
+            await leave_dialog(context, caller, survey.id)
+        await refuse(update, caller)
+        return None
+    if not preview and not survey.accepts_answers(now):
+        await answer(update)
+        await _closed(update, context, caller, survey)
+        return None
+    view = View(NS_PREVIEW if preview else NS, survey.id, survey.title, preview)
+    return Run(survey, definition_of(survey), view)
+
+
+async def _closed(update: Update, context: BotContext, caller: Caller, survey: Survey) -> None:
+    """The survey stopped (or never started) taking answers: say so, drop unfinished ones."""
+    _ = caller._
+    tz, now = zone(context), context.clock.time()
+    if survey.state == "open" and survey.opens_at is not None and now < survey.opens_at:
+        text = _("⏳ This survey opens on {when}.", when=when(_, survey.opens_at, tz))
+    else:
+        ended = survey.closed_at or survey.closes_at or now
+        text = _(
+            "🔒 This survey closed on {when}. Answers you had not submitted were not counted.",
+            when=when(_, min(ended, now), tz),
+        )
+        await sessions.drop(context.db, survey.id, caller.member.id)
+    await leave_dialog(context, caller, survey.id)
+    await show(update, context, text, list_markup(_))
+
+
+def list_markup(_: Translate) -> InlineKeyboardMarkup:
+    return keyboard([[button(_("📋 Surveys"), cb(NS, "list"))], [button(_("🏠 Main menu"), HOME)]])
+
+
+async def leave_dialog(context: BotContext, caller: Caller, survey_id: int) -> None:
+    """Close the typed-answer dialog if it belongs to this survey (and not another feature)."""
+    tg = caller.member.telegram_id
+    dialog = await dialogs.get(context.db, tg)
+    if dialog is not None and dialog.kind == KIND_ANSWER and dialog.data.get("sid") == survey_id:
+        await dialogs.clear(context.db, tg)
+
+
+async def render(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    run: Run,
+    session: Session,
+    note: str = "",
+    *,
+    fresh: bool = False,
+) -> None:
+    """Show the current question or the review; remember the screen for typed answers."""
+    _ = caller._
+    definition = run.definition
+    progress = restore(definition, session.progress, run.seed(caller.member.id))
+    question = current_question(definition, progress)
+    if question is None:
+        text, markup = review_screen(_, run.view, definition, progress, note)
+    else:
+        text, markup = question_screen(
+            _, run.view, definition, progress, question, session.draft, note
+        )
+    db, tg = context.db, caller.member.telegram_id
+    if fresh:
+        # Typed input: the old screen scrolled away; retire its buttons, send the next one.
+        old = await dialogs.get(db, tg)
+        if old is not None and old.kind == KIND_ANSWER and old.message_id:
+            try:
+                await context.bot.edit_message_reply_markup(
+                    caller.member.chat_id, old.message_id, reply_markup=None
+                )
+            except BadRequest:
+                log.debug("old survey screen %s kept its buttons", old.message_id)
+        message = await send(update, context, text, markup)
+    else:
+        message = await show(update, context, text, markup)
+    data = {"sid": run.survey.id, "preview": run.preview}
+    await dialogs.save(
+        db,
+        tg,
+        Dialog(KIND_ANSWER, "answer", data, message.message_id if message else None),
+        context.clock.time(),
+    )
+
+
+async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
+    """Start, continue, or (where allowed) reopen a submitted response for changes."""
+    _ = caller._
+    db, member_id = context.db, caller.member.id
+    session = await sessions.load(db, run.survey.id, member_id, preview=run.preview)
+    if session is None:
+        seed = run.seed(member_id)
+        if not run.preview and await store.has_completed(db, run.survey.id, member_id):
+            earlier = None
+            if run.survey.allow_edit and not run.survey.anonymous:
+                earlier = await responses.named_answers(db, run.survey.id, member_id)
+            if earlier is None:
+                await answer(
+                    update, _("You have already submitted this survey. Thank you!"), alert=True
+                )
+                return
+            session = Session(dict(start(run.definition, seed, answers=earlier)), {}, True)
+        else:
+            session = Session(dict(start(run.definition, seed)), {}, False)
+        await sessions.save(
+            db, run.survey.id, member_id, session, context.clock.time(), preview=run.preview
+        )
+    await answer(update)
+    await render(update, context, caller, run, session)
+
+
+async def submit(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
+    """Store the response once; a second press (or a double tap) changes nothing."""
+    _ = caller._
+    db, member_id, now = context.db, caller.member.id, context.clock.time()
+    survey = run.survey
+    session = await sessions.load(db, survey.id, member_id, preview=run.preview)
+    if session is None:
+        if not run.preview and await store.has_completed(db, survey.id, member_id):
+            await answer(
+                update, _("You have already submitted this survey. Thank you!"), alert=True
+            )
+        else:
+            await stale(update, caller)
+        return
+    progress = restore(run.definition, session.progress, run.seed(member_id))
+    if not is_complete(run.definition, progress):
+        await answer(update, _("Please answer the remaining questions first."), alert=True)
+        await render(update, context, caller, run, session)
+        return
+    if run.preview:
+        await answer(update)
+        await sessions.drop(db, survey.id, member_id, preview=True)
+        await leave_dialog(context, caller, survey.id)
+        markup = keyboard([[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", survey.id))]])
+        await show(update, context, _("👁 Preview finished: nothing was stored."), markup)
+        return
+    answers = final_answers(run.definition, progress)
+    unit = await store.recipient_unit(db, survey.id, member_id)
+    if survey.anonymous:
+        unit = await responses.anonymous_unit(
+            db, survey.id, unit, context.settings.anonymity_threshold
+        )
+    day = day_of(now, zone(context))
+    async with db.transaction() as tx:
+        if session.editing and not survey.anonymous:
+            stored = await responses.replace_named(
+                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
+            )
+        else:
+            stored = await responses.submit(
+                tx,
+                survey.id,
+                member_id,
+                anonymous=survey.anonymous,
+                answers=answers,
+                unit_id=unit,
+                day=day,
+                now=now,
+            )
+    await leave_dialog(context, caller, survey.id)
+    if not stored:
+        await answer(update, _("You have already submitted this survey. Thank you!"), alert=True)
+        return
+    await answer(update)
+    lines = [
+        _("✅ <b>Thank you!</b> Your answers to “{title}” were submitted.", title=survey.title)
+    ]
+    if survey.anonymous:
+        lines.append(_("🔒 They were stored without your name."))
+    elif survey.allow_edit:
+        deadline = survey.closes_at
+        lines.append(
+            _("You can change them until {when}.", when=when(_, deadline, zone(context)))
+            if deadline is not None
+            else _("You can change them while the survey is open.")
+        )
+    await show(update, context, "\n".join(lines), list_markup(_))
+
+
+async def later(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
+    """Leave the survey; the answers so far stay for next time."""
+    _ = caller._
+    await answer(update)
+    await leave_dialog(context, caller, run.survey.id)
+    if run.preview:
+        markup = keyboard(
+            [[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", run.survey.id))]]
+        )
+        await show(update, context, _("👁 Preview paused."), markup)
+        return
+    await show(
+        update,
+        context,
+        _("⏸ Your answers so far are saved. Continue any time from 📋 Surveys."),
+        list_markup(_),
+    )

@@ -1,0 +1,287 @@
+"""A quick in-chat builder: a title, then choice and text questions one by one, no YAML."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.i18n import N_, Translate
+from bot.services import BotApp, BotContext
+from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.keyboards import button, cb, keyboard
+from handlers.registry import DialogRoute, Registry
+from handlers.survey_common import KIND_BUILD, NS_BUILD, NS_OFFICER, scope_of, zone
+from handlers.survey_officer_views import show_list, show_survey
+from handlers.survey_screens import short
+from handlers.validation import Problem, clean_text
+from storage import audit, dialogs, roles, units
+from storage import surveys as store
+from storage.dialogs import Dialog
+from surveys import Definition, ValidationError, dump, validate
+from surveys.builder import add_multiple_choice, add_single_choice, add_text_question, new_survey
+from surveys.model import LABEL_MAX, OPTIONS_MAX, QUESTION_TITLE_MAX, TITLE_MAX
+
+NS = NS_BUILD
+QUESTIONS_MAX = 30
+OPTIONS_LIMIT = min(20, OPTIONS_MAX)
+_TYPES = {
+    "single": N_("🔘 Single choice"),
+    "multiple": N_("☑️ Multiple choice"),
+    "text": N_("✍️ Text"),
+}
+_DEADLINES = (3, 7, 14)
+
+
+def _build(data: dict[str, Any], survey_id: str, closes_at: datetime | None) -> Definition:
+    """The definition the wizard describes, made with surveys.builder (same model as YAML)."""
+    definition = new_survey(
+        survey_id,
+        str(data.get("title", "")),
+        anonymous=bool(data.get("anonymous")),
+        closes_at=closes_at,
+    )
+    for q in data.get("questions", []):
+        if q["type"] == "single":
+            definition = add_single_choice(definition, q["title"], q["options"])
+        elif q["type"] == "multiple":
+            definition = add_multiple_choice(definition, q["title"], q["options"])
+        else:
+            # Free text is the "anything else?" question: members may leave it empty.
+            definition = add_text_question(definition, q["title"], required=False)
+    return definition
+
+
+def _menu(_: Translate, data: dict[str, Any]) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    questions = data.get("questions", [])
+    lines = [_("🧱 <b>{title}</b>", title=data.get("title", ""))]
+    if questions:
+        lines.append(_("Questions so far:"))
+    for number, q in enumerate(questions, start=1):
+        kind = _(_TYPES[q["type"]])
+        lines.append(f"{number}. {html.escape(short(q['title'], 60), quote=False)} ({kind})")
+    lines.append("")
+    lines.append(_("Add a question, or finish."))
+    layout = [[button(_(_TYPES[t]), cb(NS, "add", t))] for t in _TYPES]
+    if questions:
+        layout.append([button(_("↩ Remove the last question"), cb(NS, "undo"))])
+        layout.append([button(_("✅ Finish"), cb(NS, "done"))])
+    layout.append([button(_("✖ Discard"), cb(NS, "quit"))])
+    return "\n".join(lines), layout
+
+
+async def _save(context: BotContext, caller: Caller, step: str, data: dict[str, Any]) -> None:
+    await dialogs.save(
+        context.db, caller.member.telegram_id, Dialog(KIND_BUILD, step, data), context.clock.time()
+    )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Builder buttons (svb:…): officers only, and only with the builder open."""
+    caller = await get_caller(update, context)
+    _ = caller._
+    query = update.callback_query
+    assert query is not None
+    data = decode(query)
+    if not caller.is_officer:
+        await refuse(update, caller)
+        return
+    if data is None:
+        await stale(update, caller)
+        return
+    db = context.db
+    if data.action == "new":
+        await answer(update)
+        await _save(context, caller, "title", {"questions": []})
+        back = keyboard([[button(_("⬅ Back"), cb(NS_OFFICER, "list"))]])
+        await show(update, context, _("🧱 <b>New survey</b>\nSend the title of the survey."), back)
+        return
+    dialog = await dialogs.get(db, caller.member.telegram_id)
+    if dialog is None or dialog.kind != KIND_BUILD:
+        await stale(update, caller)
+        return
+    state = dialog.data
+    valid = {
+        "add": bool(data.args) and data.args[0] in _TYPES,
+        "menu": True,
+        "undo": True,
+        "done": bool(state.get("questions")),
+        "anon": dialog.step == "anon",
+        "close": dialog.step == "close" and data.int_arg(0) in (0, *_DEADLINES),
+        "quit": True,
+    }
+    if not valid.get(data.action, False):
+        await stale(update, caller)
+        return
+    await answer(update)
+    if data.action == "add":
+        state["adding"] = data.args[0]
+        await _save(context, caller, "q_title", state)
+        await show(
+            update,
+            context,
+            _("Send the question."),
+            keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]),
+        )
+    elif data.action == "menu":
+        state.pop("adding", None)
+        state.pop("pending", None)
+        await _save(context, caller, "menu", state)
+        text, layout = _menu(_, state)
+        await show(update, context, text, keyboard(layout))
+    elif data.action == "undo":
+        if state.get("questions"):
+            state["questions"].pop()
+        await _save(context, caller, "menu", state)
+        text, layout = _menu(_, state)
+        await show(update, context, text, keyboard(layout))
+    elif data.action == "done":
+        await _save(context, caller, "anon", state)
+        layout = [
+            [
+                button(_("🔒 Anonymous"), cb(NS, "anon", 1)),
+                button(_("👤 Named"), cb(NS, "anon", 0)),
+            ],
+            [button(_("⬅ Back"), cb(NS, "menu"))],
+        ]
+        text = _(
+            "Should the answers be anonymous? Anonymous answers are never linked to the member "
+            "and cannot be changed after submitting."
+        )
+        await show(update, context, text, keyboard(layout))
+    elif data.action == "anon":
+        state["anonymous"] = data.args[:1] == ("1",)
+        await _save(context, caller, "close", state)
+        layout = [[button(_("{days} days", days=d), cb(NS, "close", d)) for d in _DEADLINES]]
+        layout.append([button(_("No deadline"), cb(NS, "close", 0))])
+        await show(update, context, _("Until when can members answer?"), keyboard(layout))
+    elif data.action == "close":
+        await _finish(update, context, caller, state, data.int_arg(0) or None)
+    else:  # quit
+        await dialogs.clear(db, caller.member.telegram_id)
+        await show_list(update, context, caller)
+
+
+async def _finish(
+    update: Update, context: BotContext, caller: Caller, state: dict[str, Any], days: int | None
+) -> None:
+    """Validate with the same rules as YAML and save a draft for the officer's units."""
+    _ = caller._
+    db, now = context.db, context.clock.time()
+    closes_at = None
+    if days:
+        # The end of the last day in the bot's zone: "7 days" includes all of the seventh.
+        local = datetime.fromtimestamp(now, zone(context)).date() + timedelta(days=days + 1)
+        closes_at = datetime(local.year, local.month, local.day, tzinfo=zone(context)).astimezone(
+            UTC
+        )
+    slug = f"s{int(now)}_{caller.member.id}"
+    definition = _build(state, slug, closes_at)
+    errors: list[ValidationError] = validate(definition)
+    if errors:
+        problems = "\n".join(f"• {html.escape(e.format(_), quote=False)}" for e in errors[:10])
+        await show(update, context, _("❗ The survey cannot be saved:") + "\n" + problems,
+                   keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]))  # fmt: skip
+        return
+    scope = await scope_of(db, caller)
+    if scope is None:
+        unit_ids = [u.id for u in await units.all_units(db) if u.parent_id is None]
+    else:
+        unit_ids = await roles.officer_units(db, caller.member.id)
+    async with db.transaction() as tx:
+        survey_id = await store.save_draft(
+            tx, slug=slug, title=definition.title,
+            definition=json.dumps(dump(definition), ensure_ascii=False),
+            anonymous=definition.anonymous, allow_edit=False, opens_at=None,
+            closes_at=closes_at.timestamp() if closes_at else None, unit_ids=unit_ids,
+            created_by=caller.member.id, now=now,
+        )  # fmt: skip
+        await audit.record(
+            tx, caller.member.id, "survey_build", now, target_type="survey", target_id=survey_id
+        )
+        await dialogs.clear(tx, caller.member.telegram_id)
+    survey = await store.get(db, survey_id)
+    assert survey is not None
+    note = _("✅ Saved as a draft. Check the audience, try it in the preview, then publish.")
+    await show_survey(update, context, caller, survey, note)
+
+
+def _problem(_: Translate, problem: Problem) -> str:
+    return problem.render(_)
+
+
+async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take the survey title, a question, or a question's options (one per line)."""
+    _ = caller._
+    if not caller.is_officer:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await refuse(update, caller)
+        return
+    raw = update.effective_message.text if update.effective_message else None
+    state = dialog.data
+    step = dialog.step
+    if step in ("title", "q_title"):
+        limit = TITLE_MAX if step == "title" else QUESTION_TITLE_MAX
+        text = clean_text(raw, limit)
+        if isinstance(text, Problem):
+            await send(update, context, _problem(_, text))
+            return
+        if step == "title":
+            state["title"] = " ".join(text.split())
+        elif state.get("adding") == "text":
+            state.setdefault("questions", []).append({"type": "text", "title": text})
+            state.pop("adding", None)
+        else:
+            state["pending"] = text
+            await _save(context, caller, "options", state)
+            await send(
+                update, context,
+                _("Send the options, one per line ({min} to {max}).", min=2, max=OPTIONS_LIMIT),
+                keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]),
+            )  # fmt: skip
+            return
+    elif step == "options":
+        lines = [" ".join(line.split()) for line in (raw or "").splitlines()]
+        options = list(dict.fromkeys(line for line in lines if line))
+        if not 2 <= len(options) <= OPTIONS_LIMIT or any(len(o) > LABEL_MAX for o in options):
+            await send(
+                update, context,
+                _("❗ Please send {min} to {max} different options, one per line, each at most "
+                  "{length} characters.", min=2, max=OPTIONS_LIMIT, length=LABEL_MAX),
+            )  # fmt: skip
+            return
+        state.setdefault("questions", []).append(
+            {
+                "type": state.pop("adding", "single"),
+                "title": state.pop("pending", ""),
+                "options": options,
+            }
+        )
+    else:
+        await send(update, context, _("Please use the buttons above, or /cancel to stop."))
+        return
+    if len(state.get("questions", [])) >= QUESTIONS_MAX:
+        await send(
+            update, context, _("That is the most questions the builder takes; please finish.")
+        )
+    await _save(context, caller, "menu", state)
+    text_, layout = _menu(_, state)
+    if len(state.get("questions", [])) >= QUESTIONS_MAX:
+        layout = [
+            row
+            for row in layout
+            if not row[0].callback_data or ":add:" not in str(row[0].callback_data)
+        ]
+    await send(update, context, text_, keyboard(layout))
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Install the builder buttons and its dialog."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    registry.dialog(
+        KIND_BUILD, DialogRoute(on_text=on_text, cancel_note=N_("The survey was not saved."))
+    )

@@ -1,0 +1,106 @@
+"""What every survey screen needs: namespaces, the parsed definition, time zone and scope."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+
+from bot.i18n import Translate, format_when
+from bot.services import BotContext
+from handlers.common import Caller
+from storage import roles, units
+from storage import surveys as store
+from storage.db import Executor
+from storage.surveys import Survey
+from surveys import Definition, Question, parse_definition
+
+#: Callback namespaces: members answering, officers previewing (same screens), officers
+#: managing, the in-chat builder.
+NS = "sv"
+NS_PREVIEW = "svp"
+NS_OFFICER = "svo"
+NS_BUILD = "svb"
+
+#: Dialog kinds (storage/dialogs.py): typed answers, YAML upload, builder, publish time.
+KIND_ANSWER = "survey"
+KIND_UPLOAD = "survey_upload"
+KIND_BUILD = "survey_build"
+KIND_SCHEDULE = "survey_schedule"
+
+
+@lru_cache(maxsize=128)
+def _parse(text: str) -> Definition:
+    # Stored definitions are dump() output with explicit UTC offsets, so the zone is moot.
+    parsed = parse_definition(json.loads(text), tz=UTC)
+    if isinstance(parsed, list):
+        raise ValueError(f"stored survey definition no longer validates: {parsed[:3]}")
+    return parsed
+
+
+def definition_of(survey: Survey) -> Definition:
+    """The survey's definition, parsed once per process (the JSON text is the cache key)."""
+    return _parse(survey.definition)
+
+
+def zone(context: BotContext) -> tzinfo:
+    """The configured time zone for dates members see."""
+    return context.settings.tz
+
+
+def day_of(now: float, tz: tzinfo) -> str:
+    """YYYY-MM-DD of a moment in the bot's zone: the only time an anonymous answer keeps."""
+    return datetime.fromtimestamp(now, tz).date().isoformat()
+
+
+def when(_: Translate, moment: float, tz: tzinfo) -> str:
+    """A date and time in the reader's language."""
+    return format_when(moment, _.locale, tz)
+
+
+def question_index(definition: Definition, question_id: str) -> int:
+    """Position of a question in asking order (what callback data carries)."""
+    for index, placed in enumerate(definition.placed):
+        if placed.question.id == question_id:
+            return index
+    raise KeyError(question_id)
+
+
+def question_at(definition: Definition, index: int | None) -> Question | None:
+    """The question at a position from callback data; None for forged positions."""
+    if index is None or not 0 <= index < len(definition.placed):
+        return None
+    return definition.placed[index].question
+
+
+async def scope_of(db: Executor, caller: Caller) -> set[int] | None:
+    """Units the caller manages; None means every unit (admins)."""
+    if caller.is_admin:
+        return None
+    return set(await roles.scope_unit_ids(db, caller.member.id))
+
+
+async def can_manage(db: Executor, caller: Caller, survey: Survey) -> bool:
+    """Admins; the author of a draft; officers whose scope holds the whole audience."""
+    if caller.is_admin:
+        return True
+    if not caller.is_officer:
+        return False
+    audience = await store.audience(db, survey.id)
+    if not audience:
+        return survey.created_by == caller.member.id
+    scope = set(await roles.scope_unit_ids(db, caller.member.id))
+    return all(unit_id in scope for unit_id in audience)
+
+
+async def can_view(db: Executor, caller: Caller, survey: Survey) -> bool:
+    """Officers whose scope overlaps the audience see the results of their part of it."""
+    if await can_manage(db, caller, survey):
+        return True
+    if not caller.is_officer:
+        return False
+    scope = set(await roles.scope_unit_ids(db, caller.member.id))
+    for unit_id in await store.audience(db, survey.id):
+        if scope & set(await units.subtree_ids(db, unit_id)):
+            return True
+    return False

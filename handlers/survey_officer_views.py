@@ -1,0 +1,131 @@
+"""Officer screens: the list of surveys they may see, and one survey with what can be done."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, Update
+
+from bot.i18n import N_
+from bot.services import BotContext
+from handlers.common import Caller, show
+from handlers.keyboards import button, cb, keyboard
+from handlers.menu import OFFICER
+from handlers.survey_common import (
+    NS_BUILD,
+    NS_OFFICER,
+    NS_PREVIEW,
+    can_manage,
+    can_view,
+    definition_of,
+    when,
+    zone,
+)
+from handlers.survey_screens import short
+from handlers.unit_picker import UnitTree
+from storage import survey_responses as responses
+from storage import surveys as store
+from storage.surveys import Survey
+
+NS = NS_OFFICER
+_STATE = {
+    "draft": N_("📝 Draft"),
+    "scheduled": N_("⏰ Scheduled"),
+    "open": N_("🟢 Open"),
+    "closed": N_("🔒 Closed"),
+}
+LIST_MAX = 30
+
+
+async def show_list(update: Update, context: BotContext, caller: Caller) -> None:
+    """Surveys the officer manages or may read results of, newest first."""
+    _ = caller._
+    layout: list[list[InlineKeyboardButton]] = []
+    shown = 0
+    for survey in await store.all_surveys(context.db):
+        if shown >= LIST_MAX or not await can_view(context.db, caller, survey):
+            continue
+        shown += 1
+        icon = _(_STATE[survey.state]).split(" ")[0]
+        layout.append([button(f"{icon} {short(survey.title, 40)}", cb(NS, "open", survey.id))])
+    text = _("📋 <b>Surveys</b>\nUpload a YAML file or build a simple survey in chat.")
+    if not shown:
+        text += "\n" + _("No surveys yet.")
+    layout.append([button(_("⬆️ Upload a YAML file"), cb(NS, "up"))])
+    layout.append([button(_("🧱 Build a simple survey"), cb(NS_BUILD, "new"))])
+    layout.append([button(_("📄 Example files"), cb(NS, "ex"))])
+    layout.append([button(_("⬅ Back"), OFFICER)])
+    await show(update, context, text, keyboard(layout))
+
+
+async def show_survey(
+    update: Update, context: BotContext, caller: Caller, survey: Survey, note: str = ""
+) -> None:
+    """One survey: state, audience, dates, participation, and what may be done next."""
+    _ = caller._
+    db, tz, now = context.db, zone(context), context.clock.time()
+    definition = definition_of(survey)
+    tree = await UnitTree.load(db)
+    manage = await can_manage(db, caller, survey)
+    lines = [note] if note else []
+    lines.append(_("📋 <b>{title}</b>", title=survey.title))
+    state = _(_STATE[survey.state])
+    if survey.state == "scheduled" and survey.publish_at is not None:
+        state = _("⏰ Publishes on {when}", when=when(_, survey.publish_at, tz))
+    elif survey.state == "closed" and survey.closed_at is not None:
+        state = _("🔒 Closed on {when}", when=when(_, survey.closed_at, tz))
+    lines.append(state)
+    audience = [tree.path(u) for u in await store.audience(db, survey.id) if u in tree.by_id]
+    lines.append(_("🎯 Audience: {units}", units="; ".join(audience) or _("not chosen yet")))
+    lines.append(
+        _("🔒 Anonymous") if survey.anonymous else _("👤 Named: answers show who gave them")
+    )
+    lines.append(_("Questions: up to {count}", count=len(definition.placed)))
+    if survey.opens_at is not None:
+        lines.append(_("Opens: {when}", when=when(_, survey.opens_at, tz)))
+    if survey.closes_at is not None:
+        lines.append(_("Closes: {when}", when=when(_, survey.closes_at, tz)))
+    if survey.state in ("open", "closed"):
+        asked = sum((await responses.recipient_counts(db, survey.id)).values())
+        done = sum((await responses.completion_counts(db, survey.id)).values())
+        rate = f"{done * 100 / asked:.0f}" if asked else "0"
+        lines.append(
+            _("Asked: {asked} · Answered: {done} ({rate}%)", asked=asked, done=done, rate=rate)
+        )
+        lines.append(
+            _(
+                "Reminders sent: {sent} of {most}",
+                sent=survey.reminders_sent,
+                most=context.settings.survey_reminder_max,
+            )
+        )
+    layout: list[list[InlineKeyboardButton]] = []
+    sid = survey.id
+    if manage and survey.state in ("draft", "scheduled"):
+        layout.append([button(_("👁 Preview"), cb(NS_PREVIEW, "open", sid))])
+    if manage and survey.state == "draft":
+        layout.append([button(_("🎯 Choose the audience"), cb(NS, "aud", sid))])
+        later = survey.opens_at is not None and survey.opens_at > now
+        label = (
+            _("🚀 Publish on {when}", when=when(_, survey.opens_at or now, tz))
+            if later
+            else _("🚀 Publish now")
+        )
+        layout.append([button(label, cb(NS, "pub", sid))])
+        layout.append([button(_("⏰ Publish at a time…"), cb(NS, "sch", sid))])
+        layout.append([button(_("🗑 Delete the draft"), cb(NS, "del", sid))])
+    if manage and survey.state == "scheduled":
+        layout.append([button(_("↩ Cancel the schedule"), cb(NS, "uns", sid))])
+    if survey.state in ("open", "closed"):
+        layout.append(
+            [
+                button(_("📊 Results"), cb(NS, "res", sid)),
+                button(_("📈 Charts"), cb(NS, "chart", sid)),
+                button(_("📥 Excel"), cb(NS, "xlsx", sid)),
+            ]
+        )
+    if manage and survey.state == "open":
+        layout.append([button(_("🔔 Remind those who have not answered"), cb(NS, "rem", sid))])
+        layout.append([button(_("🔒 Close now"), cb(NS, "cls", sid))])
+    if manage:
+        layout.append([button(_("📄 Download as YAML"), cb(NS, "yaml", sid))])
+    layout.append([button(_("⬅ Surveys"), cb(NS, "list"))])
+    await show(update, context, "\n".join(lines), keyboard(layout))

@@ -1,0 +1,320 @@
+"""Results in chat for officers: a summary, a bar chart per question, an Excel export.
+
+Everything goes through surveys.Aggregator with the configured anonymity threshold, over the
+responses filed under units in the officer's scope only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+
+from bot import charts, exports
+from bot.exports import Cell
+from bot.i18n import Translate
+from bot.services import BotContext
+from handlers.common import Caller, answer, send
+from handlers.survey_common import definition_of, scope_of, when, zone
+from handlers.survey_screens import answer_text, number_text, short
+from handlers.unit_picker import UnitTree
+from storage import members
+from storage import survey_responses as responses
+from storage.surveys import Survey
+from surveys import (
+    Aggregator,
+    ChoiceQuestion,
+    Definition,
+    Question,
+    Scale,
+    SurveyResult,
+    YesNo,
+)
+from surveys.results import ChoiceResult, NumberResult, ScaleResult, TextResult, YesNoResult
+
+MESSAGE_BUDGET = 3800
+TEXTS_SHOWN = 20
+TEXTS_KEPT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Scoped:
+    """Results for the officer's part of the audience, plus participation per unit."""
+
+    definition: Definition
+    result: SurveyResult
+    asked: dict[int | None, int]
+    answered: dict[int | None, int]
+    units: list[int] | None
+
+
+async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> Scoped:
+    """Aggregate the responses filed under the officer's units (admins: all)."""
+    db = context.db
+    definition = definition_of(survey)
+    scope = await scope_of(db, caller)
+    unit_ids = None if scope is None else sorted(scope)
+    aggregator = Aggregator(
+        definition, threshold=context.settings.anonymity_threshold, keep_texts=TEXTS_KEPT
+    )
+    async for response in responses.iter_responses(db, survey.id, unit_ids):
+        aggregator.add(response.answers, response.unit_id)
+    asked = await responses.recipient_counts(db, survey.id)
+    answered = await responses.completion_counts(db, survey.id)
+    if scope is not None:
+        asked = {u: n for u, n in asked.items() if u in scope}
+        answered = {u: n for u, n in answered.items() if u in scope}
+    return Scoped(definition, aggregator.result(), asked, answered, unit_ids)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part * 100 / whole:.0f}" if whole else "0"
+
+
+def _question_block(_: Translate, number: int, question: Question, result: object) -> str:
+    title = html.escape(short(question.title, 120), quote=False)
+    head = f"<b>{number}. {title}</b>"
+    if result is None:
+        return head + "\n" + _("🔒 Too few answers to show.")
+    lines = [head]
+    if isinstance(result, ChoiceResult):
+        lines.append(_("{count} answered", count=result.respondents))
+        for option in result.options:
+            label = html.escape(short(option.label, 40), quote=False)
+            lines.append(f"• {label}: {option.count} ({option.percent:.0f}%)")
+        for text in result.other_texts[:TEXTS_SHOWN]:
+            lines.append("  ↳ " + html.escape(short(text, 150), quote=False))
+    elif isinstance(result, ScaleResult):
+        mean = f"{result.mean:.2f}" if result.mean is not None else "—"
+        lines.append(_("{count} answered · average {mean}", count=result.respondents, mean=mean))
+        lines.append(" · ".join(f"{v.value}: {v.count}" for v in result.distribution))
+        if result.nps is not None:
+            lines.append(_("NPS: {nps}", nps=round(result.nps)))
+    elif isinstance(result, YesNoResult):
+        lines.append(
+            _(
+                "Yes: {yes} ({yes_percent}%) · No: {no} ({no_percent}%)",
+                yes=result.yes,
+                no=result.no,
+                yes_percent=round(result.yes_percent),
+                no_percent=round(result.no_percent),
+            )
+        )
+    elif isinstance(result, NumberResult):
+        if result.mean is None:
+            lines.append(_("{count} answered", count=result.respondents))
+        else:
+            lines.append(
+                _(
+                    "{count} answered · average {mean} · lowest {low} · highest {high}",
+                    count=result.respondents,
+                    mean=round(result.mean, 2),
+                    low=number_text(result.minimum or 0),
+                    high=number_text(result.maximum or 0),
+                )
+            )
+    elif isinstance(result, TextResult):
+        lines.append(_("{count} answered", count=result.respondents))
+        for text in result.texts[:TEXTS_SHOWN]:
+            lines.append("• " + html.escape(short(text, 200), quote=False))
+        if len(result.texts) > TEXTS_SHOWN:
+            lines.append(
+                _("… and {count} more in the Excel file", count=len(result.texts) - TEXTS_SHOWN)
+            )
+    return "\n".join(lines)
+
+
+async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[str]:
+    """The summary as messages of at most ~3800 characters, split between blocks."""
+    _ = caller._
+    scoped = await scoped_result(context, caller, survey)
+    result = scoped.result
+    tree = await UnitTree.load(context.db)
+    asked, done = sum(scoped.asked.values()), sum(scoped.answered.values())
+    head = [
+        _("📊 <b>Results: {title}</b>", title=survey.title),
+        _(
+            "Answered: {done} of {asked} ({rate}%)",
+            done=done,
+            asked=asked,
+            rate=_percent(done, asked),
+        ),
+    ]
+    if survey.closes_at is not None:
+        head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
+    # Participation per unit is always shown: it holds no answers, and officers need it.
+    for unit_id in sorted(scoped.asked, key=lambda u: tree.path(u) if u else ""):
+        name = tree.path(unit_id) if unit_id in tree.by_id else _("(no unit)")
+        part, whole = scoped.answered.get(unit_id, 0), scoped.asked[unit_id]
+        head.append(
+            f"• {html.escape(name, quote=False)}: {part}/{whole} ({_percent(part, whole)}%)"
+        )
+    blocks = ["\n".join(head)]
+    if result.hidden:
+        blocks.append(
+            _(
+                "🔒 Answers are shown once at least {threshold} people have answered "
+                "({count} so far).",
+                threshold=result.threshold,
+                count=result.respondents,
+            )
+        )
+    else:
+        for number, placed in enumerate(scoped.definition.placed, start=1):
+            question = placed.question
+            blocks.append(_question_block(_, number, question, result.questions.get(question.id)))
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        block = block[:MESSAGE_BUDGET]
+        if current and len(current) + len(block) + 2 > MESSAGE_BUDGET:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n\n{block}" if current else block
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _chart_data(
+    _: Translate, question: Question, result: object
+) -> tuple[list[str], list[float], list[str]] | None:
+    if isinstance(result, ChoiceResult):
+        return (
+            [o.label for o in result.options],
+            [float(o.count) for o in result.options],
+            [f"{o.count} ({o.percent:.0f}%)" for o in result.options],
+        )
+    if isinstance(result, ScaleResult) and isinstance(question, Scale):
+        return (
+            [str(v.value) for v in result.distribution],
+            [float(v.count) for v in result.distribution],
+            [f"{v.count} ({v.percent:.0f}%)" for v in result.distribution],
+        )
+    if isinstance(result, YesNoResult) and isinstance(question, YesNo):
+        return (
+            [_("Yes (answer)"), _("No (answer)")],
+            [float(result.yes), float(result.no)],
+            [
+                f"{result.yes} ({result.yes_percent:.0f}%)",
+                f"{result.no} ({result.no_percent:.0f}%)",
+            ],
+        )
+    return None
+
+
+async def _charts(update: Update, context: BotContext, caller: Caller, survey: Survey) -> None:
+    _ = caller._
+    scoped = await scoped_result(context, caller, survey)
+    if scoped.result.hidden:
+        await send(
+            update, context,
+            _("🔒 Charts are drawn once at least {threshold} people have answered.",
+              threshold=scoped.result.threshold),
+        )  # fmt: skip
+        return
+    drawn = 0
+    for number, placed in enumerate(scoped.definition.placed, start=1):
+        question = placed.question
+        result = scoped.result.questions.get(question.id)
+        data = _chart_data(_, question, result) if result is not None else None
+        if data is None:
+            continue
+        labels, values, notes = data
+        title = f"{number}. {question.title}"
+        png = await asyncio.to_thread(
+            charts.bar_chart,
+            title,
+            labels,
+            values,
+            annotations=notes,
+            xlabel=_("Number of members"),
+        )
+        caption = html.escape(short(title, 900), quote=False)
+        await context.bot.send_photo(
+            caller.member.chat_id, InputFile(png, filename=f"q{number}.png"),
+            caption=caption, parse_mode=ParseMode.HTML,
+        )  # fmt: skip
+        drawn += 1
+    if not drawn:
+        await send(update, context, _("There is nothing to draw for this survey yet."))
+
+
+def _cell(_: Translate, question: Question, value: object) -> Cell:
+    if value is None:
+        return None
+    if isinstance(question, ChoiceQuestion | YesNo):
+        return answer_text(_, question, value, False)  # type: ignore[arg-type]
+    if isinstance(value, bool):
+        return answer_text(_, question, value, False)
+    if isinstance(value, int | float | str):
+        return value
+    return str(value)
+
+
+async def _export(update: Update, context: BotContext, caller: Caller, survey: Survey) -> None:
+    """One row per response, one column per question; anonymous: no member, only the day."""
+    _ = caller._
+    db, tz = context.db, zone(context)
+    definition = definition_of(survey)
+    scope = await scope_of(db, caller)
+    unit_ids = None if scope is None else sorted(scope)
+    threshold = context.settings.anonymity_threshold
+    total = await responses.count(db, survey.id, unit_ids)
+    if total < threshold:
+        await send(
+            update, context,
+            _("🔒 The export is available once at least {threshold} people have answered "
+              "({count} so far).", threshold=threshold, count=total),
+        )  # fmt: skip
+        return
+    questions = [p.question for p in definition.placed]
+    titles = [f"{n}. {q.title}" for n, q in enumerate(questions, start=1)]
+    fixed = [_("Day")] if survey.anonymous else [_("Name"), _("Unit"), _("Submitted at")]
+    tree = await UnitTree.load(db)
+    folder, path = exports.temporary_path()
+    with folder:
+        with exports.XlsxStream(path, [*fixed, *titles], sheet=_("Responses")) as sheet:
+            async for response in responses.iter_responses(db, survey.id, unit_ids):
+                cells: list[Cell]
+                if survey.anonymous:
+                    cells = [response.day]
+                else:
+                    member = (
+                        await members.by_id(db, response.member_id) if response.member_id else None
+                    )
+                    moment = response.submitted_at
+                    cells = [
+                        member.name if member else None,
+                        tree.path(response.unit_id) if response.unit_id in tree.by_id else None,
+                        datetime.fromtimestamp(moment, tz).replace(tzinfo=None) if moment else None,
+                    ]
+                cells += [_cell(_, q, response.answers.get(q.id)) for q in questions]
+                sheet.write_row(cells)
+        content = path.read_bytes()
+    await context.bot.send_document(
+        caller.member.chat_id,
+        InputFile(content, filename=f"{survey.slug}.xlsx"),
+        caption=_(
+            "📥 {count} responses to “{title}”.", count=total, title=short(survey.title, 200)
+        ),
+        parse_mode=ParseMode.HTML,
+    )
+
+
+async def on_button(
+    update: Update, context: BotContext, caller: Caller, survey: Survey, action: str
+) -> None:
+    """svo:res / svo:chart / svo:xlsx, after surveys_officer checked can_view."""
+    await answer(update, caller._("⏳ Working on it…"))
+    if action == "res":
+        for text in await _summary(context, caller, survey):
+            await send(update, context, text)
+    elif action == "chart":
+        await _charts(update, context, caller, survey)
+    else:
+        await _export(update, context, caller, survey)

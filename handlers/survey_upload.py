@@ -1,0 +1,245 @@
+"""Officers upload a survey as YAML: every problem reported in their language, else a draft."""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+
+from telegram import InputFile, Update
+from telegram.error import TelegramError
+
+from bot.i18n import N_, Translate
+from bot.services import BotApp, BotContext
+from handlers.common import Caller, answer, refuse, send, show
+from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.registry import DialogRoute, Registry
+from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, scope_of, zone
+from handlers.survey_officer_views import show_survey
+from storage import audit, dialogs, roles, units
+from storage import surveys as store
+from storage.dialogs import Dialog
+from surveys import Definition, dump, load_definition
+
+MAX_UPLOAD_BYTES = 256 * 1024
+REPORT_MAX = 30
+EXAMPLES = ("canteen.yaml", "training_needs.yaml", "pulse_nps.yaml")
+_SUFFIXES = (".yaml", ".yml", ".txt")
+
+
+async def on_button(update: Update, context: BotContext, caller: Caller, data: Cb) -> None:
+    """Start an upload (svo:up) or send the example files (svo:ex)."""
+    _ = caller._
+    await answer(update)
+    if data.action == "up":
+        await dialogs.save(
+            context.db, caller.member.telegram_id, Dialog(KIND_UPLOAD, "file"), context.clock.time()
+        )
+        await show(
+            update,
+            context,
+            _(
+                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n"
+                "The format is described in surveys/SCHEMA.md; the example files show every "
+                "question type."
+            ),
+            keyboard(
+                [
+                    [button(_("📄 Example files"), cb(NS_OFFICER, "ex"))],
+                    [button(_("⬅ Back"), cb(NS_OFFICER, "list"))],
+                ]
+            ),
+        )
+        return
+    folder = resources.files("surveys") / "examples"
+    for name in EXAMPLES:
+        content = (folder / name).read_bytes()
+        await context.bot.send_document(
+            caller.member.chat_id, InputFile(content, filename=name), caption=name
+        )
+
+
+async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take an uploaded file: it must be UTF-8 YAML of reasonable size."""
+    _ = caller._
+    del dialog
+    message = update.effective_message
+    document = message.document if message is not None else None
+    if document is None:
+        await send(update, context, _("Please send the survey as a .yaml file, or /cancel."))
+        return
+    name = (document.file_name or "").lower()
+    if not name.endswith(_SUFFIXES):
+        await send(
+            update,
+            context,
+            _(
+                "❗ “{name}” is not a YAML file. Please send a .yaml or .yml file.",
+                name=document.file_name or "",
+            ),
+        )
+        return
+    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+        await send(update, context, _("❗ The file is too large (at most 256 KB)."))
+        return
+    try:
+        file = await context.bot.get_file(document.file_id)
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError:
+        await send(update, context, _("❗ The file could not be downloaded. Please send it again."))
+        return
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        await send(
+            update, context, _("❗ The file is not UTF-8 text. Please save it as UTF-8 YAML.")
+        )
+        return
+    await _process(update, context, caller, text)
+
+
+async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take YAML pasted as a message."""
+    del dialog
+    message = update.effective_message
+    await _process(update, context, caller, message.text if message and message.text else "")
+
+
+async def _process(update: Update, context: BotContext, caller: Caller, text: str) -> None:
+    _ = caller._
+    if not caller.is_officer:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await refuse(update, caller)
+        return
+    parsed = load_definition(text, tz=zone(context))
+    if isinstance(parsed, list):
+        lines = [(e.path, html.escape(e.format(_), quote=False)) for e in parsed]
+        await _report(update, context, _, lines)
+        return
+    problems, unit_ids = await _check(context, caller, parsed)
+    if problems:
+        await _report(update, context, _, problems)
+        return
+    db, now = context.db, context.clock.time()
+    notes = []
+    allow_edit = parsed.allow_edit
+    if parsed.anonymous and allow_edit:
+        # Anonymous answers cannot be found again after submitting, so they cannot be edited.
+        allow_edit = False
+        notes.append(
+            _("ℹ️ allow_edit is ignored: answers to an anonymous survey cannot be changed.")
+        )
+    async with db.transaction() as tx:
+        survey_id = await store.save_draft(
+            tx,
+            slug=parsed.id,
+            title=parsed.title,
+            definition=json.dumps(dump(parsed), ensure_ascii=False),
+            anonymous=parsed.anonymous,
+            allow_edit=allow_edit,
+            opens_at=parsed.opens_at.timestamp() if parsed.opens_at else None,
+            closes_at=parsed.closes_at.timestamp() if parsed.closes_at else None,
+            unit_ids=unit_ids,
+            created_by=caller.member.id,
+            now=now,
+        )
+        await audit.record(
+            tx, caller.member.id, "survey_upload", now, target_type="survey",
+            target_id=survey_id, details={"slug": parsed.id},
+        )  # fmt: skip
+        await dialogs.clear(tx, caller.member.telegram_id)
+    survey = await store.get(db, survey_id)
+    assert survey is not None
+    note = "\n".join([_("✅ The survey is valid and saved as a draft."), *notes])
+    await show_survey(update, context, caller, survey, note)
+
+
+async def _check(
+    context: BotContext, caller: Caller, definition: Definition
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """What the pure validator cannot know: units, the officer's scope, time, the id."""
+    _ = caller._
+    db, now = context.db, context.clock.time()
+    problems: list[tuple[str, str]] = []
+    every = await units.all_units(db)
+    scope = await scope_of(db, caller)
+    chosen: list[int] = []
+    for index, entry in enumerate(definition.audience, start=1):
+        path = f"audience[{index}]"
+        text = str(entry).strip()
+        found = [u for u in every if u.name == text]
+        if not found and (isinstance(entry, int) or text.isdigit()):
+            found = [u for u in every if u.id == int(text)]
+        if not found:
+            problems.append((path, _("There is no unit “{unit}”.", unit=text)))
+        elif len(found) > 1:
+            ids = ", ".join(str(u.id) for u in found)
+            problems.append(
+                (
+                    path,
+                    _(
+                        "Several units are called “{unit}”; write its number instead: {ids}.",
+                        unit=text,
+                        ids=ids,
+                    ),
+                )
+            )
+        elif scope is not None and found[0].id not in scope:
+            problems.append((path, _("“{unit}” is outside the units you manage.", unit=text)))
+        else:
+            chosen.append(found[0].id)
+    if not definition.audience:
+        # "Every member" means every member the officer speaks for.
+        if scope is None:
+            chosen = [u.id for u in every if u.parent_id is None]
+        else:
+            chosen = await roles.officer_units(db, caller.member.id)
+    if definition.closes_at is not None and definition.closes_at.timestamp() <= now:
+        problems.append(("closes_at", _("This time has already passed.")))
+    existing = await store.by_slug(db, definition.id)
+    if existing is not None and existing.state != "draft":
+        problems.append(
+            (
+                "id",
+                _(
+                    "A survey with the id “{id}” was already published. Please use a new id.",
+                    id=definition.id,
+                ),
+            )
+        )
+    elif existing is not None and not await can_manage(db, caller, existing):
+        problems.append(
+            ("id", _("The id “{id}” belongs to another officer's draft.", id=definition.id))
+        )
+    return problems, chosen
+
+
+async def _report(
+    update: Update, context: BotContext, _: Translate, problems: list[tuple[str, str]]
+) -> None:
+    """Every problem at once, with where it is; the officer fixes the file and sends it again."""
+    lines = [
+        _(
+            "❗ <b>The survey has {count} problem(s).</b> Please fix them and send the file again, "
+            "or /cancel.",
+            count=len(problems),
+        )
+    ]
+    for path, message in problems[:REPORT_MAX]:
+        where = f"<code>{html.escape(path, quote=False)}</code>: " if path else ""
+        lines.append(f"• {where}{message}")
+    if len(problems) > REPORT_MAX:
+        lines.append(_("… and {count} more", count=len(problems) - REPORT_MAX))
+    text = "\n".join(lines)
+    if len(text) > 4000:
+        text = text[:3990].rsplit("\n", 1)[0] + "\n…"
+    await send(update, context, text)
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Declare the upload dialog (its buttons are routed by surveys_officer)."""
+    del app
+    registry.dialog(
+        KIND_UPLOAD,
+        DialogRoute(on_text=on_text, on_media=on_media, cancel_note=N_("No survey was saved.")),
+    )
