@@ -1,0 +1,431 @@
+"""Members study: plans and lessons at their own pace, "I have studied", record, leaderboard."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import N_, format_when
+from bot.services import BotApp, BotContext
+from handlers import study_quiz
+from handlers.common import Caller, answer, decode, get_caller, show, stale
+from handlers.keyboards import Cb, button, cb, keyboard, paginate
+from handlers.menu import HOME, send_menu
+from handlers.registry import CommandEntry, MenuEntry, Registry
+from handlers.study_common import (
+    NS,
+    NUDGE_KIND,
+    PUSH_KIND,
+    current_streak,
+    lesson_extras,
+    lesson_text,
+    percent,
+    push_check,
+    quiz_of,
+    rules,
+    to_buttons,
+    zone,
+)
+from handlers.unit_picker import UnitTree
+from storage import study
+from storage.study import StudyLesson, StudyPlan
+from surveys import ValidationError
+from surveys.schedule import local_day, parse_schedule
+from surveys.study import by_unit, progress, streak_points
+
+PER_PAGE = 10
+#: Leaderboard rows shown for people who opted in.
+BOARD_SIZE = 10
+
+
+async def _plan_for(context: BotContext, caller: Caller, plan_id: int | None) -> StudyPlan | None:
+    """The plan if this member may see it (checked on every update), else None."""
+    if plan_id is None:
+        return None
+    if not await study.reaches(context.db, plan_id, caller.member.id):
+        return None
+    return await study.get_plan(context.db, plan_id)
+
+
+async def _lesson_for(
+    context: BotContext, caller: Caller, lesson_id: int | None
+) -> tuple[StudyPlan, StudyLesson] | None:
+    """A released lesson of a plan the member may see, else None."""
+    lesson = await study.get_lesson(context.db, lesson_id) if lesson_id is not None else None
+    if lesson is None:
+        return None
+    plan = await _plan_for(context, caller, lesson.plan_id)
+    return (plan, lesson) if plan is not None else None
+
+
+async def show_home(update: Update, context: BotContext, caller: Caller) -> None:
+    """The study screen: points, streak and the member's plans."""
+    _ = caller._
+    db, me = context.db, caller.member.id
+    plans = await study.member_plans(db, me)
+    points = await study.points_total(db, me)
+    days = await current_streak(db, me, zone(context), context.clock.time())
+    lines = [
+        _("📚 <b>Study</b>"),
+        _("⭐ {points} points · 🔥 {days}-day streak", points=points, days=days),
+    ]
+    lines.append(
+        _("Choose a plan to read its lessons.")
+        if plans
+        else _("There is no study plan for you now.")
+    )
+    layout: list[list[InlineKeyboardButton]] = []
+    for plan in plans[:20]:
+        released = await study.lessons(db, plan.id, released_only=True)
+        done = len(await study.read_ids(db, me, plan.id))
+        mark = {"paused": "⏸ ", "ended": "🏁 "}.get(plan.state, "")
+        layout.append(
+            [button(f"{mark}{plan.title} · {done}/{len(released)}", cb(NS, "plan", plan.id))]
+        )
+    layout.append([button(_("📈 My learning record"), cb(NS, "rec"))])
+    layout.append([button(_("🏠 Main menu"), HOME)])
+    await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+async def _show_plan(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, page: int | None
+) -> None:
+    _ = caller._
+    db, me, tz = context.db, caller.member.id, zone(context)
+    released = await study.lessons(db, plan.id, released_only=True)
+    done = await study.read_ids(db, me, plan.id)
+    quizzed = await study.finished_quizzes(db, me, plan.id)
+    lines = [_("📚 <b>{plan}</b>", plan=plan.title)]
+    if plan.state != "active":
+        lines[0] += " · " + (_("paused") if plan.state == "paused" else _("ended"))
+    if plan.description:
+        lines.append(html.escape(plan.description, quote=False))
+    lines.append(_("Studied {done} of {released} lessons.", done=len(done), released=len(released)))
+    schedule = parse_schedule(plan.schedule, tz)
+    left = await study.unreleased_count(db, plan.id)
+    if plan.state == "active" and left and not isinstance(schedule, ValidationError):
+        upcoming = schedule.next_fire(max(plan.anchor_at or 0, context.clock.time()))
+        if upcoming is not None:
+            lines.append(_("Next lesson: {when}", when=format_when(upcoming, caller.locale, tz)))
+    if released:
+        lines.append(_("✅ studied · 📝 quiz waiting · 📖 to study"))
+    if page is None:  # open where the member's work is: the first lesson not studied
+        first = next(
+            (i for i, lesson in enumerate(released) if lesson.id not in done), len(released) - 1
+        )
+        page = max(first, 0) // PER_PAGE
+    page, start, end = paginate(len(released), page, PER_PAGE)
+    layout: list[list[InlineKeyboardButton]] = []
+    for lesson in released[start:end]:
+        if lesson.id not in done:
+            mark = "📖"
+        elif lesson.quiz and lesson.id not in quizzed:
+            mark = "📝"
+        else:
+            mark = "✅"
+        layout.append(
+            [button(f"{mark} {lesson.position}. {lesson.title}", cb(NS, "les", lesson.id))]
+        )
+    nav = []
+    if page > 0:
+        nav.append(button(_("⬅ Earlier"), cb(NS, "plan", plan.id, page - 1)))
+    if end < len(released):
+        nav.append(button(_("Later ➡"), cb(NS, "plan", plan.id, page + 1)))
+    layout.append(nav)
+    muted = await study.is_muted(db, me, plan.id)
+    layout.append(
+        [
+            button(_("🏆 Leaderboard"), cb(NS, "lb", plan.id)),
+            button(
+                _("🔔 Turn pushes on") if muted else _("🔕 Mute pushes"),
+                cb(NS, "mute", plan.id, 0 if muted else 1),
+            ),
+        ]
+    )
+    layout.append([button(_("⬅ Study"), cb(NS, "home")), button(_("🏠 Main menu"), HOME)])
+    await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+async def show_lesson(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    note: str = "",
+) -> None:
+    """The lesson with what the member has done about it and what comes next."""
+    _ = caller._
+    db, me = context.db, caller.member.id
+    is_read = lesson.id in await study.read_ids(db, me, plan.id)
+    quiz = await study.quiz_state(db, me, lesson.id) if lesson.quiz else None
+    status: list[str] = [note] if note else []
+    if is_read:
+        status.append(_("✅ You have studied this lesson."))
+        if lesson.quiz and quiz is not None and quiz.finished_at is not None:
+            status.append(
+                _("📝 Quiz: {correct} of {total} right.", correct=quiz.correct, total=quiz.total)
+            )
+        elif lesson.quiz:
+            status.append(_("📝 The quiz is waiting for you."))
+    text = lesson_text(_, plan, lesson, zone(context))
+    if status:
+        text += "\n\n" + "\n".join(status)
+    layout = [to_buttons(lesson_extras(_, lesson))]
+    if not is_read:
+        layout.append([button(_("✅ I have studied"), cb(NS, "read", lesson.id))])
+    elif lesson.quiz and (quiz is None or quiz.finished_at is None):
+        layout.append([button(_("📝 Take the quiz"), cb(NS, "quiz", lesson.id))])
+    layout.append(
+        [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+    )
+    await show(update, context, text, keyboard(layout))
+
+
+async def _mark_read(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, lesson: StudyLesson
+) -> None:
+    _ = caller._
+    db, now, tz, me = context.db, context.clock.time(), zone(context), caller.member.id
+    points = rules(context)
+    day = local_day(now, tz).isoformat()
+    days = 0
+    async with db.transaction() as tx:
+        first_today = day not in await study.study_days(tx, me)
+        if not await study.mark_read(tx, me, lesson, now, day):
+            fresh, gained, bonus = False, 0, 0
+        else:
+            fresh = True
+            gained = (
+                points.read
+                if await study.award(tx, me, plan.id, f"read:{lesson.id}", points.read, now)
+                else 0
+            )
+            days = await current_streak(tx, me, tz, now)
+            bonus = streak_points(days, first_today, points)
+            if bonus and not await study.award(tx, me, None, f"streak:{day}", bonus, now):
+                bonus = 0
+    if not fresh:
+        await answer(update, _("You have already marked this lesson as studied."), alert=True)
+        return
+    await answer(update)
+    note = _("✅ Marked as studied. +{points} points.", points=gained)
+    if bonus:
+        note += "\n" + _(
+            "🔥 {days} study days in a row: +{points} bonus points!", days=days, points=bonus
+        )
+    await show_lesson(update, context, caller, plan, lesson, note)
+    if quiz_of(lesson) is not None:
+        # The quiz follows in its own message, so the lesson text stays in the chat.
+        await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+
+
+async def _send_document(
+    update: Update, context: BotContext, caller: Caller, lesson: StudyLesson
+) -> None:
+    _ = caller._
+    ref = lesson.document_file_id or (
+        lesson.document if lesson.document and lesson.document.startswith("http") else None
+    )
+    chat = update.effective_chat
+    if ref is None or chat is None:
+        await answer(update, _("The document is not available yet."), alert=True)
+        return
+    await answer(update)
+    await context.bot.send_document(
+        chat.id, ref, caption=_("📎 {title}", title=lesson.title), parse_mode=ParseMode.HTML
+    )
+
+
+async def _show_record(update: Update, context: BotContext, caller: Caller) -> None:
+    _ = caller._
+    db, me = context.db, caller.member.id
+    points = rules(context)
+    plans = await study.member_plans(db, me)
+    taken, correct, total = await study.member_quiz_totals(db, me)
+    days = await current_streak(db, me, zone(context), context.clock.time())
+    lines = [
+        _("📈 <b>My learning record</b>"),
+        _("⭐ Points: {points}", points=await study.points_total(db, me)),
+        _(
+            "🔥 Streak: {days} days (bonus every {every} days in a row)",
+            days=days,
+            every=points.streak_days,
+        ),
+        _("📖 Lessons studied: {count}", count=len(await study.read_ids(db, me))),
+        _(
+            "📝 Quizzes finished: {count} · right answers: {share}",
+            count=taken,
+            share=percent(correct / total if total else None),
+        ),
+    ]
+    for plan in plans[:10]:
+        released = await study.lessons(db, plan.id, released_only=True)
+        done = len(await study.read_ids(db, me, plan.id))
+        lines.append(
+            _("• {plan}: {done}/{released}", plan=plan.title, done=done, released=len(released))
+        )
+    layout = [[button(_("⬅ Study"), cb(NS, "home")), button(_("🏠 Main menu"), HOME)]]
+    await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+async def _show_board(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
+    _ = caller._
+    db, me = context.db, caller.member.id
+    threshold = context.settings.anonymity_threshold
+    people = await study.audience(db, plan.id)
+    released = {lesson.id for lesson in await study.lessons(db, plan.id, released_only=True)}
+    standing = progress(
+        [(m.id, m.unit_id) for m in people], released, await study.plan_reads(db, plan.id), []
+    )
+    tree = await UnitTree.load(db)
+    lines = [
+        _("🏆 <b>Leaderboard</b> · {plan}", plan=plan.title),
+        _("<b>Units by average completion</b>"),
+    ]
+    # Small units are left out: their average would show how single members are doing.
+    shown = [
+        row
+        for row in by_unit(standing, len(released), 0)
+        if row.key is not None and row.members >= threshold
+    ]
+    for rank, row in enumerate(shown[:15], start=1):
+        mine = " ⭐" if row.key == caller.member.unit_id else ""
+        lines.append(
+            _(
+                "{rank}. {unit}: {share}",
+                rank=rank,
+                unit=tree.path(row.key or 0),
+                share=percent(row.completion),
+            )
+            + mine
+        )
+    if not shown:
+        lines.append(_("No unit has enough members in this plan yet."))
+    lines.append(_("Units with fewer than {count} members are not listed.", count=threshold))
+    lines.append("")
+    lines.append(_("<b>Members who chose to be listed</b>"))
+    board = await study.board(db, plan.id, BOARD_SIZE)
+    for rank, (_id, name, score) in enumerate(board, start=1):
+        lines.append(_("{rank}. {name}: {points} points", rank=rank, name=name, points=score))
+    if not board:
+        lines.append(_("Nobody has chosen to be listed yet."))
+    listed = await study.on_board(db, me)
+    lines.append(
+        _("You are listed.") if listed else _("You are not listed. Being listed is your choice.")
+    )
+    layout = [
+        [
+            button(
+                _("🙈 Do not list me") if listed else _("🙋 List me"),
+                cb(NS, "opt", plan.id, 0 if listed else 1),
+            )
+        ],
+        [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)],
+    ]
+    await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+async def _plan_button(update: Update, context: BotContext, caller: Caller, data: Cb) -> None:
+    _ = caller._
+    plan = await _plan_for(context, caller, data.int_arg(0))
+    flag, now = data.int_arg(1), context.clock.time()
+    if plan is None or (data.action in ("mute", "opt") and flag not in (0, 1)):
+        await stale(update, caller)
+        return
+    if data.action == "mute":
+        await study.set_muted(context.db, caller.member.id, plan.id, bool(flag), now)
+        off = _("Pushes of this plan are off. You can still study here.")
+        await answer(update, off if flag else _("Pushes of this plan are on again."))
+        # Pressed on a push: the pushed lesson stays on screen; elsewhere the plan is shown.
+        pushed = await _lesson_for(context, caller, data.int_arg(2))
+        if pushed is not None and pushed[1].plan_id == plan.id:
+            await show_lesson(update, context, caller, plan, pushed[1])
+        else:
+            await _show_plan(update, context, caller, plan, None)
+        return
+    if data.action == "opt":
+        await study.set_on_board(context.db, caller.member.id, bool(flag), now)
+    await answer(update)
+    if data.action == "plan":
+        await _show_plan(update, context, caller, plan, flag)
+    else:
+        await _show_board(update, context, caller, plan)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Route the study buttons; every lesson and plan is checked against the member's units."""
+    caller = await get_caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    data = decode(query)
+    if data is None or not caller.member.verified:
+        await stale(update, caller)
+        return
+    _ = caller._
+    action = data.action
+    if action == "home":
+        await answer(update)
+        await show_home(update, context, caller)
+    elif action == "rec":
+        await answer(update)
+        await _show_record(update, context, caller)
+    elif action in ("plan", "lb", "mute", "opt"):
+        await _plan_button(update, context, caller, data)
+    elif action in ("les", "read", "doc", "quiz"):
+        found = await _lesson_for(context, caller, data.int_arg(0))
+        if found is None:
+            await stale(update, caller)
+            return
+        plan, lesson = found
+        if lesson.released_at is None:
+            await answer(update, _("This lesson has not been released yet."), alert=True)
+        elif action == "read":
+            await _mark_read(update, context, caller, plan, lesson)
+        elif action == "doc":
+            await _send_document(update, context, caller, lesson)
+        elif action == "quiz":
+            await answer(update)
+            await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+        else:
+            await answer(update)
+            await show_lesson(update, context, caller, plan, lesson)
+    elif action in study_quiz.ACTIONS:
+        found = await _lesson_for(context, caller, data.int_arg(0))
+        if found is None:
+            await stale(update, caller)
+            return
+        await study_quiz.on_action(update, context, caller, found[0], found[1], data)
+    else:
+        await stale(update, caller)
+
+
+async def on_study_command(update: Update, context: BotContext) -> None:
+    """Open the study screen."""
+    caller = await get_caller(update, context)
+    if not caller.member.verified:
+        await send_menu(update, context, caller)
+        return
+    await show_home(update, context, caller)
+
+
+def setup_delivery(app: BotApp, delivery: object) -> None:
+    """Skip pushes and reminders of paused or ended plans and of members who muted them."""
+    del app
+    register_check = getattr(delivery, "register_check", None)
+    if callable(register_check):
+        register_check(PUSH_KIND, push_check)
+        register_check(NUDGE_KIND, push_check)
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Add the study buttons, /study and the menu entry."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    app.add_handler(CommandHandler("study", on_study_command, filters=filters.ChatType.PRIVATE))
+    registry.add_menu(MenuEntry(N_("📚 Study"), cb(NS, "home"), "member", 40))
+    registry.add_command(
+        CommandEntry("study", N_("Study plans, lessons and quizzes"), "member", 40)
+    )

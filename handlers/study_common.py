@@ -1,0 +1,285 @@
+"""Study plans, shared by members' and officers' screens: lessons, pushes, the release job."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, date
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton
+
+from bot.delivery import Payload
+from bot.i18n import Translate, format_day
+from bot.services import BotContext
+from handlers.common import Caller
+from handlers.keyboards import button, cb, url_button
+from storage import outbox, roles, study
+from storage.db import Database, Executor
+from storage.study import StudyLesson, StudyPlan
+from surveys import Definition, ValidationError, parse_definition
+from surveys.schedule import local_day, parse_schedule, streak
+from surveys.study import PointsRules
+
+log = logging.getLogger(__name__)
+
+#: Callback namespaces: members, officers.
+NS = "st"
+NS_OFFICER = "sto"
+#: Outbox kinds; the delivery engine re-checks each row just before sending it.
+PUSH_KIND = "study_push"
+NUDGE_KIND = "study_nudge"
+#: Dialog kind of the officer's uploads (plans, added lessons, documents).
+KIND_UPLOAD = "study_upload"
+#: How often the release job runs; a lesson goes out at most this late.
+INTERVAL = 60.0
+
+# A button before sending: (label, callback data, None) or (label, None, url).
+Spec = tuple[str, str | None, str | None]
+
+
+def zone(context: BotContext) -> ZoneInfo:
+    """The configured time zone: schedules and study days are in it."""
+    return context.settings.tz
+
+
+def rules(context: BotContext) -> PointsRules:
+    """The points rules from the settings."""
+    s = context.settings
+    return PointsRules(
+        read=s.study_points_read,
+        quiz_perfect=s.study_points_quiz_perfect,
+        quiz_partial=s.study_points_quiz_partial,
+        streak_days=s.study_streak_days,
+        streak_bonus=s.study_points_streak,
+    )
+
+
+@lru_cache(maxsize=256)
+def _quiz(text: str) -> Definition | None:
+    # Stored quizzes are dump() output of validated definitions; the zone only matters for
+    # dates, which quizzes do not have.
+    parsed = parse_definition(json.loads(text), tz=UTC)
+    if isinstance(parsed, list):
+        log.error("a stored quiz does not parse: %s", parsed[:3])  # a bug, not bad input
+        return None
+    return parsed
+
+
+def quiz_of(lesson: StudyLesson) -> Definition | None:
+    """The lesson's quiz as a survey definition (parsed once per process), or None."""
+    return _quiz(lesson.quiz) if lesson.quiz else None
+
+
+def state_label(_: Translate, state: str) -> str:
+    """A plan state in words."""
+    labels = {
+        "draft": _("draft (not started)"),
+        "active": _("running"),
+        "paused": _("paused"),
+        "ended": _("ended"),
+    }
+    return labels.get(state, state)
+
+
+def lesson_text(
+    _: Translate, plan: StudyPlan, lesson: StudyLesson, tz: ZoneInfo, header: str = ""
+) -> str:
+    """The lesson as members read it, in the push and on its screen."""
+    lines = [header] if header else []
+    lines.append(_("📖 <b>{plan}</b> · Lesson {number}", plan=plan.title, number=lesson.position))
+    lines.append(_("<b>{title}</b>", title=lesson.title))
+    if lesson.released_at is not None:
+        lines.append(_("Released {day}", day=format_day(lesson.released_at, _.locale, tz)))
+    return "\n".join(lines) + "\n\n" + lesson.body
+
+
+def lesson_extras(_: Translate, lesson: StudyLesson) -> list[Spec]:
+    """Link and document buttons of a lesson."""
+    specs: list[Spec] = []
+    if lesson.link:
+        specs.append((_("🔗 Read more"), None, lesson.link))
+    if lesson.document:
+        specs.append((_("📎 Document"), cb(NS, "doc", lesson.id), None))
+    return specs
+
+
+def to_buttons(specs: Sequence[Spec]) -> list[InlineKeyboardButton]:
+    """Turn specs into Telegram buttons."""
+    return [
+        url_button(label, url) if url else button(label, data or "") for label, data, url in specs
+    ]
+
+
+def localized(
+    context: BotContext, render: Callable[[Translate], tuple[str, list[list[Spec]]]]
+) -> tuple[dict[str, str], list[list[dict[str, Any]]]]:
+    """Render once per locale: the text per locale and buttons with a label per locale."""
+    i18n = context.services.i18n
+    texts: dict[str, str] = {}
+    rows: list[list[dict[str, Any]]] = []
+    for locale in i18n.locales():
+        text, layout = render(i18n.bind(locale))
+        texts[locale] = text
+        if not rows:
+            rows = [
+                [{"label": {}, **({"url": u} if u else {"data": d})} for _l, d, u in row]
+                for row in layout
+            ]
+        for r, row in enumerate(layout):
+            for c, (label, _d, _u) in enumerate(row):
+                rows[r][c]["label"][locale] = label
+    return texts, rows
+
+
+def push_payload(
+    context: BotContext, plan: StudyPlan, lesson: StudyLesson, earlier: int
+) -> tuple[dict[str, str], list[list[dict[str, Any]]]]:
+    """The pushed lesson: full text, "I have studied", link, document and mute."""
+    tz = zone(context)
+
+    def render(_: Translate) -> tuple[str, list[list[Spec]]]:
+        header = _("📚 <b>New lesson</b>")
+        if earlier:
+            header += "\n" + _(
+                "{count} earlier lessons are also waiting in the Study menu.", count=earlier
+            )
+        layout: list[list[Spec]] = [[(_("✅ I have studied"), cb(NS, "read", lesson.id), None)]]
+        layout.append(lesson_extras(_, lesson))
+        layout.append([(_("🔕 Mute this plan"), cb(NS, "mute", plan.id, 1, lesson.id), None)])
+        return lesson_text(_, plan, lesson, tz, header), [r for r in layout if r]
+
+    return localized(context, render)
+
+
+def nudge_payload(
+    context: BotContext, plan: StudyPlan, behind_by: int
+) -> tuple[dict[str, str], list[list[dict[str, Any]]]]:
+    """A gentle reminder for members who are behind."""
+
+    def render(_: Translate) -> tuple[str, list[list[Spec]]]:
+        text = _(
+            "📚 <b>A study reminder</b>\nIn “{plan}” you have {count} or more lessons "
+            "waiting. A few minutes a day is enough to catch up.",
+            plan=plan.title,
+            count=behind_by,
+        )
+        return text, [[(_("📖 Study now"), cb(NS, "plan", plan.id), None)]]
+
+    return localized(context, render)
+
+
+async def enqueue(
+    tx: Executor,
+    kind: str,
+    texts: dict[str, str],
+    rows: list[list[dict[str, Any]]],
+    member_ids: Sequence[int],
+    *,
+    now: float,
+    ref: str,
+    created_by: int | None = None,
+) -> int:
+    """Create the outbox rows inside the caller's transaction, so they exist with their cause.
+
+    The delivery engine only reads rows; creating them here rather than through
+    `Delivery.enqueue` (its own connection) makes a release and its push one commit.
+    """
+    payload = Payload(text=texts, buttons=rows)
+    payload.check()
+    return await outbox.create(
+        tx,
+        kind=kind,
+        payload=payload.to_json(),
+        member_ids=member_ids,
+        due_at=now,
+        now=now,
+        created_by=created_by,
+        ref=ref,
+    )
+
+
+async def wake_delivery(context: BotContext) -> None:
+    """Tell the delivery engine new rows are due (when it runs in this process)."""
+    engine = context.services.delivery
+    wake = getattr(engine, "wake", None)
+    if callable(wake):
+        await wake()
+
+
+async def release_due(context: BotContext) -> int:
+    """Release every lesson whose fire time has come and queue one push per plan.
+
+    One transaction (BEGIN IMMEDIATE) covers reading the anchors, releasing, and
+    creating the push rows, so a restart or a second process finds nothing left to do.
+    """
+    db, now, tz = context.db, context.clock.time(), zone(context)
+    pushed = 0
+    async with db.transaction() as tx:
+        for plan in await study.active_plans(tx):
+            schedule = parse_schedule(plan.schedule, tz)
+            if isinstance(schedule, ValidationError):
+                log.error("plan %s has an unusable schedule %r", plan.id, plan.schedule)
+                continue
+            left = await study.unreleased_count(tx, plan.id)
+            fires = schedule.due(plan.anchor_at or now, now, left)
+            if not fires:
+                continue
+            released = await study.release(tx, plan.id, fires)
+            if not released or not await study.claim_push(tx, released[-1].id, plan.id, now):
+                continue
+            # After downtime several lessons come out at once; one push (the newest) is enough.
+            newest = released[-1]
+            muted = await study.muted_members(tx, plan.id)
+            people = [m.id for m in await study.audience(tx, plan.id) if m.id not in muted]
+            texts, rows = push_payload(context, plan, newest, len(released) - 1)
+            broadcast = await enqueue(
+                tx, PUSH_KIND, texts, rows, people, now=now, ref=f"{plan.id}:{newest.id}"
+            )
+            await study.set_push_broadcast(tx, newest.id, broadcast)
+            pushed += 1
+            log.info("plan %s: lesson %s released to %s", plan.id, newest.position, len(people))
+    if pushed:
+        await wake_delivery(context)
+    return pushed
+
+
+async def release_job(context: BotContext) -> None:
+    """JobQueue job: release due lessons (the work is rows; this only wakes it)."""
+    await release_due(context)
+
+
+async def push_check(db: Database, ref: str | None, member_id: int) -> bool:
+    """Before each push or nudge: the plan still runs and the member has not muted it."""
+    plan_id = (ref or "").split(":")[0]
+    if not plan_id.isdigit():
+        return False
+    return await study.push_allowed(db, int(plan_id), member_id)
+
+
+async def current_streak(db: Executor, member_id: int, tz: ZoneInfo, now: float) -> int:
+    """The member's study streak today (days without a new lesson do not break it)."""
+    days = {date.fromisoformat(d) for d in await study.study_days(db, member_id)}
+    lesson_days = {local_day(t, tz) for t in await study.release_times(db, member_id)}
+    return streak(days, lesson_days, local_day(now, tz))
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percentage, or a dash when there is none."""
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+async def can_manage(context: BotContext, caller: Caller, plan: StudyPlan) -> bool:
+    """Admins; officers whose units hold the plan's whole audience (checked every time)."""
+    if caller.is_admin:
+        return True
+    if not caller.is_officer or plan.everyone:
+        return False
+    audience = await study.audience_units(context.db, plan.id)
+    for unit_id in audience:
+        if not await roles.can_manage(context.db, caller.member.id, unit_id):
+            return False
+    return bool(audience)

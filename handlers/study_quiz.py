@@ -1,0 +1,261 @@
+"""A lesson's quiz: one question at a time, right or wrong at once, with the explanation."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+
+from telegram import InlineKeyboardButton, Update
+
+from bot.i18n import Translate
+from bot.services import BotContext
+from handlers.common import Caller, answer, send, show, stale
+from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.menu import HOME
+from handlers.study_common import NS, quiz_of, rules
+from storage import study
+from storage.study import StudyLesson, StudyPlan
+from surveys import (
+    AnswerError,
+    ChoiceQuestion,
+    Definition,
+    MultipleChoice,
+    Option,
+    Question,
+    YesNo,
+    is_correct,
+)
+from surveys.study import quiz_points
+from surveys.values import check
+
+#: Callback actions this module handles: answer, toggle, submit (multiple), next question.
+ACTIONS = ("qa", "qt", "qs", "qn")
+
+
+def _current(definition: Definition, answered: dict[str, tuple[str, bool]]) -> int | None:
+    """Index of the first unanswered question, None when all are answered."""
+    for index, question in enumerate(definition.by_id.values()):
+        if question.id not in answered:
+            return index
+    return None
+
+
+def _question_screen(
+    _: Translate,
+    lesson: StudyLesson,
+    definition: Definition,
+    index: int,
+    member_id: int,
+    mask: int = 0,
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    questions = list(definition.by_id.values())
+    question = questions[index]
+    lines = [
+        _("📝 <b>Quiz</b> · {title}", title=lesson.title),
+        _("Question {number} of {count}", number=index + 1, count=len(questions)),
+        "",
+        _("<b>{question}</b>", question=question.title),
+    ]
+    if question.description:
+        lines.append(html.escape(question.description, quote=False))
+    layout: list[list[InlineKeyboardButton]] = []
+    if isinstance(question, YesNo):
+        layout.append(
+            [
+                button(_("✅ Yes"), cb(NS, "qa", lesson.id, index, 1)),
+                button(_("❌ No"), cb(NS, "qa", lesson.id, index, 0)),
+            ]
+        )
+    elif isinstance(question, ChoiceQuestion):
+        # Buttons carry the option's position in the file, so a shuffled order is harmless.
+        positions = {o.id: i for i, o in enumerate(question.options)}
+        shown = _ordered(question, member_id)
+        multiple = isinstance(question, MultipleChoice)
+        if multiple:
+            lines.append(_("Choose every right answer, then press Submit."))
+        for option in shown:
+            bit = 1 << positions[option.id]
+            if multiple:
+                mark = "☑ " if mask & bit else "☐ "
+                data = cb(NS, "qt", lesson.id, index, mask ^ bit)
+                layout.append([button(mark + option.label, data)])
+            else:
+                layout.append(
+                    [button(option.label, cb(NS, "qa", lesson.id, index, positions[option.id]))]
+                )
+        if multiple:
+            layout.append([button(_("✔ Submit"), cb(NS, "qs", lesson.id, index, mask))])
+    layout.append([button(_("⬅ Lesson"), cb(NS, "les", lesson.id))])
+    return "\n".join(lines), layout
+
+
+def _ordered(question: ChoiceQuestion, member_id: int) -> list[Option]:
+    """The options as this member sees them: shuffled per member when asked, else as written."""
+    if not question.shuffle:
+        return list(question.options)
+
+    def rank(option: Option) -> bytes:
+        # A hash rather than random: the same order after a restart and on every screen.
+        return hashlib.sha256(f"{member_id}\x1f{question.id}\x1f{option.id}".encode()).digest()
+
+    return sorted(question.options, key=rank)
+
+
+def _right_answer(_: Translate, question: Question) -> str:
+    if isinstance(question, YesNo):
+        return _("Yes") if question.correct else _("No")
+    if isinstance(question, ChoiceQuestion):
+        return " / ".join(o.label for o in question.options if o.id in question.correct)
+    return ""
+
+
+async def begin(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    *,
+    new_message: bool,
+) -> None:
+    """Open (or continue) the quiz of a lesson the member has studied."""
+    _ = caller._
+    db, me = context.db, caller.member.id
+    definition = quiz_of(lesson)
+    if definition is None:
+        return
+    if lesson.id not in await study.read_ids(db, me, plan.id):
+        await send(update, context, _("Please read the lesson and press “I have studied” first."))
+        return
+    await study.start_quiz(db, me, lesson, context.clock.time())
+    state = await study.quiz_state(db, me, lesson.id)
+    index = _current(definition, await study.answers(db, me, lesson.id))
+    if state is None or state.finished_at is not None or index is None:
+        text = _(
+            "📝 You have finished this quiz: {correct} of {total} right.",
+            correct=state.correct if state else 0,
+            total=state.total if state else 0,
+        )
+        layout = [
+            [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+        ]
+    else:
+        text, layout = _question_screen(_, lesson, definition, index, me)
+    if new_message:
+        await send(update, context, text, keyboard(layout))
+    else:
+        await show(update, context, text, keyboard(layout))
+
+
+def _value(question: Question, data: Cb) -> object:
+    """The raw answer a button stands for (checked by the survey engine afterwards)."""
+    arg = data.int_arg(2)
+    if arg is None or arg < 0:
+        return None
+    if isinstance(question, YesNo):
+        return {1: True, 0: False}.get(arg)
+    if not isinstance(question, ChoiceQuestion) or arg >= 1 << len(question.options):
+        return None
+    if data.action == "qs":
+        return [o.id for i, o in enumerate(question.options) if arg >> i & 1]
+    return question.options[arg].id if arg < len(question.options) else None
+
+
+async def on_action(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    data: Cb,
+) -> None:
+    """Answer, toggle a choice, submit choices, or go to the next question."""
+    _ = caller._
+    db, me, now = context.db, caller.member.id, context.clock.time()
+    definition = quiz_of(lesson)
+    if definition is None or lesson.id not in await study.read_ids(db, me, plan.id):
+        await stale(update, caller)
+        return
+    if data.action == "qn":
+        await answer(update)
+        await begin(update, context, caller, plan, lesson, new_message=False)
+        return
+    state = await study.quiz_state(db, me, lesson.id)
+    answered = await study.answers(db, me, lesson.id)
+    index = data.int_arg(1)
+    # An old button (an earlier question, another lesson's finished quiz) changes nothing.
+    current = _current(definition, answered)
+    if state is None or state.finished_at is not None or index is None or index != current:
+        await stale(update, caller)
+        return
+    questions = list(definition.by_id.values())
+    question = questions[index]
+    if data.action == "qt":
+        mask = data.int_arg(2)
+        if (
+            mask is None
+            or mask < 0
+            or not isinstance(question, MultipleChoice)
+            or mask >= 1 << len(question.options)
+        ):
+            await stale(update, caller)
+            return
+        await answer(update)
+        text, layout = _question_screen(_, lesson, definition, index, me, mask)
+        await show(update, context, text, keyboard(layout))
+        return
+    value = _value(question, data)
+    if value is None or (data.action == "qs") != isinstance(question, MultipleChoice):
+        await stale(update, caller)
+        return
+    checked = check(question, value)
+    if isinstance(checked, AnswerError):
+        await answer(update, checked.format(_), alert=True)
+        return
+    right = bool(is_correct(question, checked))
+    last = index == len(questions) - 1
+    gained, finished, correct = 0, False, 0
+    async with db.transaction() as tx:
+        saved = await study.save_answer(
+            tx, me, lesson.id, question.id, json.dumps(checked, ensure_ascii=False), right, now
+        )
+        if saved and last:
+            correct = sum(ok for _a, ok in (await study.answers(tx, me, lesson.id)).values())
+            finished = await study.finish_quiz(tx, me, lesson.id, correct, len(questions), now)
+            points = quiz_points(correct, len(questions), rules(context))
+            if finished and await study.award(tx, me, plan.id, f"quiz:{lesson.id}", points, now):
+                gained = points
+    if not saved:
+        await stale(update, caller)  # a double tap: the first press already counted
+        return
+    await answer(update, _("✅ Right!") if right else _("❌ Not quite."))
+    lines = [
+        _("📝 <b>Quiz</b> · {title}", title=lesson.title),
+        _("<b>{question}</b>", question=question.title),
+        "",
+    ]
+    lines.append(
+        _("✅ Right!")
+        if right
+        else _("❌ Not quite. The right answer: {answer}", answer=_right_answer(_, question))
+    )
+    explanation = question.explanation if isinstance(question, ChoiceQuestion | YesNo) else None
+    if explanation:
+        lines.append(_("💡 {explanation}", explanation=explanation))
+    if finished:
+        lines += [
+            "",
+            _(
+                "🏁 Quiz finished: {correct} of {total} right. +{points} points.",
+                correct=correct,
+                total=len(questions),
+                points=gained,
+            ),
+        ]
+        layout = [
+            [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+        ]
+    else:
+        layout = [[button(_("Next question ➡"), cb(NS, "qn", lesson.id))]]
+    await show(update, context, "\n".join(lines), keyboard(layout))

@@ -1,0 +1,314 @@
+"""Officers upload study plans as YAML, add lessons to a plan, and send the lessons' documents."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.i18n import N_, Translate
+from bot.services import BotApp, BotContext
+from handlers.common import Caller, refuse, send
+from handlers.registry import DialogRoute, Registry
+from handlers.study_common import KIND_UPLOAD as KIND
+from handlers.study_common import can_manage, zone
+from handlers.study_officer import show_plan
+from handlers.unit_picker import UnitTree
+from storage import audit, dialogs, roles, study
+from storage.db import Executor
+from storage.dialogs import Dialog
+from storage.study import NewLesson
+from surveys import dump
+from surveys.study import Additions, Lesson, Plan, load_plan_file
+
+MAX_UPLOAD_BYTES = 256 * 1024
+REPORT_MAX = 30
+_YAML = (".yaml", ".yml", ".txt")
+
+
+def _new_lessons(lessons: tuple[Lesson, ...]) -> list[NewLesson]:
+    return [
+        NewLesson(
+            title=lesson.title,
+            body=lesson.text,
+            link=lesson.link,
+            document=lesson.document,
+            quiz=json.dumps(dump(lesson.quiz), ensure_ascii=False) if lesson.quiz else None,
+        )
+        for lesson in lessons
+    ]
+
+
+async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take a YAML plan, lessons to add, or a document a lesson names."""
+    _ = caller._
+    message = update.effective_message
+    document = message.document if message is not None else None
+    if document is None:
+        await send(
+            update,
+            context,
+            _("Please send a file (a .yaml plan or a lesson's document), or /cancel."),
+        )
+        return
+    name = document.file_name or ""
+    if dialog.step == "docs" and not name.lower().endswith(_YAML):
+        await _take_document(update, context, caller, dialog, name, document.file_id)
+        return
+    if not name.lower().endswith(_YAML):
+        await send(
+            update,
+            context,
+            _("❗ “{name}” is not a YAML file. Please send a .yaml file.", name=name),
+        )
+        return
+    if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+        await send(update, context, _("❗ The file is too large (at most 256 KB)."))
+        return
+    try:
+        file = await context.bot.get_file(document.file_id)
+        content = bytes(await file.download_as_bytearray())
+        text = content.decode("utf-8-sig")
+    except (TelegramError, UnicodeDecodeError):
+        await send(
+            update, context, _("❗ The file could not be read. Please send it again as UTF-8 YAML.")
+        )
+        return
+    await _process(update, context, caller, dialog, text)
+
+
+async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take YAML pasted as a message (while documents are awaited, say which)."""
+    _ = caller._
+    message = update.effective_message
+    if dialog.step == "docs":
+        missing = await study.missing_documents(context.db, int(dialog.data.get("plan_id") or 0))
+        text = _(
+            "📎 Still needed: {files}. Send each file here as a document.", files="、".join(missing)
+        )
+        await send(update, context, text + "\n" + _("Or send /cancel to stop here."))
+        return
+    await _process(
+        update, context, caller, dialog, message.text if message and message.text else ""
+    )
+
+
+async def _process(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, text: str
+) -> None:
+    _ = caller._
+    if not caller.is_officer:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await refuse(update, caller)
+        return
+    parsed = load_plan_file(text, tz=zone(context))
+    if isinstance(parsed, list):
+        await _report(
+            update, context, _, [(e.path, html.escape(e.format(_), quote=False)) for e in parsed]
+        )
+        return
+    if isinstance(parsed, Additions):
+        await _add(update, context, caller, dialog, parsed)
+        return
+    problems, unit_ids = await _check(context, caller, parsed)
+    if problems:
+        await _report(update, context, _, problems)
+        return
+    db, now = context.db, context.clock.time()
+    async with db.transaction() as tx:
+        await study.delete_draft(tx, parsed.id)
+        plan_id = await study.create_plan(
+            tx,
+            code=parsed.id,
+            title=parsed.title,
+            description=parsed.description,
+            schedule=parsed.schedule.text,
+            starts_on=parsed.start.isoformat() if parsed.start else None,
+            unit_ids=unit_ids,
+            lessons=_new_lessons(parsed.lessons),
+            created_by=caller.member.id,
+            now=now,
+        )
+        await audit.record(
+            tx, caller.member.id, "study_upload", now, target_type="study_plan",
+            target_id=plan_id, details={"code": parsed.id, "lessons": len(parsed.lessons)},
+        )  # fmt: skip
+        await _after_upload(tx, caller, plan_id, now)
+    plan = await study.get_plan(db, plan_id)
+    assert plan is not None
+    note = _("✅ The plan is valid and saved as a draft. Check it, then press Start.")
+    await show_plan(update, context, caller, plan, note, new=True)
+
+
+async def _after_upload(tx: Executor, caller: Caller, plan_id: int, now: float) -> None:
+    """Keep the dialog open for missing documents, else close it."""
+    if await study.missing_documents(tx, plan_id):
+        await dialogs.save(
+            tx, caller.member.telegram_id, Dialog(KIND, "docs", {"plan_id": plan_id}), now
+        )
+    else:
+        await dialogs.clear(tx, caller.member.telegram_id)
+
+
+async def _add(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, additions: Additions
+) -> None:
+    _ = caller._
+    db, now = context.db, context.clock.time()
+    target = dialog.data.get("plan_id")
+    plan = await study.get_plan(db, int(target)) if target else None
+    if plan is None and additions.plan:
+        plan = await study.plan_by_code(db, additions.plan)
+    problem = None
+    if plan is None:
+        problem = _("There is no study plan “{id}”.", id=additions.plan or "")
+    elif additions.plan and additions.plan != plan.code:
+        problem = _(
+            "This file is for plan “{id}”, not “{code}”.", id=additions.plan, code=plan.code
+        )
+    elif plan.state == "ended":
+        problem = _("The plan has ended; lessons cannot be added.")
+    elif not await can_manage(context, caller, plan):
+        problem = _("You do not manage this plan.")
+    if problem is not None or plan is None:
+        await _report(update, context, _, [("plan", problem or "")])
+        return
+    async with db.transaction() as tx:
+        ids = await study.add_lessons(tx, plan.id, _new_lessons(additions.lessons), now)
+        await audit.record(
+            tx, caller.member.id, "study_add_lessons", now, target_type="study_plan",
+            target_id=plan.id, details={"count": len(ids)},
+        )  # fmt: skip
+        await _after_upload(tx, caller, plan.id, now)
+    note = _("✅ {count} lessons added.", count=len(ids))
+    await show_plan(update, context, caller, plan, note, new=True)
+
+
+async def _take_document(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, name: str, file_id: str
+) -> None:
+    _ = caller._
+    db, now = context.db, context.clock.time()
+    plan = await study.get_plan(db, int(dialog.data.get("plan_id") or 0))
+    if plan is None or not await can_manage(context, caller, plan):
+        await dialogs.clear(db, caller.member.telegram_id)
+        await refuse(update, caller)
+        return
+    async with db.transaction() as tx:
+        missing = await study.missing_documents(tx, plan.id)
+        if name in missing:
+            await study.attach_document(tx, plan.id, name, file_id)
+            await audit.record(
+                tx, caller.member.id, "study_document", now, target_type="study_plan",
+                target_id=plan.id, details={"file": name},
+            )  # fmt: skip
+            missing.remove(name)
+        else:
+            name = ""
+        if not missing:
+            await dialogs.clear(tx, caller.member.telegram_id)
+    if not name:
+        await send(
+            update,
+            context,
+            _(
+                "❗ This file is not one the plan needs. Still needed: {files}.",
+                files="、".join(missing),
+            ),
+        )
+        return
+    await show_plan(update, context, caller, plan, _("📎 Received {name}.", name=name), new=True)
+
+
+async def _check(
+    context: BotContext, caller: Caller, plan: Plan
+) -> tuple[list[tuple[str, str]], list[int]]:
+    """What the file alone cannot tell: units, the officer's scope, whether the id is taken."""
+    _ = caller._
+    db = context.db
+    tree = await UnitTree.load(db)
+    every = list(tree.by_id.values())
+    scope = None if caller.is_admin else set(await roles.scope_unit_ids(db, caller.member.id))
+    problems: list[tuple[str, str]] = []
+    chosen: list[int] = []
+    for index, entry in enumerate(plan.audience, start=1):
+        path, text = f"audience[{index}]", str(entry).strip()
+        found = [u for u in every if u.name == text]
+        if not found and text.isdigit():
+            found = [u for u in every if u.id == int(text)]
+        if not found:
+            problems.append((path, _("There is no unit “{unit}”.", unit=text)))
+        elif len(found) > 1:
+            ids = ", ".join(str(u.id) for u in found)
+            problems.append(
+                (
+                    path,
+                    _(
+                        "Several units are called “{unit}”; write its number instead: {ids}.",
+                        unit=text,
+                        ids=ids,
+                    ),
+                )
+            )
+        elif scope is not None and found[0].id not in scope:
+            problems.append((path, _("“{unit}” is outside the units you manage.", unit=text)))
+        else:
+            chosen.append(found[0].id)
+    if not plan.audience:
+        # No audience: every member the uploader speaks for (admins: the whole union).
+        chosen = (
+            [u.id for u in every if u.parent_id is None]
+            if scope is None
+            else await roles.officer_units(db, caller.member.id)
+        )
+    existing = await study.plan_by_code(db, plan.id)
+    if existing is not None and existing.state != "draft":
+        problems.append(
+            (
+                "id",
+                _(
+                    "A plan with the id “{id}” already exists. To add lessons, upload a file "
+                    "with “plan: {id}” and “lessons:”.",
+                    id=plan.id,
+                ),
+            )
+        )
+    elif existing is not None and existing.created_by != caller.member.id and not caller.is_admin:
+        problems.append(("id", _("The id “{id}” belongs to another officer's draft.", id=plan.id)))
+    return problems, chosen
+
+
+async def _report(
+    update: Update, context: BotContext, _: Translate, problems: list[tuple[str, str]]
+) -> None:
+    """Every problem at once, each with its place; the officer fixes the file and sends it again."""
+    lines = [
+        _(
+            "❌ The file has {count} problems. Please fix them and send the file again:",
+            count=len(problems),
+        )
+    ]
+    for path, message in problems[:REPORT_MAX]:
+        lines.append(
+            f"• <code>{html.escape(path, quote=False)}</code>: {message}"
+            if path
+            else f"• {message}"
+        )
+    if len(problems) > REPORT_MAX:
+        lines.append(_("… and {count} more.", count=len(problems) - REPORT_MAX))
+    await send(update, context, "\n".join(lines))
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Declare the upload dialog: YAML files or pasted YAML, and documents."""
+    del app
+    registry.dialog(
+        KIND,
+        DialogRoute(
+            on_text=on_text,
+            on_media=on_media,
+            cancel_note=N_("Nothing more was changed in the study plans."),
+        ),
+    )
