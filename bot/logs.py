@@ -55,3 +55,6 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # At DEBUG, PTB logs every Bot API call with chat ids and texts: that would pair
+    # an anonymous author's chat with their suggestion, so it never goes below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))

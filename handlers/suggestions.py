@@ -1,0 +1,373 @@
+"""Members compose a suggestion or a question to the union (the hotline).
+
+Steps: category, anonymous or named (suggestions only), text, up to three
+photos, confirm. The draft is dialog state like every wizard, but sealed.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.i18n import N_, format_day
+from bot.sealing import Sealer
+from bot.services import BotApp, BotContext
+from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.menu import HOME, send_menu
+from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
+from handlers.suggestions_views import (
+    CLOSED_BOX,
+    DAILY_LIMIT,
+    MINE_NS,
+    PAUSED,
+    category_label,
+    clean_body,
+    load_sealed,
+    save_sealed,
+    sealer_of,
+    tell_officers,
+)
+from handlers.suggestions_views import COMPOSE_NS as NS
+from handlers.validation import Problem
+from storage import dialogs, suggestions
+from storage.dialogs import Dialog
+from storage.suggestions import MAX_PHOTOS, MAX_TEXT, Draft, Suggestion
+
+KIND = "suggest"
+#: Telegram's limit for a photo a bot sends: bigger ones could not be shown to officers.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _cancel_row(caller: Caller) -> list[InlineKeyboardButton]:
+    return [button(caller._("✖ Cancel"), cb(NS, "x"))]
+
+
+async def _save(
+    context: BotContext, caller: Caller, sealer: Sealer, step: str, state: dict[str, Any]
+) -> None:
+    await save_sealed(context, caller, sealer, KIND, step, state)
+
+
+async def _start(
+    update: Update, context: BotContext, caller: Caller, sealer: Sealer, kind: str
+) -> None:
+    _ = caller._
+    now, tz = context.clock.time(), context.settings.tz
+    if caller.member.unit_id is None:
+        await show(update, context, _("Please set your unit in /profile first."))
+        return
+    if await suggestions.sent_today(context.db, sealer, caller.member.id, now, tz) >= (
+        suggestions.DAILY_LIMIT
+    ):
+        home = keyboard([[button(_("🏠 Main menu"), HOME)]])
+        await show(update, context, _(DAILY_LIMIT, count=suggestions.DAILY_LIMIT), home)
+        return
+    await _save(context, caller, sealer, "cat", {"k": kind})
+    head = (
+        _("💡 <b>New suggestion</b>")
+        if kind == "suggestion"
+        else _("☎️ <b>Question to the union</b>")
+    )
+    layout = [
+        [button(category_label(_, c), cb(NS, "cat", i))]
+        for i, c in enumerate(context.settings.suggestion_categories)
+    ]
+    layout.append(_cancel_row(caller))
+    await show(update, context, head + "\n" + _("Choose a category."), keyboard(layout))
+
+
+async def _ask_anonymity(
+    update: Update, context: BotContext, caller: Caller, note: str = ""
+) -> None:
+    _ = caller._
+    text = _(
+        "🙈 <b>Anonymous or with your name?</b>\n"
+        "Anonymous: officers never learn who wrote it, and their replies still reach you here."
+    )
+    layout = [
+        [button(_("🙈 Anonymous"), cb(NS, "anon", 1))],
+        [button(_("🙋 With my name"), cb(NS, "anon", 0))],
+        _cancel_row(caller),
+    ]
+    await show(update, context, f"{note}\n\n{text}" if note else text, keyboard(layout))
+
+
+async def _ask_text(update: Update, context: BotContext, caller: Caller) -> None:
+    _ = caller._
+    text = _("✏️ Write your message as one text (at most {limit} characters).", limit=MAX_TEXT)
+    await show(update, context, text, keyboard([_cancel_row(caller)]))
+
+
+async def _ask_photos(update: Update, context: BotContext, caller: Caller, count: int) -> None:
+    _ = caller._
+    text = _("📷 You may add up to {limit} photos. Then press Continue.", limit=MAX_PHOTOS)
+    if count:
+        text = _("📷 Photo {count} of {limit} added.", count=count, limit=MAX_PHOTOS) + "\n" + text
+    markup = keyboard([[button(_("➡️ Continue"), cb(NS, "go"))], _cancel_row(caller)])
+    await show(update, context, text, markup)
+
+
+async def _confirm(
+    update: Update, context: BotContext, caller: Caller, state: dict[str, Any]
+) -> None:
+    _ = caller._
+    who = (
+        _("Anonymous")
+        if state.get("a")
+        else _("With your name: {name}", name=caller.member.name or "")
+    )
+    text = "\n".join(
+        [
+            _("📋 <b>Please check before sending</b>"),
+            _("Category: {category}", category=category_label(_, state["c"])),
+            _("Sent as: {who}", who=who),
+            _("Photos: {count}", count=len(state.get("p", []))),
+            "",
+            html.escape(state["t"], quote=False),
+        ]
+    )
+    layout = [
+        [button(_("✅ Send"), cb(NS, "send"))],
+        [button(_("✏️ Write again"), cb(NS, "edit"))],
+        _cancel_row(caller),
+    ]
+    await show(update, context, text, keyboard(layout))
+
+
+async def _submit(
+    update: Update, context: BotContext, caller: Caller, sealer: Sealer, state: dict[str, Any]
+) -> None:
+    _ = caller._
+    settings, now = context.settings, context.clock.time()
+    draft = Draft(state["k"], state["c"], bool(state.get("a")), state["t"], tuple(state["p"]))
+    async with context.db.transaction() as tx:
+        result = await suggestions.submit(
+            tx,
+            sealer,
+            caller.member.id,
+            caller.member.unit_id or 0,
+            draft,
+            now=now,
+            tz=settings.tz,
+            digest_times=settings.anonymous_digest_times,
+            threshold=settings.anonymity_threshold,
+        )
+        if result != "muted":
+            await dialogs.clear(tx, caller.member.telegram_id)
+    if result == "muted":
+        await _ask_anonymity(update, context, caller, _(PAUSED))
+        return
+    if result == "limit":
+        await show(update, context, _(DAILY_LIMIT, count=suggestions.DAILY_LIMIT))
+        return
+    assert isinstance(result, Suggestion)
+    due = format_day(result.due_at - 1, caller.locale, settings.tz)
+    lines = [
+        _("✅ <b>Sent.</b> Your reference code: <b>{ref}</b>", ref=result.ref),
+        _("The union will answer by {day}. Replies arrive here and in “My suggestions”.", day=due),
+    ]
+    if result.anonymous:
+        lines.append(_("It was sent anonymously: officers cannot see who you are."))
+    await show(update, context, _("Thank you!"))
+    markup = keyboard(
+        [
+            [button(_("📬 My suggestions"), cb(MINE_NS, "mine", 0))],
+            [button(_("🏠 Main menu"), HOME)],
+        ]
+    )
+    await send(update, context, "\n".join(lines), markup)
+    if not result.anonymous:
+        await tell_officers(
+            context,
+            result,
+            N_("New from {name}:\n{text}"),
+            name=caller.member.name or "",
+            text=result.body[:500],
+        )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Route the compose buttons; the draft comes from the sealed dialog every time."""
+    caller = await get_caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    data = decode(query)
+    _ = caller._
+    if data is None:
+        await stale(update, caller)
+        return
+    if not caller.member.verified:
+        await refuse(update, caller)
+        return
+    sealer = sealer_of(context)
+    if sealer is None:
+        await answer(update, _(CLOSED_BOX), alert=True)
+        return
+    if data.action == "new":
+        await answer(update)
+        kind = "hotline" if data.args[:1] == ("h",) else "suggestion"
+        await _start(update, context, caller, sealer, kind)
+        return
+    if data.action == "x":
+        await answer(update)
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await show(update, context, _("Cancelled. Nothing was sent."))
+        await send_menu(update, context, caller)
+        return
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    state = load_sealed(caller, sealer, dialog) if dialog and dialog.kind == KIND else None
+    if state is None:
+        await stale(update, caller)
+        return
+    await answer(update)
+    await _step(update, context, caller, sealer, state, data)
+
+
+async def _step(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    sealer: Sealer,
+    state: dict[str, Any],
+    data: Cb,
+) -> None:
+    _ = caller._
+    categories = context.settings.suggestion_categories
+    if data.action == "cat":
+        index = data.int_arg(0)
+        if index is None or not 0 <= index < len(categories):
+            await stale(update, caller)
+            return
+        state["c"] = categories[index]
+        if state["k"] == "hotline":
+            state["a"] = False  # questions to the hotline are always named
+            await _save(context, caller, sealer, "text", state)
+            await _ask_text(update, context, caller)
+        else:
+            await _save(context, caller, sealer, "anon", state)
+            await _ask_anonymity(update, context, caller)
+    elif data.action == "anon" and "c" in state and state["k"] == "suggestion":
+        anonymous = data.int_arg(0) == 1
+        if anonymous and await suggestions.is_muted(context.db, sealer, caller.member.id):
+            await _ask_anonymity(update, context, caller, _(PAUSED))
+            return
+        state["a"] = anonymous
+        if "t" in state:  # back here after a refusal at sending: keep the text
+            await _save(context, caller, sealer, "confirm", state)
+            await _confirm(update, context, caller, state)
+            return
+        await _save(context, caller, sealer, "text", state)
+        await _ask_text(update, context, caller)
+    elif data.action == "edit" and "a" in state:
+        await _save(context, caller, sealer, "text", state)
+        await _ask_text(update, context, caller)
+    elif data.action == "go" and "t" in state:
+        await _save(context, caller, sealer, "confirm", state)
+        await _confirm(update, context, caller, state)
+    elif data.action == "send" and "t" in state:
+        await _submit(update, context, caller, sealer, state)
+    else:
+        await stale(update, caller)
+
+
+async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take the text of the suggestion (the only typed step)."""
+    _ = caller._
+    sealer = sealer_of(context)
+    state = load_sealed(caller, sealer, dialog)
+    if sealer is None or state is None:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await send(update, context, _("This dialog expired. Please start again from the menu."))
+        return
+    if dialog.step != "text":
+        await send(update, context, _("Please use the buttons above, or /cancel to stop."))
+        await reprompt(update, context, caller, dialog)
+        return
+    message = update.effective_message
+    text = clean_body(message.text if message else None)
+    if isinstance(text, Problem):
+        await send(update, context, text.render(_))
+        return
+    state["t"], state["p"] = text, state.get("p", [])
+    await _save(context, caller, sealer, "photos", state)
+    await _ask_photos(update, context, caller, len(state["p"]))
+
+
+async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Take photos in the photo step; refuse anything else with the reason."""
+    _ = caller._
+    sealer = sealer_of(context)
+    state = load_sealed(caller, sealer, dialog)
+    message = update.effective_message
+    if sealer is None or state is None or message is None:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        return
+    if dialog.step != "photos":
+        await send(update, context, _("Please send text for this step, or /cancel to stop."))
+        await reprompt(update, context, caller, dialog)
+        return
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        # Files keep their metadata (such as where a picture was taken); photos do not.
+        await send(update, context, _("Please send pictures as photos, not as files."))
+        return
+    if not message.photo:
+        await send(update, context, _("Only photos can be added here. Send one or press Continue."))
+        return
+    largest = message.photo[-1]
+    if (largest.file_size or 0) > MAX_PHOTO_BYTES:
+        await send(
+            update, context, _("This photo is larger than 10 MB. Please send a smaller one.")
+        )
+        return
+    state["p"] = [*state.get("p", []), largest.file_id][:MAX_PHOTOS]
+    if len(state["p"]) >= MAX_PHOTOS:
+        await _save(context, caller, sealer, "confirm", state)
+        await _confirm(update, context, caller, state)
+        return
+    await _save(context, caller, sealer, "photos", state)
+    await _ask_photos(update, context, caller, len(state["p"]))
+
+
+async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show the current step again after input it cannot use."""
+    state = load_sealed(caller, sealer_of(context), dialog)
+    if state is None:
+        return
+    if dialog.step == "text":
+        await _ask_text(update, context, caller)
+    elif dialog.step == "photos":
+        await _ask_photos(update, context, caller, len(state.get("p", [])))
+    elif dialog.step == "confirm":
+        await _confirm(update, context, caller, state)
+    elif dialog.step == "anon":
+        await _ask_anonymity(update, context, caller)
+
+
+async def on_command(update: Update, context: BotContext) -> None:
+    """Start a new suggestion from /suggest."""
+    caller = await get_caller(update, context)
+    sealer = sealer_of(context)
+    if not caller.member.verified:
+        await refuse(update, caller)
+    elif sealer is None:
+        await send(update, context, caller._(CLOSED_BOX))
+    else:
+        await _start(update, context, caller, sealer, "suggestion")
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Add the compose buttons, /suggest, the dialog and the menu entries."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    app.add_handler(CommandHandler("suggest", on_command, filters=filters.ChatType.PRIVATE))
+    route = DialogRoute(on_text, on_media, reprompt, cancel_note=N_("Nothing was sent."))
+    registry.dialog(KIND, route)
+    registry.add_menu(MenuEntry(N_("💡 Suggestion box"), cb(NS, "new", "s"), "member", 40))
+    registry.add_menu(MenuEntry(N_("☎️ Ask the union"), cb(NS, "new", "h"), "member", 41))
+    registry.add_command(
+        CommandEntry("suggest", N_("Send a suggestion to the union"), "member", 40)
+    )

@@ -1,0 +1,401 @@
+"""Suggestions and hotline questions: submission, routing, thread, lifecycle, supervision.
+
+An anonymous row never holds its author: the relay link is a sealed blob
+(`author_seal`) that only the configured Sealer opens, and author-side times
+are the start of the local day. Named rows keep `author_id` in clear.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Literal
+
+from storage import members, sealing, units
+from storage.db import Executor, Row
+from storage.sealing import Sealer
+
+Kind = Literal["suggestion", "hotline"]
+Status = Literal["new", "in_progress", "answered", "closed", "withdrawn"]
+STATUSES: tuple[Status, ...] = ("new", "in_progress", "answered", "closed", "withdrawn")
+#: Waiting for the first answer: these can be overdue, escalated and withdrawn.
+OPEN: tuple[Status, ...] = ("new", "in_progress")
+#: Status changes an officer may make (a reply moves to "answered" on its own).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "new": frozenset({"in_progress", "answered", "closed"}),
+    "in_progress": frozenset({"answered", "closed"}),
+    "answered": frozenset({"in_progress", "closed"}),
+    "closed": frozenset({"in_progress"}),
+    "withdrawn": frozenset(),
+}
+MAX_TEXT = 2000
+MAX_PHOTOS = 3
+DAILY_LIMIT = 5
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+_REF_PREFIX = {"suggestion": "S", "hotline": "Q"}
+
+
+# --- time rules (pure) --------------------------------------------------------------------
+
+
+def local_date(now: float, tz: tzinfo) -> date:
+    """The calendar day of a moment in the union's zone."""
+    return datetime.fromtimestamp(now, tz).date()
+
+
+def day_start(now: float, tz: tzinfo) -> float:
+    """Midnight (local) of the moment's day: the only time kept for anonymous items."""
+    return datetime.combine(local_date(now, tz), time(0), tz).timestamp()
+
+
+def due_at(created_at: float, days: int, tz: tzinfo) -> float:
+    """End of the local day `days` days after creation: deadlines are whole days."""
+    last_day = local_date(created_at, tz) + timedelta(days=days)
+    return datetime.combine(last_day + timedelta(days=1), time(0), tz).timestamp()
+
+
+def next_release(now: float, times: Sequence[str], tz: tzinfo) -> float:
+    """The first digest time strictly after now ("HH:MM" in the local zone)."""
+    slots = sorted(time(int(t[:2]), int(t[3:5])) for t in times)
+    today = local_date(now, tz)
+    for offset in range(3):
+        for slot in slots:
+            moment = datetime.combine(today + timedelta(days=offset), slot, tz).timestamp()
+            if moment > now:
+                return moment
+    raise ValueError("no digest times configured")
+
+
+# --- rows ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """What a member composed, before it becomes a suggestion."""
+
+    kind: Kind
+    category: str
+    anonymous: bool
+    body: str
+    photos: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One suggestion or question as officers and authors see it (the seal stays in SQL)."""
+
+    id: int
+    ref: str
+    kind: Kind
+    category: str
+    anonymous: bool
+    author_id: int | None
+    unit_id: int
+    body: str
+    photos: tuple[str, ...]
+    status: Status
+    owner_id: int | None
+    created_at: float
+    release_at: float
+    due_at: float
+    first_reply_at: float | None
+    escalated_at: float | None
+    closed_at: float | None
+    rated: bool
+
+    def overdue(self, now: float) -> bool:
+        """No first answer yet and the deadline has passed."""
+        return self.status in OPEN and self.first_reply_at is None and now >= self.due_at
+
+    @property
+    def withdrawable(self) -> bool:
+        """The author may withdraw until someone answered."""
+        return self.status in OPEN and self.first_reply_at is None
+
+    @property
+    def accepts_replies(self) -> bool:
+        """Officers and the author may still write in the thread."""
+        return self.status in ("new", "in_progress", "answered")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One entry of a thread."""
+
+    id: int
+    seq: int
+    side: Literal["author", "officer"]
+    officer_id: int | None
+    kind: Literal["text", "event", "rating"]
+    body: str
+    stars: int | None
+    at: float
+    release_at: float
+
+
+COLUMNS = (
+    "id, ref, kind, category, anonymous, author_id, unit_id, body, photos, status, owner_id, "
+    "created_at, release_at, due_at, first_reply_at, escalated_at, closed_at, rated"
+)
+
+
+def from_row(r: Row) -> Suggestion:
+    """Map a row selected with COLUMNS."""
+    return Suggestion(
+        r["id"],
+        r["ref"],
+        r["kind"],
+        r["category"],
+        bool(r["anonymous"]),
+        r["author_id"],
+        r["unit_id"],
+        r["body"],
+        tuple(json.loads(r["photos"])),
+        r["status"],
+        r["owner_id"],
+        r["created_at"],
+        r["release_at"],
+        r["due_at"],
+        r["first_reply_at"],
+        r["escalated_at"],
+        r["closed_at"],
+        bool(r["rated"]),
+    )
+
+
+def _message(r: Row) -> Message:
+    return Message(
+        r["id"],
+        r["seq"],
+        r["side"],
+        r["officer_id"],
+        r["kind"],
+        r["body"],
+        r["stars"],
+        r["at"],
+        r["release_at"],
+    )
+
+
+def _seal_context(suggestion_id: int) -> bytes:
+    # Binding the blob to its row stops anyone from pasting a known seal onto another item.
+    return f"author:{suggestion_id}".encode()
+
+
+async def random_id(db: Executor, table: str) -> int:
+    """A random 53-bit id, so insertion order (hence time) is not visible in the file."""
+    while True:
+        candidate = secrets.randbelow(2**53 - 2**40) + 2**40
+        if not await db.fetchval(f"SELECT 1 FROM {table} WHERE id = ?", (candidate,)):
+            return candidate
+
+
+async def _new_ref(db: Executor, kind: Kind) -> str:
+    while True:
+        ref = _REF_PREFIX[kind] + "-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
+        if not await db.fetchval("SELECT 1 FROM suggestions WHERE ref = ?", (ref,)):
+            return ref
+
+
+# --- submission ---------------------------------------------------------------------------
+
+
+async def route_unit(db: Executor, unit_id: int, anonymous: bool, threshold: int) -> int:
+    """The unit whose officers answer an item from `unit_id`.
+
+    Named: the author's unit. Anonymous: the nearest ancestor whose subtree has
+    at least `threshold` members, so the unit does not identify the author.
+    """
+    if not anonymous:
+        return unit_id
+    chain = await units.ancestor_ids(db, unit_id)
+    for candidate in chain:
+        if await members.count_in_units(db, await units.subtree_ids(db, candidate)) >= threshold:
+            return candidate
+    return chain[-1] if chain else unit_id
+
+
+def quota_tag(sealer: Sealer, member_id: int, now: float, tz: tzinfo) -> tuple[bytes, str]:
+    """The daily-limit tag of a member for today, and today's date string."""
+    day = local_date(now, tz).isoformat()
+    return sealer.tag("quota", member_id, day), day
+
+
+async def is_muted(db: Executor, sealer: Sealer, member_id: int) -> bool:
+    """Whether officers muted this member's anonymous suggestions."""
+    return await sealing.is_muted(db, sealer.tag("mute", member_id))
+
+
+async def sent_today(db: Executor, sealer: Sealer, member_id: int, now: float, tz: tzinfo) -> int:
+    """How many suggestions the member sent today (named and anonymous)."""
+    return await sealing.quota_used(db, quota_tag(sealer, member_id, now, tz)[0])
+
+
+async def submit(
+    db: Executor,
+    sealer: Sealer,
+    member_id: int,
+    member_unit_id: int,
+    draft: Draft,
+    *,
+    now: float,
+    tz: tzinfo,
+    digest_times: Sequence[str],
+    threshold: int,
+) -> Suggestion | Literal["muted", "limit"]:
+    """Store a new suggestion (call inside a transaction); a refusal changes nothing."""
+    if draft.anonymous and await is_muted(db, sealer, member_id):
+        return "muted"
+    tag, day = quota_tag(sealer, member_id, now, tz)
+    if await sealing.quota_used(db, tag) >= DAILY_LIMIT:
+        return "limit"
+    unit_id = await route_unit(db, member_unit_id, draft.anonymous, threshold)
+    unit = await units.get(db, unit_id)
+    days = unit.reply_deadline_days if unit else 7
+    created = day_start(now, tz) if draft.anonymous else now
+    release = next_release(now, digest_times, tz) if draft.anonymous else now
+    sid = await random_id(db, "suggestions")
+    ref = await _new_ref(db, draft.kind)
+    seal = sealer.seal(_seal_context(sid), {"m": member_id}) if draft.anonymous else None
+    await db.execute(
+        """INSERT INTO suggestions (id, ref, kind, category, anonymous, author_id, author_seal,
+               unit_id, body, photos, created_at, release_at, announced, due_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            sid,
+            ref,
+            draft.kind,
+            draft.category,
+            int(draft.anonymous),
+            None if draft.anonymous else member_id,
+            seal,
+            unit_id,
+            draft.body,
+            json.dumps(list(draft.photos)),
+            created,
+            release,
+            # Named items are announced by the handler at once; anonymous ones by the digest.
+            0 if draft.anonymous else 1,
+            due_at(created, days, tz),
+        ),
+    )
+    await sealing.quota_take(db, tag, day)
+    if draft.anonymous:
+        await sealing.add_mine(db, sealer, member_id, sid)
+    found = await get(db, sid)
+    assert found is not None
+    return found
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+async def get(db: Executor, suggestion_id: int) -> Suggestion | None:
+    """One suggestion by id."""
+    row = await db.fetchone(f"SELECT {COLUMNS} FROM suggestions WHERE id = ?", (suggestion_id,))
+    return from_row(row) if row else None
+
+
+async def visible(db: Executor, suggestion_id: int, now: float) -> Suggestion | None:
+    """One suggestion as officers may see it: None until its release time."""
+    found = await get(db, suggestion_id)
+    return found if found is not None and found.release_at <= now else None
+
+
+async def author_of(db: Executor, sealer: Sealer, suggestion_id: int) -> int | None:
+    """The author's member id, opening the seal for anonymous items (relay only)."""
+    row = await db.fetchone(
+        "SELECT author_id, author_seal FROM suggestions WHERE id = ?", (suggestion_id,)
+    )
+    if row is None:
+        return None
+    if row["author_seal"] is None:
+        return int(row["author_id"]) if row["author_id"] is not None else None
+    payload = sealer.unseal(_seal_context(suggestion_id), bytes(row["author_seal"]))
+    value = payload.get("m") if payload else None
+    return value if isinstance(value, int) else None
+
+
+async def is_author(db: Executor, sealer: Sealer, suggestion_id: int, member_id: int) -> bool:
+    """Whether member_id wrote the suggestion (checked on every author action)."""
+    return await author_of(db, sealer, suggestion_id) == member_id
+
+
+async def of_author(db: Executor, sealer: Sealer, member_id: int) -> list[Suggestion]:
+    """Everything the member sent, named and anonymous, newest first."""
+    ids = await sealing.mine(db, sealer, member_id)
+    marks = ",".join("?" * len(ids)) or "NULL"
+    rows = await db.fetchall(
+        f"""SELECT {COLUMNS} FROM suggestions WHERE author_id = ? OR id IN ({marks})
+            ORDER BY created_at DESC, ref""",
+        [member_id, *ids],
+    )
+    return [from_row(r) for r in rows]
+
+
+async def thread(db: Executor, suggestion_id: int, *, now: float | None = None) -> list[Message]:
+    """The thread in order; with `now`, only what officers may see by then."""
+    sql = "SELECT * FROM suggestion_messages WHERE suggestion_id = ?"
+    params: list[object] = [suggestion_id]
+    if now is not None:
+        sql += " AND release_at <= ?"
+        params.append(now)
+    return [_message(r) for r in await db.fetchall(sql + " ORDER BY seq", params)]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxQuery:
+    """Officer inbox filters: status ("overdue" and "all" included), category, units."""
+
+    unit_ids: Sequence[int]
+    status: str = "new"
+    category: str | None = None
+
+
+def _inbox_where(q: InboxQuery, now: float) -> tuple[str, list[object]]:
+    marks = ",".join("?" * len(q.unit_ids)) or "NULL"
+    where = [f"unit_id IN ({marks})", "release_at <= ?"]
+    params: list[object] = [*q.unit_ids, now]
+    if q.status == "overdue":
+        where.append("status IN ('new', 'in_progress') AND first_reply_at IS NULL AND due_at <= ?")
+        params.append(now)
+    elif q.status == "closed":
+        where.append("status IN ('closed', 'withdrawn')")
+    elif q.status != "all":
+        where.append("status = ?")
+        params.append(q.status)
+    if q.category is not None:
+        where.append("category = ?")
+        params.append(q.category)
+    return " AND ".join(where), params
+
+
+async def inbox(
+    db: Executor, q: InboxQuery, now: float, *, offset: int = 0, limit: int = 8
+) -> tuple[list[Suggestion], int]:
+    """One page of the inbox (overdue first, then by deadline) and the total count."""
+    where, params = _inbox_where(q, now)
+    total = int(await db.fetchval(f"SELECT COUNT(*) FROM suggestions WHERE {where}", params))
+    rows = await db.fetchall(
+        f"""SELECT {COLUMNS} FROM suggestions WHERE {where}
+            ORDER BY (status IN ('new', 'in_progress') AND first_reply_at IS NULL
+                      AND due_at <= ?) DESC, due_at, ref
+            LIMIT ? OFFSET ?""",
+        [*params, now, limit, offset],
+    )
+    return [from_row(r) for r in rows], total
+
+
+async def mute_author(
+    db: Executor, sealer: Sealer, suggestion_id: int, officer_id: int, now: float
+) -> bool:
+    """Refuse further anonymous items from this item's author, without naming them."""
+    author = await author_of(db, sealer, suggestion_id)
+    if author is None:
+        return False
+    # The answer is the same whether they were muted already: it must not link two items.
+    await sealing.mute(db, sealer.tag("mute", author), suggestion_id, officer_id, now)
+    return True
