@@ -9,14 +9,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import approvals
+from handlers import approvals, events_checkin
 from handlers.common import Caller, answer, decode, get_caller, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import send_menu
 from handlers.registry import DialogRoute, Registry
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
-from storage import dialogs, invites, join_requests, members
+from storage import dialogs, invites, join_requests, members, roster
 from storage.dialogs import Dialog
 from storage.invites import InviteProblem
 
@@ -114,6 +114,9 @@ async def on_start(update: Update, context: BotContext) -> None:
     caller = await get_caller(update, context)
     _ = caller._
     payload = context.args[0] if context.args else None
+    if payload and payload.startswith(events_checkin.PAYLOAD_PREFIX):
+        await events_checkin.on_start_payload(update, context, caller, payload)
+        return
     member = caller.member
     if member.verified:
         if payload:
@@ -301,6 +304,7 @@ async def _finish(
                 await members.update_profile(tx, member_id, unit_id=redeemed.unit_id)
                 await members.set_status(tx, member_id, "verified", now)
                 joined = True
+        joined = joined or await roster.place(tx, member_id, name, employee_no, now) is not None
         request_id = None
         if not joined:
             await members.set_status(tx, member_id, "pending", now)

@@ -1,0 +1,38 @@
+"""The event dispatcher: reminders, lapsed offers and feedback are rows with due times."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.services import BotContext
+from handlers import events_feedback, events_notify
+from handlers.events_view import policy
+from storage import events
+
+log = logging.getLogger(__name__)
+
+#: How often the JobQueue wakes the dispatcher; reminders are at most this late.
+INTERVAL = 30.0
+
+
+async def tick(context: BotContext) -> None:
+    """Send due reminders, pass on lapsed offers and ask for feedback after events.
+
+    Each kind is claimed in its own transaction before anything is sent, so a
+    second instance (or a restart mid-way) never sends the same one twice.
+    """
+    db, now = context.db, context.clock.time()
+    async with db.transaction() as tx:
+        due = await events.claim_due_reminders(tx, now)
+    for event, before in due:
+        sent = await events_notify.reminder(context, event, before)
+        log.info("event %s: reminder %ss before sent to %s", event.id, before, sent)
+    async with db.transaction() as tx:
+        lapsed, moved = await events.expire_offers(tx, now, policy(context))
+    await events_notify.offers_lapsed(context, lapsed)
+    await events_notify.promotions(context, moved)
+    async with db.transaction() as tx:
+        ended = await events.claim_feedback_due(tx, now)
+    for event in ended:
+        asked = await events_feedback.ask(context, event)
+        log.info("event %s: feedback asked of %s", event.id, asked)
