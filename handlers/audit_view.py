@@ -1,0 +1,236 @@
+"""Admins browse the audit log in chat (paged, by kind of action) and export it to Excel."""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InputFile, Update
+from telegram.ext import CallbackQueryHandler
+
+from bot.exports import Cell, xlsx_bytes
+from bot.i18n import N_, Translate, format_when
+from bot.services import BotApp, BotContext
+from handlers.common import Caller, answer, decode, get_caller, refuse, show, stale
+from handlers.keyboards import button, cb, keyboard, paginate
+from handlers.registry import MenuEntry, Registry
+from storage import audit, insight
+from storage.insight import AuditRow
+
+NS = "al"
+PER_PAGE = 8
+ALL = "-"
+#: Readable names of recorded actions; an action not listed shows its code.
+ACTIONS: dict[str, str] = {
+    "join_approve": N_("approved a join request"),
+    "join_reject": N_("rejected a join request"),
+    "unit_change_approve": N_("approved a unit change"),
+    "unit_change_reject": N_("rejected a unit change"),
+    "role_grant": N_("granted a role"),
+    "role_revoke": N_("revoked a role"),
+    "invite_create": N_("created an invite link"),
+    "unit_create": N_("created a unit"),
+    "unit_rename": N_("renamed a unit"),
+    "unit_move": N_("moved a unit"),
+    "unit_reply_deadline": N_("changed a reply deadline"),
+    "suggestion_reply": N_("replied to a suggestion"),
+    "suggestion_tk": N_("took a suggestion"),
+    "suggestion_ax": N_("assigned a suggestion"),
+    "suggestion_sx": N_("changed a suggestion's status"),
+    "suggestion_cl": N_("closed a suggestion"),
+    "suggestion_mx": N_("muted an anonymous author"),
+    "suggestion_unmute": N_("lifted a mute"),
+    "suggestion_reassign": N_("reassigned a suggestion"),
+    "suggestion_withdraw": N_("a suggestion was withdrawn"),
+    "suggestion_export": N_("exported suggestions"),
+    "survey_upload": N_("uploaded a survey"),
+    "survey_build": N_("built a survey"),
+    "survey_publish": N_("published a survey"),
+    "survey_schedule": N_("scheduled a survey"),
+    "survey_close": N_("closed a survey"),
+    "survey_remind": N_("reminded survey recipients"),
+    "survey_delete": N_("deleted a survey draft"),
+    "event_create": N_("created an event"),
+    "event_cancel": N_("cancelled an event"),
+    "event_add": N_("added a member to an event"),
+    "event_remove": N_("removed a member from an event"),
+    "event_time": N_("moved an event"),
+    "event_place": N_("changed an event's place"),
+    "survey_audience": N_("chose a survey's audience"),
+    "survey_unschedule": N_("took a survey back to draft"),
+    "study_upload": N_("uploaded a study plan"),
+    "study_add_lessons": N_("added lessons to a study plan"),
+    "study_document": N_("attached a study document"),
+    "study_go": N_("started a study plan"),
+    "study_pause": N_("paused a study plan"),
+    "study_resume": N_("resumed a study plan"),
+    "study_endok": N_("ended a study plan"),
+    "study_nudge": N_("reminded members to study"),
+    "roster_import": N_("imported a roster"),
+    "roster_export": N_("exported a members roster"),
+    "roster_match": N_("roster placed a new member"),
+    "audit_export": N_("exported the audit log"),
+    "mydata_export": N_("downloaded their own data"),
+    "member_forget": N_("a member deleted their data"),
+}
+FAMILIES: dict[str, str] = {
+    "join": N_("Join requests"),
+    "unit": N_("Units"),
+    "role": N_("Roles"),
+    "invite": N_("Invite links"),
+    "suggestion": N_("Suggestions"),
+    "survey": N_("Surveys"),
+    "event": N_("Events"),
+    "study": N_("Study"),
+    "announce": N_("Announcements"),
+    "roster": N_("Roster"),
+    "audit": N_("Audit log"),
+    "member": N_("Members"),
+    "mydata": N_("Members"),
+}
+
+
+def action_label(_: Translate, action: str) -> str:
+    """The action in the reader's language, or its code."""
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+def _actor(_: Translate, row: AuditRow) -> str:
+    if row.actor_id is None:
+        # Nobody: the bot itself, or an anonymous author (never named, by design).
+        return _("not named")
+    return row.actor or _("a deleted member")
+
+
+def _target(row: AuditRow, labels: dict[tuple[str, str], str]) -> str:
+    if not row.target_type or row.target_id is None:
+        return ""
+    return labels.get((row.target_type, row.target_id)) or f"{row.target_type} #{row.target_id}"
+
+
+def _details(row: AuditRow) -> str:
+    text = ", ".join(f"{k}: {v}" for k, v in row.details.items() if v not in (None, "", [], {}))
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+async def _page(
+    update: Update, context: BotContext, caller: Caller, page: int, family: str
+) -> None:
+    _ = caller._
+    db, tz = context.db, context.settings.tz
+    action = None if family == ALL else family + "_"
+    total_rows = (await insight.audit_page(db, offset=0, limit=0, action=action))[1]
+    page, start, _end = paginate(total_rows, page, PER_PAGE)
+    rows, total = await insight.audit_page(db, offset=start, limit=PER_PAGE, action=action)
+    labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    head = _("🧾 <b>Audit log</b> · page {page}/{pages} · {count} entries",
+             page=page + 1, pages=pages, count=total)
+    if family != ALL:
+        head += " · " + html.escape(_(FAMILIES.get(family, family)), quote=False)
+    lines = [head]
+    for r in rows:
+        target = _target(r, labels)
+        line = _("• {when} · <b>{actor}</b> {action}", when=format_when(r.at, caller.locale, tz),
+                 actor=_actor(_, r), action=action_label(_, r.action))
+        if target:
+            line += " → " + html.escape(target, quote=False)
+        details = _details(r)
+        if details:
+            line += f"\n  <i>{html.escape(details, quote=False)}</i>"
+        lines.append(line)
+    if not rows:
+        lines.append(_("Nothing recorded yet."))
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(button("◀", cb(NS, "p", page - 1, family)))
+    if page + 1 < pages:
+        nav.append(button("▶", cb(NS, "p", page + 1, family)))
+    layout = [
+        nav,
+        [button(_("🔎 Kind of action"), cb(NS, "f")),
+         button(_("📤 Export (Excel)"), cb(NS, "xp", family))],
+        [button(_("⬅ Back"), cb("m", "off"))],
+    ]
+    await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+async def _families(update: Update, context: BotContext, caller: Caller) -> None:
+    _ = caller._
+    layout = [[button(_("All actions"), cb(NS, "p", 0, ALL))]]
+    for family, count in (await insight.audit_families(context.db))[:20]:
+        if len(family) > 20 or ":" in family:
+            continue
+        label = _(FAMILIES[family]) if family in FAMILIES else family
+        layout.append([button(f"{label} ({count})", cb(NS, "p", 0, family))])
+    layout.append([button(_("⬅ Back"), cb(NS, "p", 0, ALL))])
+    await show(update, context, _("🔎 Show which kind of action?"), keyboard(layout))
+
+
+async def _export(update: Update, context: BotContext, caller: Caller, family: str) -> None:
+    """Send the whole log (or one kind) as Excel; the export itself is audited."""
+    _ = caller._
+    db, tz = context.db, context.settings.tz
+    await answer(update, _("Preparing the file…"))
+    rows = await insight.audit_all(db, action=None if family == ALL else family + "_")
+    labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
+    out: list[list[Cell]] = [
+        [
+            datetime.fromtimestamp(r.at, tz).replace(tzinfo=None),
+            _actor(_, r),
+            action_label(_, r.action),
+            r.action,
+            r.target_type,
+            r.target_id,
+            _target(r, labels) if r.target_type else None,
+            json.dumps(r.details, ensure_ascii=False) if r.details else None,
+        ]
+        for r in rows
+    ]
+    headers = [_("Time"), _("Who"), _("Action"), _("Action code"), _("Target type"),
+               _("Target id"), _("Target"), _("Details")]
+    data = xlsx_bytes(out, headers, sheet=_("Audit log"), widths=[18, 16, 28, 22, 12, 10, 30, 50])
+    await audit.record(
+        db, caller.member.id, "audit_export", context.clock.time(),
+        details={"rows": len(out), "kind": None if family == ALL else family},
+    )
+    await context.bot.send_document(
+        caller.member.chat_id,
+        InputFile(data, filename="audit-log.xlsx"),
+        caption=_("🧾 Audit log: {count} entries.", count=len(out)),
+    )
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Audit log buttons; admins only, checked on every press."""
+    caller = await get_caller(update, context)
+    query = update.callback_query
+    assert query is not None
+    data = decode(query)
+    if not caller.is_admin:
+        await refuse(update, caller)
+        return
+    if data is None:
+        await stale(update, caller)
+        return
+    family = data.args[-1] if data.args and data.action in ("p", "xp") else ALL
+    if not family or len(family) > 20:
+        await stale(update, caller)
+        return
+    if data.action == "p":
+        await answer(update)
+        await _page(update, context, caller, data.int_arg(0) or 0, family)
+    elif data.action == "f":
+        await answer(update)
+        await _families(update, context, caller)
+    elif data.action == "xp":
+        await _export(update, context, caller, family)
+    else:
+        await stale(update, caller)
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Add the audit log buttons and the admin-menu entry."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    registry.add_menu(MenuEntry(N_("🧾 Audit log"), cb(NS, "p", 0, ALL), "admin", 50))
