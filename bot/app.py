@@ -11,6 +11,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.delivery import start_delivery
 from bot.i18n import I18n
 from bot.retrying_request import RetryingRequest
 from bot.scheduler import install_jobs
@@ -69,6 +70,7 @@ async def _post_init(app: BotApp) -> None:
     if not services.db_open:
         services.db = await open_database(services.settings.database_path)
     services.bot_username = app.bot.username
+    services.delivery = await start_delivery(app, handlers.FEATURES)
     services.sealer = await open_sealer(services.settings, services.db, services.clock.time())
     await publish_default_commands(app)
     install_jobs(app)

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
     delivery_concurrency: int = Field(default=8, ge=1, le=64)
     anonymity_threshold: int = Field(default=5, ge=3, le=1000)
+    survey_reminder_max: int = Field(default=2, ge=0, le=10)
+    survey_reminder_lead_hours: float = Field(default=24.0, gt=0, le=720)
     relay_key: SecretStr | None = Field(default=None, validate_default=True)
     suggestion_categories: Annotated[tuple[str, ...], NoDecode] = (
         "Wages and benefits", "Safety", "Canteen and living", "Training and promotion",
@@ -47,6 +49,16 @@ class Settings(BaseSettings):
     anonymous_digest_times: Annotated[tuple[str, ...], NoDecode] = ("09:00", "13:00", "17:00")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     event_offer_hours: float = Field(default=12.0, gt=0, le=168)
+    digest_weekday: int = Field(default=1, ge=1, le=7)  # officers' weekly digest, 1 = Monday
+    digest_time: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    retention_audit_days: int = Field(default=730, ge=0)  # 0 keeps forever
+    retention_outbox_days: int = Field(default=90, ge=0)
+    retention_survey_state_days: int = Field(default=30, ge=0)
+    study_points_read: int = Field(default=1, ge=0, le=100)
+    study_points_quiz_perfect: int = Field(default=2, ge=0, le=100)
+    study_points_quiz_partial: int = Field(default=1, ge=0, le=100)
+    study_streak_days: int = Field(default=5, ge=2, le=365)
+    study_points_streak: int = Field(default=3, ge=0, le=1000)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -31,6 +31,11 @@ class RetryingRequest(BaseRequest):
         self._backoff = backoff
 
     @property
+    def inner(self) -> BaseRequest:
+        """The wrapped transport (the delivery engine counts its own retries)."""
+        return self._inner
+
+    @property
     def read_timeout(self) -> float | None:
         """The wrapped request's default read timeout."""
         return self._inner.read_timeout

@@ -12,6 +12,7 @@ from bot.i18n import I18n
 from storage.db import Database
 
 if TYPE_CHECKING:
+    from bot.delivery import Delivery
     from bot.sealing import Sealer
     from handlers.registry import Registry
 
@@ -27,7 +28,7 @@ class Services:
         self.clock: Clock = SystemClock()
         self.bot_username: str = ""
         #: The outbox dispatcher (bot.delivery), set in post_init.
-        self.delivery: Any = None
+        self.delivery: Delivery | None = None
         #: The relay cipher for anonymous suggestions (bot.sealing), set in post_init.
         self.sealer: Sealer | None = None
         #: Feature-owned singletons that need no field of their own (e.g. a cipher).

@@ -4,22 +4,48 @@ from __future__ import annotations
 
 from bot.services import BotApp
 from handlers import (
+    announce,
     approvals,
+    audit_view,
     commands,
+    dashboard,
     errors,
+    events,
+    events_checkin,
+    events_edit,
+    events_feedback,
+    events_officer,
+    events_wizard,
     fallback,
     guards,
     invites,
     menu,
+    privacy,
     profile,
     roles_admin,
+    roster,
     start,
+    study,
+    study_officer,
+    study_upload,
+    suggestions,
+    suggestions_inbox,
+    suggestions_mine,
+    suggestions_officer,
+    suggestions_supervision,
+    surveys,
+    surveys_officer,
     units_admin,
 )
 from handlers.registry import Registry
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
-FEATURES = (commands, start, menu, profile, approvals, invites, units_admin, roles_admin)
+FEATURES = (commands, start, menu, profile, approvals, invites, units_admin, roles_admin,
+            events, events_checkin, events_feedback, events_wizard, events_officer, events_edit,
+            suggestions, suggestions_mine, suggestions_inbox, suggestions_officer,
+            suggestions_supervision,
+            surveys, surveys_officer, study, study_officer, study_upload,
+            dashboard, audit_view, privacy, roster, announce)
 
 
 def register(app: BotApp) -> Registry:
