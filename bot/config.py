@@ -156,6 +156,10 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings or raise ConfigError with one line naming the bad setting."""
+    unknown = set(overrides) - set(Settings.model_fields)
+    if unknown:
+        # The environment may carry anything, but a typo in code must not pass silently.
+        raise TypeError(f"unknown settings: {sorted(unknown)}")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

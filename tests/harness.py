@@ -27,12 +27,15 @@ RELAY_KEY = "dGVzdC1yZWxheS1rZXktMzItYnl0ZXMtbG9uZy0xMjM="
 class Harness:
     """One bot, one database file, one fake Telegram; restartable like a real deploy."""
 
-    def __init__(self, tmp_path: Path, **settings: Any) -> None:
+    def __init__(
+        self, tmp_path: Path, *, core: SandboxCore | None = None, **settings: Any
+    ) -> None:
         self.tmp_path = tmp_path
         self.clock = FakeClock()
         # Handler tests check what members see, not flood control: no rate limits here
-        # (tests/e2e and benchmarks run with them on).
-        self.core = SandboxCore(
+        # (tests/e2e and benchmarks run with them on). A second "process" on the same
+        # database passes the first one's core: both talk to the same Telegram.
+        self.core = core or SandboxCore(
             TOKEN, "union_test_bot", limits=Limits(enabled=False), wall_clock=self.clock.time
         )
         overrides: dict[str, Any] = {
