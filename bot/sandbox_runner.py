@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import signal
 
+from pydantic import SecretStr
+
 from bot.app import SANDBOX_TOKEN, build_application, start_app, stop_app
 from bot.config import Settings
 from bot.demo import DEMO_USERS, seed
@@ -13,6 +15,9 @@ from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.server import start_server
+
+#: Seals anonymous authors in data/sandbox.sqlite3 only; never used with a real token.
+SANDBOX_RELAY_KEY = "c2FuZGJveC1vbmx5LWRlbW8tcmVsYXkta2V5LTMyYnl0ZXM"
 
 
 async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0) -> int:
@@ -29,6 +34,8 @@ async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0)
             "bot_api_base_url": server.base_url,
             "bot_api_base_file_url": server.base_file_url,
             "admin_ids": admin_ids,
+            # Demo data only: a fixed key keeps the sandbox's suggestion box open.
+            "relay_key": settings.relay_key or SecretStr(SANDBOX_RELAY_KEY),
             # Demo people and units never land in the real database.
             "database_path": settings.database_path.with_name("sandbox.sqlite3"),
         }
