@@ -40,12 +40,37 @@ from handlers import (
 from handlers.registry import Registry
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
-FEATURES = (commands, start, menu, profile, approvals, invites, units_admin, roles_admin,
-            events, events_checkin, events_feedback, events_wizard, events_officer, events_edit,
-            suggestions, suggestions_mine, suggestions_inbox, suggestions_officer,
-            suggestions_supervision,
-            surveys, surveys_officer, study, study_officer, study_upload,
-            dashboard, audit_view, privacy, roster, announce)
+FEATURES = (
+    commands,
+    start,
+    menu,
+    profile,
+    approvals,
+    invites,
+    units_admin,
+    roles_admin,
+    events,
+    events_checkin,
+    events_feedback,
+    events_wizard,
+    events_officer,
+    events_edit,
+    suggestions,
+    suggestions_mine,
+    suggestions_inbox,
+    suggestions_officer,
+    suggestions_supervision,
+    surveys,
+    surveys_officer,
+    study,
+    study_officer,
+    study_upload,
+    dashboard,
+    audit_view,
+    privacy,
+    roster,
+    announce,
+)
 
 
 def register(app: BotApp) -> Registry:

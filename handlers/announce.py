@@ -28,7 +28,7 @@ from handlers.announce_screens import (
     show_review,
     show_when,
 )
-from handlers.common import Caller, answer, decode, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, get_caller, press, refuse, show, stale
 from handlers.keyboards import Cb, button, cb
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
@@ -47,16 +47,10 @@ async def on_command(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Every announcement button; role and unit scope are checked on each press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
-    if data is None:
-        await stale(update, caller)
-        return
+    caller, data = pressed
     if data.action in BROADCAST_ACTIONS:
         await on_broadcast(update, context, caller, data)
     else:

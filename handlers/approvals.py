@@ -7,7 +7,15 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import answer, decode, get_caller, notify, refuse, show, stale, translator_for
+from handlers.common import (
+    answer,
+    notify,
+    press,
+    refuse,
+    show,
+    stale,
+    translator_for,
+)
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree
@@ -61,13 +69,10 @@ async def notify_officers(context: BotContext, request_id: int) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """List pending requests, open one, approve or reject it (scope checked every time)."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     db = context.db
     _ = caller._
     if data.action == "list":

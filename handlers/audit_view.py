@@ -12,7 +12,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, press, show, stale
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from storage import audit, insight
@@ -125,15 +125,23 @@ async def _page(
     rows, total = await insight.audit_page(db, offset=start, limit=PER_PAGE, action=action)
     labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    head = _("🧾 <b>Audit log</b> · page {page}/{pages} · {count} entries",
-             page=page + 1, pages=pages, count=total)
+    head = _(
+        "🧾 <b>Audit log</b> · page {page}/{pages} · {count} entries",
+        page=page + 1,
+        pages=pages,
+        count=total,
+    )
     if family != ALL:
         head += " · " + html.escape(_(FAMILIES.get(family, family)), quote=False)
     lines = [head]
     for r in rows:
         target = _target(r, labels)
-        line = _("• {when} · <b>{actor}</b> {action}", when=format_when(r.at, caller.locale, tz),
-                 actor=_actor(_, r), action=action_label(_, r.action))
+        line = _(
+            "• {when} · <b>{actor}</b> {action}",
+            when=format_when(r.at, caller.locale, tz),
+            actor=_actor(_, r),
+            action=action_label(_, r.action),
+        )
         if target:
             line += " → " + html.escape(target, quote=False)
         details = _details(r)
@@ -149,8 +157,10 @@ async def _page(
         nav.append(button("▶", cb(NS, "p", page + 1, family)))
     layout = [
         nav,
-        [button(_("🔎 Kind of action"), cb(NS, "f")),
-         button(_("📤 Export (Excel)"), cb(NS, "xp", family))],
+        [
+            button(_("🔎 Kind of action"), cb(NS, "f")),
+            button(_("📤 Export (Excel)"), cb(NS, "xp", family)),
+        ],
         [button(_("⬅ Back"), cb("m", "off"))],
     ]
     await show(update, context, "\n".join(lines), keyboard(layout))
@@ -188,11 +198,22 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
         ]
         for r in rows
     ]
-    headers = [_("Time"), _("Who"), _("Action"), _("Action code"), _("Target type"),
-               _("Target id"), _("Target"), _("Details")]
+    headers = [
+        _("Time"),
+        _("Who"),
+        _("Action"),
+        _("Action code"),
+        _("Target type"),
+        _("Target id"),
+        _("Target"),
+        _("Details"),
+    ]
     data = xlsx_bytes(out, headers, sheet=_("Audit log"), widths=[18, 16, 28, 22, 12, 10, 30, 50])
     await audit.record(
-        db, caller.member.id, "audit_export", context.clock.time(),
+        db,
+        caller.member.id,
+        "audit_export",
+        context.clock.time(),
         details={"rows": len(out), "kind": None if family == ALL else family},
     )
     await context.bot.send_document(
@@ -204,16 +225,10 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Audit log buttons; admins only, checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_admin:
-        await refuse(update, caller)
+    pressed = await press(update, context, "admin")
+    if pressed is None:
         return
-    if data is None:
-        await stale(update, caller)
-        return
+    caller, data = pressed
     family = data.args[-1] if data.args and data.action in ("p", "xp") else ALL
     if not family or len(family) > 20:
         await stale(update, caller)

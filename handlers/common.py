@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -138,6 +139,33 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     except BadRequest:
         # Answered already or too old: the member sees the next screen anyway.
         log.debug("callback query %s could not be answered", query.id)
+
+
+Need = Literal["anyone", "verified", "officer", "admin"]
+
+
+async def press(update: Update, context: BotContext, need: Need) -> tuple[Caller, Cb] | None:
+    """Start handling a button: who pressed it, may they, and is the data well-formed.
+
+    Refuses (not allowed) or calls the button stale (malformed, forged) and returns
+    None, changing nothing; otherwise returns the caller and the decoded data.
+    """
+    caller = await get_caller(update, context)
+    allowed = {
+        "anyone": True,
+        "verified": caller.member.verified,
+        "officer": caller.is_officer,
+        "admin": caller.is_admin,
+    }[need]
+    if not allowed:
+        await refuse(update, caller)
+        return None
+    query = update.callback_query
+    data = Cb.decode(query.data) if query is not None else None
+    if data is None:
+        await stale(update, caller)
+        return None
+    return caller, data
 
 
 def decode(query: CallbackQuery) -> Cb | None:

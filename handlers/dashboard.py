@@ -18,8 +18,8 @@ from bot.services import BotApp, BotContext
 from handlers.common import (
     Caller,
     answer,
-    decode,
     get_caller,
+    press,
     refuse,
     show,
     stale,
@@ -67,8 +67,9 @@ def _pct(_: Translate, now: float | None, before: float | None) -> str:
     if now is None:
         return NONE
     points = abs(round(now * 100) - round((before or 0) * 100))
-    delta = _arrow(round(now * 100), None if before is None else round(before * 100),
-                   _("{n} pts", n=points))
+    delta = _arrow(
+        round(now * 100), None if before is None else round(before * 100), _("{n} pts", n=points)
+    )
     return f"{now * 100:.0f}%{delta}"
 
 
@@ -89,20 +90,28 @@ def figure_lines(_: Translate, now: Figures, before: Figures) -> list[str]:
             now.active, before.active, str(abs(now.active - (before.active or 0)))
         )
     lines = [
-        _("👥 Registered: {registered} · verified: {verified}",
-          registered=_int(now.registered, before.registered),
-          verified=_int(now.verified, before.verified)),
+        _(
+            "👥 Registered: {registered} · verified: {verified}",
+            registered=_int(now.registered, before.registered),
+            verified=_int(now.verified, before.verified),
+        ),
         _("🟢 Active in the last 30 days: {active}", active=active),
         _("📋 Survey response rate: {rate}", rate=_pct(_, now.survey_rate, before.survey_rate)),
-        _("💡 Suggestions awaiting an answer: {open} · overdue: {overdue}",
-          open=_int(now.suggestions_open, before.suggestions_open),
-          overdue=_int(now.suggestions_overdue, before.suggestions_overdue)),
+        _(
+            "💡 Suggestions awaiting an answer: {open} · overdue: {overdue}",
+            open=_int(now.suggestions_open, before.suggestions_open),
+            overdue=_int(now.suggestions_overdue, before.suggestions_overdue),
+        ),
         _("⏱ Median days to a first reply: {days}", days=_dec(now.reply_days, before.reply_days)),
-        _("⭐ Average satisfaction (1-5): {stars}",
-          stars=_dec(now.satisfaction, before.satisfaction)),
-        _("📅 Event sign-up rate: {signup} · attendance: {attendance}",
-          signup=_pct(_, now.signup_rate, before.signup_rate),
-          attendance=_pct(_, now.attendance_rate, before.attendance_rate)),
+        _(
+            "⭐ Average satisfaction (1-5): {stars}",
+            stars=_dec(now.satisfaction, before.satisfaction),
+        ),
+        _(
+            "📅 Event sign-up rate: {signup} · attendance: {attendance}",
+            signup=_pct(_, now.signup_rate, before.signup_rate),
+            attendance=_pct(_, now.attendance_rate, before.attendance_rate),
+        ),
         _("📚 Study completion: {rate}", rate=_pct(_, now.study_rate, before.study_rate)),
     ]
     return lines
@@ -146,13 +155,19 @@ async def _show(update: Update, context: BotContext, caller: Caller, unit_id: in
     scope, label = await _scope(context, caller.member.id, caller.is_admin, unit_id, _)
     current, previous = await _figures(context, scope)
     text = "\n".join(
-        [_("📊 <b>Dashboard</b> · {scope}", scope=label), *figure_lines(_, current, previous),
-         "", _footnote(_, current)]
+        [
+            _("📊 <b>Dashboard</b> · {scope}", scope=label),
+            *figure_lines(_, current, previous),
+            "",
+            _footnote(_, current),
+        ]
     )
     markup = keyboard(
         [
-            [button(_("🔎 Choose a unit"), cb(NS, "pick")),
-             button(_("🔄 Refresh"), cb(NS, "v", unit_id))],
+            [
+                button(_("🔎 Choose a unit"), cb(NS, "pick")),
+                button(_("🔄 Refresh"), cb(NS, "v", unit_id)),
+            ],
             [button(_("⬅ Back"), cb("m", "off"))],
         ]
     )
@@ -170,13 +185,10 @@ async def on_command(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Dashboard buttons; officer role and unit scope checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     _ = caller._
     db = context.db
     if data.action in ("pick", "ub"):
@@ -188,10 +200,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await answer(update)
         scope = set(await roles.scope_unit_ids(db, caller.member.id))
         extra = [[button(_("⬅ Back"), cb(NS, "v", 0))]]
-        markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope,
-                               extra=extra)
-        await show(update, context, _("📊 Figures of which unit? Sub-units are included."),
-                   markup)
+        markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=extra)
+        await show(update, context, _("📊 Figures of which unit? Sub-units are included."), markup)
         return
     unit_id = data.int_arg(0)
     if data.action not in ("v", "uc") or unit_id is None:
@@ -260,10 +270,14 @@ async def _overdue_lines(
     lines = [_("⏰ <b>Overdue suggestions</b>: {count}", count=total)]
     for s in listed:
         lines.append(
-            _("• {ref} · {category} · {unit} · due {day} · {owner}",
-              ref=s.ref, category=_(s.category), unit=tree.path(s.unit_id),
-              day=format_day(s.due_at - 1, locale, tz),
-              owner=s.owner or _("nobody has taken it"))
+            _(
+                "• {ref} · {category} · {unit} · due {day} · {owner}",
+                ref=s.ref,
+                category=_(s.category),
+                unit=tree.path(s.unit_id),
+                day=format_day(s.due_at - 1, locale, tz),
+                owner=s.owner or _("nobody has taken it"),
+            )
         )
     if total > len(listed):
         lines.append(_("… and {more} more.", more=total - len(listed)))
@@ -297,15 +311,21 @@ async def _send_digest(context: BotContext, member_id: int, due: float) -> str:
     while len("\n".join(head + overdue)) > 4000 and len(overdue) > 1:
         overdue.pop()  # whole lines only: the list names how many there are in its title
     text = "\n".join(head + overdue)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(_("📊 Dashboard"), callback_data=cb(
-        NS, "v", 0))]])
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("📊 Dashboard"), callback_data=cb(NS, "v", 0))]]
+    )
     try:
         await context.bot.send_photo(
-            member.chat_id, InputFile(png, filename="digest.png"), caption=caption,
+            member.chat_id,
+            InputFile(png, filename="digest.png"),
+            caption=caption,
             parse_mode=ParseMode.HTML,
         )
         await context.bot.send_message(
-            member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
+            member.chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
             disable_web_page_preview=True,
         )
     except Forbidden:
@@ -358,4 +378,3 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.add_command(
         CommandEntry("dashboard", N_("Figures of the units you look after"), "officer", 51)
     )
-

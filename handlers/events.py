@@ -12,7 +12,7 @@ from bot.services import BotApp, BotContext
 from handlers import event_rules as rules
 from handlers import events_notify as tell
 from handlers import events_outbox as outbox
-from handlers.common import Caller, answer, decode, get_caller, send, stale
+from handlers.common import Caller, answer, get_caller, press, send, stale
 from handlers.events_view import (
     NS,
     NS_CHECKIN,
@@ -229,13 +229,10 @@ async def _accept(update: Update, context: BotContext, caller: Caller, event_id:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route the member's event buttons; every action is checked on the server."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.member.verified:
-        await stale(update, caller)
+    pressed = await press(update, context, "verified")
+    if pressed is None:
         return
+    caller, data = pressed
     if data.action == "list":
         await answer(update)
         await _list(update, context, caller, data.int_arg(0) or 0)

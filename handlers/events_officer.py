@@ -9,7 +9,7 @@ from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers import events_export
 from handlers import events_notify as tell
-from handlers.common import Caller, answer, decode, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, press, refuse, show, stale
 from handlers.events_view import (
     NS_CHECKIN,
     NS_EDIT,
@@ -258,13 +258,10 @@ async def _cancel(update: Update, context: BotContext, caller: Caller, event: Ev
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Officer event buttons; role and scope are checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     _ = caller._
     if data.action in ("list", "past"):
         await answer(update)

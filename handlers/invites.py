@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
-from handlers.common import answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
@@ -20,13 +20,10 @@ PRESETS = ((7, 50), (30, 200), (1, 1))
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Pick a unit in scope, pick a preset, get the link."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     db = context.db
     _ = caller._
     scope = set(await roles.scope_unit_ids(db, caller.member.id))

@@ -70,9 +70,11 @@ def _summary(_: Translate, caller: Caller, data: Collected, context: BotContext)
         _("Employee number: {number}", number=p.get("employee_no") or "—"),
         _("Language: {language}", language="中文" if p.get("language") == "zh_CN" else "English"),
         _("Status: {status}", status=_(_STATUS.get(str(p.get("status")), str(p.get("status"))))),
-        _("First contact: {day} · last seen: {seen}",
-          day=format_day(float(p["created_at"]), locale, tz),
-          seen=format_day(float(p["last_seen_at"]), locale, tz)),
+        _(
+            "First contact: {day} · last seen: {seen}",
+            day=format_day(float(p["created_at"]), locale, tz),
+            seen=format_day(float(p["last_seen_at"]), locale, tz),
+        ),
     ]
     if data.roles:
         lines.append(_("Roles: {count}", count=len(data.roles)))
@@ -81,18 +83,25 @@ def _summary(_: Translate, caller: Caller, data: Collected, context: BotContext)
             lines.append(_(SECTIONS[section], count=count))
     if data.anonymous_refs:
         refs = ", ".join(data.anonymous_refs[:30]) + ("…" if len(data.anonymous_refs) > 30 else "")
-        lines.append(_("Your anonymous suggestions: {refs}. Only you can see they are yours.",
-                       refs=refs))
-    lines.append(_("Answers to anonymous surveys are not linked to you, so they cannot be "
-                   "shown or deleted one by one."))
+        lines.append(
+            _("Your anonymous suggestions: {refs}. Only you can see they are yours.", refs=refs)
+        )
+    lines.append(
+        _(
+            "Answers to anonymous surveys are not linked to you, so they cannot be "
+            "shown or deleted one by one."
+        )
+    )
     return "\n".join(lines)
 
 
 def _markup(_: Translate) -> InlineKeyboardMarkup:
     return keyboard(
         [
-            [button(_("📄 Download (JSON)"), cb(NS, "json")),
-             button(_("📊 Download (Excel)"), cb(NS, "xlsx"))],
+            [
+                button(_("📄 Download (JSON)"), cb(NS, "json")),
+                button(_("📊 Download (Excel)"), cb(NS, "xlsx")),
+            ],
             [button(_("🗑 Delete my data"), cb(NS, "fg"))],
             [button(_("🏠 Main menu"), HOME)],
         ]
@@ -125,8 +134,10 @@ def _rows(data: Collected) -> list[list[Cell]]:
         for n, row in enumerate(rows, start=1):
             out += [[name, n, k, None if v is None else str(v)] for k, v in row.items()]
     out += [["officer_work", 1, name, count] for name, count in data.officer_work.items() if count]
-    out += [["anonymous_suggestions", n, "ref", ref]
-            for n, ref in enumerate(data.anonymous_refs, start=1)]
+    out += [
+        ["anonymous_suggestions", n, "ref", ref]
+        for n, ref in enumerate(data.anonymous_refs, start=1)
+    ]
     return out
 
 
@@ -138,13 +149,23 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
         content = json.dumps(data.as_json(), ensure_ascii=False, indent=2, default=str).encode()
         name = "my-data.json"
     else:
-        content = xlsx_bytes(_rows(data), [_("Section"), _("Record"), _("Field"), _("Value")],
-                             sheet=_("My data"), widths=[28, 8, 22, 60])
+        content = xlsx_bytes(
+            _rows(data),
+            [_("Section"), _("Record"), _("Field"), _("Value")],
+            sheet=_("My data"),
+            widths=[28, 8, 22, 60],
+        )
         name = "my-data.xlsx"
-    await audit.record(context.db, caller.member.id, "mydata_export", context.clock.time(),
-                       details={"format": kind})
+    await audit.record(
+        context.db,
+        caller.member.id,
+        "mydata_export",
+        context.clock.time(),
+        details={"format": kind},
+    )
     await context.bot.send_document(
-        caller.member.chat_id, InputFile(content, filename=name),
+        caller.member.chat_id,
+        InputFile(content, filename=name),
         caption=_("🔒 Everything the union bot stores about you."),
     )
 
@@ -156,25 +177,40 @@ async def _ask(update: Update, context: BotContext, caller: Caller) -> None:
     _ = caller._
     owned = await privacy.open_owned(context.db, caller.member.id)
     lines = [
-        _("🗑 <b>Delete my data</b>\nThis deletes your name, employee number, unit, language, "
-          "Telegram account link, requests, registrations and roles. It cannot be undone; "
-          "to use the bot again you register anew."),
-        _("What stays, and why: counts in statistics (sign-ups, attendance, survey "
-          "participation, lessons read) stay without your name so earlier figures do not "
-          "change; suggestions you signed stay as case records without your name or words; "
-          "anonymous suggestions and survey answers stay anonymous and are no longer linked "
-          "to you in any way."),
+        _(
+            "🗑 <b>Delete my data</b>\nThis deletes your name, employee number, unit, language, "
+            "Telegram account link, requests, registrations and roles. It cannot be undone; "
+            "to use the bot again you register anew."
+        ),
+        _(
+            "What stays, and why: counts in statistics (sign-ups, attendance, survey "
+            "participation, lessons read) stay without your name so earlier figures do not "
+            "change; suggestions you signed stay as case records without your name or words; "
+            "anonymous suggestions and survey answers stay anonymous and are no longer linked "
+            "to you in any way."
+        ),
     ]
     if caller.is_officer:
-        lines.append(_("Your officer roles end. Actions you took as an officer stay in the "
-                       "audit log without your name, because the union's work must stay "
-                       "accountable."))
+        lines.append(
+            _(
+                "Your officer roles end. Actions you took as an officer stay in the "
+                "audit log without your name, because the union's work must stay "
+                "accountable."
+            )
+        )
     if owned:
-        lines.append(_("You still handle {count} open suggestions: they are handed to another "
-                       "officer of the same unit first.", count=owned))
+        lines.append(
+            _(
+                "You still handle {count} open suggestions: they are handed to another "
+                "officer of the same unit first.",
+                count=owned,
+            )
+        )
     markup = keyboard(
-        [[button(_("🗑 Yes, delete my data"), cb(NS, "fgy"))],
-         [button(_("⬅ No, keep my data"), cb(NS, "view"))]]
+        [
+            [button(_("🗑 Yes, delete my data"), cb(NS, "fgy"))],
+            [button(_("⬅ No, keep my data"), cb(NS, "view"))],
+        ]
     )
     await show(update, context, "\n\n".join(lines), markup)
 
@@ -197,7 +233,11 @@ async def _erase(update: Update, context: BotContext, caller: Caller) -> None:
         if done is not None:
             # Only the day is recorded: an exact time could be matched with other traces.
             await audit.record(
-                tx, None, "member_forget", day_start.timestamp(), target_type="member",
+                tx,
+                None,
+                "member_forget",
+                day_start.timestamp(),
+                target_type="member",
                 target_id=done.placeholder_id,
                 details={"reassigned": len(done.reassigned)},
             )
@@ -219,13 +259,22 @@ def _done_text(_: Translate, done: Forgotten) -> str:
     if kept:
         lines.append(_("{count} records stay in the statistics without your name.", count=kept))
     if done.anonymous_unlinked:
-        lines.append(_("{count} anonymous suggestions stay; nothing links them to you any more.",
-                       count=done.anonymous_unlinked))
+        lines.append(
+            _(
+                "{count} anonymous suggestions stay; nothing links them to you any more.",
+                count=done.anonymous_unlinked,
+            )
+        )
     if done.reassigned:
-        lines.append(_("{count} open suggestions were handed to other officers.",
-                       count=len(done.reassigned)))
-    lines.append(_("Backups of the database are kept for a limited time and then deleted. "
-                   "Send /start if you want to register again."))
+        lines.append(
+            _("{count} open suggestions were handed to other officers.", count=len(done.reassigned))
+        )
+    lines.append(
+        _(
+            "Backups of the database are kept for a limited time and then deleted. "
+            "Send /start if you want to register again."
+        )
+    )
     return "\n".join(lines)
 
 
@@ -238,10 +287,14 @@ async def _tell_new_owners(context: BotContext, done: Forgotten) -> None:
         if owner is None:
             continue
         _ = translator_for(context, owner)
-        await notify(context, owner.chat_id, _(
-            "📥 Suggestion {ref} is now yours: the officer who handled it has left.",
-            ref=refs.get(("suggestion", str(sid)), str(sid)),
-        ))
+        await notify(
+            context,
+            owner.chat_id,
+            _(
+                "📥 Suggestion {ref} is now yours: the officer who handled it has left.",
+                ref=refs.get(("suggestion", str(sid)), str(sid)),
+            ),
+        )
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -305,4 +358,3 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.add_menu(MenuEntry(N_("🔒 My data"), cb(NS, "view"), "member", 95))
     registry.add_command(CommandEntry("mydata", N_("See and download your data"), "member", 8))
     registry.add_command(CommandEntry("forget", N_("Delete your data"), "member", 9))
-

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import approvals
-from handlers.common import Caller, answer, decode, get_caller, send, show, stale
+from handlers.common import Caller, answer, get_caller, press, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
@@ -62,13 +62,10 @@ async def on_profile(update: Update, context: BotContext) -> None:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Profile buttons."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.member.verified:
-        await stale(update, caller)
+    pressed = await press(update, context, "verified")
+    if pressed is None:
         return
+    caller, data = pressed
     db, now = context.db, context.clock.time()
     _ = caller._
     await answer(update)

@@ -13,10 +13,8 @@ from handlers.commands import refresh_commands
 from handlers.common import (
     Caller,
     answer,
-    decode,
-    get_caller,
     notify,
-    refuse,
+    press,
     show,
     stale,
     translator_for,
@@ -54,16 +52,10 @@ async def _home(update: Update, context: BotContext, caller: Caller, note: str =
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Role buttons; admins only, checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_admin:
-        await refuse(update, caller)
+    pressed = await press(update, context, "admin")
+    if pressed is None:
         return
-    if data is None:
-        await stale(update, caller)
-        return
+    caller, data = pressed
     _ = caller._
     db, now = context.db, context.clock.time()
     tree = await UnitTree.load(db)

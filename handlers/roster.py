@@ -17,7 +17,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import Caller, answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
@@ -44,8 +44,16 @@ INVITE_DAYS = 30
 #: Accepted column titles (compared without case, spaces or punctuation).
 _HEADERS: dict[str, set[str]] = {
     "name": {"name", "fullname", "姓名", "名字", "职工姓名"},
-    "employee_no": {"employeenumber", "employeeno", "employeeid", "工号", "员工号", "职工号",
-                    "员工编号", "工作证号"},
+    "employee_no": {
+        "employeenumber",
+        "employeeno",
+        "employeeid",
+        "工号",
+        "员工号",
+        "职工号",
+        "员工编号",
+        "工作证号",
+    },
     "unit": {"unit", "unitpath", "department", "单位", "部门", "所在单位", "单位路径", "班组"},
 }
 _COLUMN_LABELS = {"name": N_("name"), "employee_no": N_("employee number"), "unit": N_("unit")}
@@ -117,29 +125,55 @@ async def _export(update: Update, context: BotContext, caller: Caller, unit_id: 
     status = {"verified": _("verified"), "pending": _("waiting for approval")}
     rows: list[Sequence[Cell]] = [
         [
-            p.name, p.employee_no, tree.path(p.unit_id or 0), status.get(p.status, p.status),
-            p.language, _local(p.registered_at, context), _local(p.last_seen_at, context),
+            p.name,
+            p.employee_no,
+            tree.path(p.unit_id or 0),
+            status.get(p.status, p.status),
+            p.language,
+            _local(p.registered_at, context),
+            _local(p.last_seen_at, context),
         ]
         for p in people
     ]
     rows += [
-        [e.name, e.employee_no, tree.path(e.unit_id), _("on the roster, not registered"),
-         None, None, None]
+        [
+            e.name,
+            e.employee_no,
+            tree.path(e.unit_id),
+            _("on the roster, not registered"),
+            None,
+            None,
+            None,
+        ]
         for e in waiting
     ]
-    headers = [_("Name"), _("Employee number"), _("Unit"), _("Status"), _("Language"),
-               _("Registered"), _("Last seen")]
+    headers = [
+        _("Name"),
+        _("Employee number"),
+        _("Unit"),
+        _("Status"),
+        _("Language"),
+        _("Registered"),
+        _("Last seen"),
+    ]
     data = xlsx_bytes(rows, headers, sheet=_("Members"), widths=[16, 14, 36, 22, 8, 18, 18])
     await audit.record(
-        db, caller.member.id, "roster_export", context.clock.time(),
-        target_type="unit" if unit_id else None, target_id=unit_id or None,
+        db,
+        caller.member.id,
+        "roster_export",
+        context.clock.time(),
+        target_type="unit" if unit_id else None,
+        target_id=unit_id or None,
         details={"rows": len(rows), "units": len(scope)},
     )
     await context.bot.send_document(
         caller.member.chat_id,
         InputFile(data, filename="roster.xlsx"),
-        caption=_("👥 Members roster: {members} members, {waiting} on the roster not yet "
-                  "registered.", members=len(people), waiting=len(waiting)),
+        caption=_(
+            "👥 Members roster: {members} members, {waiting} on the roster not yet registered.",
+            members=len(people),
+            waiting=len(waiting),
+        ),
     )
 
 
@@ -213,8 +247,10 @@ def _resolve_unit(text: str, tree: UnitTree) -> int | str:
     if len(named) == 1:
         return named[0]
     if named:
-        return N_("line {line}: several units are called {value}; write the path, "
-                  "e.g. company / branch / group")
+        return N_(
+            "line {line}: several units are called {value}; write the path, "
+            "e.g. company / branch / group"
+        )
     return N_("line {line}: unknown unit {value}")
 
 
@@ -247,8 +283,11 @@ def check_roster(table: list[list[str]], tree: UnitTree) -> Checked:
             problems.append((line, N_("line {line}: the name is missing or not valid"), {}))
         elif isinstance(number, Problem):
             problems.append(
-                (line, N_("line {line}: the employee number {value} is not valid"),
-                 {"value": _shown(at(row, "employee_no"))})
+                (
+                    line,
+                    N_("line {line}: the employee number {value} is not valid"),
+                    {"value": _shown(at(row, "employee_no"))},
+                )
             )
         elif isinstance(unit, str):
             problems.append((line, unit, {"value": _shown(at(row, "unit"))}))
@@ -262,8 +301,14 @@ def check_roster(table: list[list[str]], tree: UnitTree) -> Checked:
         if entry.employee_no in doubled:
             lines = ", ".join(str(n) for n in doubled[entry.employee_no])
             problems.append(
-                (line, N_("line {line}: employee number {value} appears more than once "
-                          "(lines {lines})"), {"value": entry.employee_no, "lines": lines})
+                (
+                    line,
+                    N_(
+                        "line {line}: employee number {value} appears more than once "
+                        "(lines {lines})"
+                    ),
+                    {"value": entry.employee_no, "lines": lines},
+                )
             )
     entries = [(n, e) for n, e in entries if e.employee_no not in doubled]
     problems.sort(key=lambda p: p[0])
@@ -349,22 +394,32 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     content = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
     table = read_table(name, content)
     if table is None:
-        await send(update, context, _("This file could not be read. Please send an .xlsx "
-                                      "or .csv file like the example."))
+        await send(
+            update,
+            context,
+            _("This file could not be read. Please send an .xlsx or .csv file like the example."),
+        )
         return
     if len(table) > MAX_LINES + 1:
-        await send(update, context, _("The roster has more than {most} lines; please split it.",
-                                      most=MAX_LINES))
+        await send(
+            update,
+            context,
+            _("The roster has more than {most} lines; please split it.", most=MAX_LINES),
+        )
         return
     checked = check_roster(table, await UnitTree.load(context.db))
     if checked.missing:
         sep = "、" if caller.locale == "zh_CN" else ", "
         cols = sep.join(_(_COLUMN_LABELS[c]) for c in checked.missing)
-        await send(update, context, _(
-            "Nothing was imported: the file has no column for {columns}. The first row must "
-            "name the columns (name, employee number, unit); the example file shows how.",
-            columns=cols,
-        ))
+        await send(
+            update,
+            context,
+            _(
+                "Nothing was imported: the file has no column for {columns}. The first row must "
+                "name the columns (name, employee number, unit); the example file shows how.",
+                columns=cols,
+            ),
+        )
         return
     known = await roster.existing(context.db, [e.employee_no for _n, e in checked.entries])
     dialog.step = "confirm"
@@ -383,8 +438,13 @@ async def _preview(update: Update, context: BotContext, caller: Caller, dialog: 
     entries, problems = dialog.data["entries"], dialog.data["problems"]
     updates = int(dialog.data["updates"])
     lines = [_("📥 <b>Roster check</b>: {file}", file=dialog.data["file"])]
-    lines.append(_("Ready to import: {new} new lines, {updated} updates of stored lines.",
-                   new=len(entries) - updates, updated=updates))
+    lines.append(
+        _(
+            "Ready to import: {new} new lines, {updated} updates of stored lines.",
+            new=len(entries) - updates,
+            updated=updates,
+        )
+    )
     if problems:
         lines.append(_("These {count} lines will not be imported:", count=len(problems)))
         lines += _problem_lines(_, problems)
@@ -419,16 +479,26 @@ async def _import(
                 )
                 made.append((unit_id, invite.code))
         await audit.record(
-            tx, caller.member.id, "roster_import", now,
+            tx,
+            caller.member.id,
+            "roster_import",
+            now,
             details={"added": added, "updated": updated, "skipped": skipped, "invites": len(made)},
         )
         await dialogs.clear(tx, caller.member.telegram_id)
-    lines = [_("✅ Roster imported: {added} new, {updated} updated, {skipped} lines not "
-               "imported.", added=added, updated=updated, skipped=skipped)]
+    lines = [
+        _(
+            "✅ Roster imported: {added} new, {updated} updated, {skipped} lines not imported.",
+            added=added,
+            updated=updated,
+            skipped=skipped,
+        )
+    ]
     if made:
         tree = await UnitTree.load(db)
-        lines.append(_("Invite links, valid for {days} days, one use per roster line:",
-                       days=INVITE_DAYS))
+        lines.append(
+            _("Invite links, valid for {days} days, one use per roster line:", days=INVITE_DAYS)
+        )
         bot_name = context.services.bot_username
         for unit_id, code in made:
             link = f"https://t.me/{bot_name}?start={code}"
@@ -441,13 +511,10 @@ async def _import(
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Exports screen, roster export by unit, roster import; role and scope checked each time."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     _ = caller._
     db = context.db
     action = data.action
@@ -463,8 +530,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await stale(update, caller)
             return
         extra = [[button(_("👥 All my units"), cb(NS, "x", 0))], [button(_("⬅ Back"), HUB)]]
-        markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope,
-                               extra=extra)
+        markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=extra)
         await show(update, context, _("👥 Roster of which unit? Sub-units are included."), markup)
     elif action in ("uc", "x"):
         unit_id = data.int_arg(0)
@@ -483,15 +549,20 @@ async def on_button(update: Update, context: BotContext) -> None:
             await _example(update, context, caller)
             return
         dialog = await dialogs.get(db, caller.member.telegram_id)
-        if action in ("go", "no") and (dialog is None or dialog.kind != KIND
-                                       or dialog.step != "confirm"):
+        if action in ("go", "no") and (
+            dialog is None or dialog.kind != KIND or dialog.step != "confirm"
+        ):
             await stale(update, caller)
             return
         assert dialog is not None
         if action == "no":
             await dialogs.clear(db, caller.member.telegram_id)
-            await show(update, context, _("Cancelled. Nothing was imported."),
-                       keyboard([[button(_("⬅ Back"), HUB)]]))
+            await show(
+                update,
+                context,
+                _("Cancelled. Nothing was imported."),
+                keyboard([[button(_("⬅ Back"), HUB)]]),
+            )
         elif action == "go":
             await _import(update, context, caller, dialog, data.int_arg(0) == 1)
     else:
@@ -512,9 +583,7 @@ def register(app: BotApp, registry: Registry) -> None:
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     registry.dialog(
         KIND,
-        DialogRoute(on_media=on_media, reprompt=reprompt,
-                    cancel_note=N_("Nothing was imported.")),
+        DialogRoute(on_media=on_media, reprompt=reprompt, cancel_note=N_("Nothing was imported.")),
     )
     registry.add_menu(MenuEntry(N_("📤 Exports"), HUB, "officer", 80))
     registry.add_menu(MenuEntry(N_("📥 Import roster"), cb(NS, "imp"), "admin", 45))
-

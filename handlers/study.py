@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
 from handlers import study_quiz
-from handlers.common import Caller, answer, decode, get_caller, show, stale
+from handlers.common import Caller, answer, get_caller, press, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard, paginate
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, MenuEntry, Registry
@@ -358,13 +358,10 @@ async def _plan_button(update: Update, context: BotContext, caller: Caller, data
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route the study buttons; every lesson and plan is checked against the member's units."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.member.verified:
-        await stale(update, caller)
+    pressed = await press(update, context, "verified")
+    if pressed is None:
         return
+    caller, data = pressed
     _ = caller._
     action = data.action
     if action == "home":

@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
 from handlers import study_reports
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import Caller, answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.study_common import KIND_UPLOAD as KIND
@@ -138,16 +138,10 @@ def _anchor(plan: StudyPlan, now: float, tz: tzinfo) -> float:
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route the officer's study buttons; rights are checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
-    if data is None:
-        await stale(update, caller)
-        return
+    caller, data = pressed
     _ = caller._
     db, now = context.db, context.clock.time()
     if data.action == "list":

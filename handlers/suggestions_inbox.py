@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_day
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, press, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.suggestions_views import (
@@ -150,13 +150,10 @@ async def _pick(update: Update, context: BotContext, caller: Caller, f: Filter, 
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Show the inbox or a filter picker (officers only, scope read on every press)."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     if sealer_of(context) is None:
         await answer(update, caller._(CLOSED_BOX), alert=True)
         return

@@ -15,7 +15,16 @@ from telegram.ext import CallbackQueryHandler
 from bot.i18n import N_, format_day
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, notify, refuse, send, show, stale
+from handlers.common import (
+    Caller,
+    answer,
+    notify,
+    press,
+    refuse,
+    send,
+    show,
+    stale,
+)
 from handlers.common import translator_for as translator
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
@@ -113,13 +122,10 @@ async def _view(
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route item buttons; release, role and unit scope are checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
+    pressed = await press(update, context, "officer")
+    if pressed is None:
         return
+    caller, data = pressed
     sealer = sealer_of(context)
     if sealer is None:
         await answer(update, caller._(CLOSED_BOX), alert=True)

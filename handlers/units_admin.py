@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import Caller, answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.unit_picker import UnitTree
@@ -68,16 +68,10 @@ async def _show_unit(
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Unit tree buttons; admins only, checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_admin:
-        await refuse(update, caller)
+    pressed = await press(update, context, "admin")
+    if pressed is None:
         return
-    if data is None:
-        await stale(update, caller)
-        return
+    caller, data = pressed
     _ = caller._
     db, now = context.db, context.clock.time()
     tree = await UnitTree.load(db)
