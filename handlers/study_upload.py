@@ -10,13 +10,13 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
+from handlers.audience import resolve_audience
 from handlers.common import Caller, refuse, send
 from handlers.registry import DialogRoute, Registry
 from handlers.study_common import KIND_UPLOAD as KIND
 from handlers.study_common import can_manage, zone
 from handlers.study_officer import show_plan
-from handlers.unit_picker import UnitTree
-from storage import audit, dialogs, roles, study
+from storage import audit, dialogs, study
 from storage.db import Executor
 from storage.dialogs import Dialog
 from storage.study import NewLesson
@@ -228,41 +228,7 @@ async def _check(
     """What the file alone cannot tell: units, the officer's scope, whether the id is taken."""
     _ = caller._
     db = context.db
-    tree = await UnitTree.load(db)
-    every = list(tree.by_id.values())
-    scope = None if caller.is_admin else set(await roles.scope_unit_ids(db, caller.member.id))
-    problems: list[tuple[str, str]] = []
-    chosen: list[int] = []
-    for index, entry in enumerate(plan.audience, start=1):
-        path, text = f"audience[{index}]", str(entry).strip()
-        found = [u for u in every if u.name == text]
-        if not found and text.isdigit():
-            found = [u for u in every if u.id == int(text)]
-        if not found:
-            problems.append((path, _("There is no unit “{unit}”.", unit=text)))
-        elif len(found) > 1:
-            ids = ", ".join(str(u.id) for u in found)
-            problems.append(
-                (
-                    path,
-                    _(
-                        "Several units are called “{unit}”; write its number instead: {ids}.",
-                        unit=text,
-                        ids=ids,
-                    ),
-                )
-            )
-        elif scope is not None and found[0].id not in scope:
-            problems.append((path, _("“{unit}” is outside the units you manage.", unit=text)))
-        else:
-            chosen.append(found[0].id)
-    if not plan.audience:
-        # No audience: every member the uploader speaks for (admins: the whole union).
-        chosen = (
-            [u.id for u in every if u.parent_id is None]
-            if scope is None
-            else await roles.officer_units(db, caller.member.id)
-        )
+    problems, chosen = await resolve_audience(db, caller, plan.audience)
     existing = await study.plan_by_code(db, plan.id)
     if existing is not None and existing.state != "draft":
         problems.append(

@@ -11,12 +11,13 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
+from handlers.audience import resolve_audience
 from handlers.common import Caller, answer, refuse, send, show
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, scope_of, zone
+from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, zone
 from handlers.survey_officer_views import show_survey
-from storage import audit, dialogs, roles, units
+from storage import audit, dialogs
 from storage import surveys as store
 from storage.dialogs import Dialog
 from surveys import Definition, dump, load_definition
@@ -160,40 +161,7 @@ async def _check(
     """What the pure validator cannot know: units, the officer's scope, time, the id."""
     _ = caller._
     db, now = context.db, context.clock.time()
-    problems: list[tuple[str, str]] = []
-    every = await units.all_units(db)
-    scope = await scope_of(db, caller)
-    chosen: list[int] = []
-    for index, entry in enumerate(definition.audience, start=1):
-        path = f"audience[{index}]"
-        text = str(entry).strip()
-        found = [u for u in every if u.name == text]
-        if not found and (isinstance(entry, int) or text.isdigit()):
-            found = [u for u in every if u.id == int(text)]
-        if not found:
-            problems.append((path, _("There is no unit “{unit}”.", unit=text)))
-        elif len(found) > 1:
-            ids = ", ".join(str(u.id) for u in found)
-            problems.append(
-                (
-                    path,
-                    _(
-                        "Several units are called “{unit}”; write its number instead: {ids}.",
-                        unit=text,
-                        ids=ids,
-                    ),
-                )
-            )
-        elif scope is not None and found[0].id not in scope:
-            problems.append((path, _("“{unit}” is outside the units you manage.", unit=text)))
-        else:
-            chosen.append(found[0].id)
-    if not definition.audience:
-        # "Every member" means every member the officer speaks for.
-        if scope is None:
-            chosen = [u.id for u in every if u.parent_id is None]
-        else:
-            chosen = await roles.officer_units(db, caller.member.id)
+    problems, chosen = await resolve_audience(db, caller, definition.audience)
     if definition.closes_at is not None and definition.closes_at.timestamp() <= now:
         problems.append(("closes_at", _("This time has already passed.")))
     existing = await store.by_slug(db, definition.id)
