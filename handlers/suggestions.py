@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_, format_day
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import Caller, answer, get_caller, press, refuse, send, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
@@ -192,17 +192,11 @@ async def _submit(
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route the compose buttons; the draft comes from the sealed dialog every time."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
+    pressed = await press(update, context, "verified")
+    if pressed is None:
+        return
+    caller, data = pressed
     _ = caller._
-    if data is None:
-        await stale(update, caller)
-        return
-    if not caller.member.verified:
-        await refuse(update, caller)
-        return
     sealer = sealer_of(context)
     if sealer is None:
         await answer(update, _(CLOSED_BOX), alert=True)

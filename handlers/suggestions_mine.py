@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler
 from bot.i18n import N_
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from handlers.common import Caller, answer, press, send, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard, paginate
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, MenuEntry, Registry
@@ -99,17 +99,11 @@ async def _view(
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route "My suggestions" buttons; authorship is proven on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
+    pressed = await press(update, context, "verified")
+    if pressed is None:
+        return
+    caller, data = pressed
     _ = caller._
-    if data is None:
-        await stale(update, caller)
-        return
-    if not caller.member.verified:
-        await refuse(update, caller)
-        return
     sealer = sealer_of(context)
     if sealer is None:
         await answer(update, _(CLOSED_BOX), alert=True)
