@@ -142,8 +142,14 @@ async def _scope(
 async def _figures(context: BotContext, scope: Sequence[int]) -> tuple[Figures, Figures]:
     """This period's figures and the previous period's."""
     db, now, tz = context.db, context.clock.time(), context.settings.tz
-    current = await insight.figures(db, scope, now, live=True, tz=tz)
-    previous = await insight.figures(db, scope, now - insight.WINDOW, live=False, tz=tz)
+    # Membership at both moments in one pass over the members (the costliest figure).
+    counted_now, counted_before = await insight.membership_at(
+        db, scope, [now, now - insight.WINDOW]
+    )
+    current = await insight.figures(db, scope, now, live=True, tz=tz, membership=counted_now)
+    previous = await insight.figures(
+        db, scope, now - insight.WINDOW, live=False, tz=tz, membership=counted_before
+    )
     return current, previous
 
 

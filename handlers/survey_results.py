@@ -39,6 +39,8 @@ from surveys.results import ChoiceResult, NumberResult, ScaleResult, TextResult,
 MESSAGE_BUDGET = 3800
 TEXTS_SHOWN = 20
 TEXTS_KEPT = 500
+#: Rendered choice answers remembered during an Excel export.
+RENDERED_KEPT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +63,18 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     aggregator = Aggregator(
         definition, threshold=context.settings.anonymity_threshold, keep_texts=TEXTS_KEPT
     )
-    async for response in responses.iter_responses(db, survey.id, unit_ids):
-        aggregator.add(response.answers, response.unit_id)
-    asked = await responses.recipient_counts(db, survey.id)
-    answered = await responses.completion_counts(db, survey.id)
+    # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
+    # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
+    respondents, counts, asked, answered = await asyncio.gather(
+        responses.unit_counts(db, survey.id, unit_ids),
+        responses.answer_counts(db, survey.id, unit_ids),
+        responses.recipient_counts(db, survey.id),
+        responses.completion_counts(db, survey.id),
+    )
+    for unit_id, n in respondents.items():
+        aggregator.add_respondents(n, unit_id)
+    for row in counts:
+        aggregator.add_answer(row.question_id, row.value, unit=row.unit_id, count=row.count)
     if scope is not None:
         asked = {u: n for u, n in asked.items() if u in scope}
         answered = {u: n for u, n in answered.items() if u in scope}
@@ -276,25 +286,47 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
     titles = [f"{n}. {q.title}" for n, q in enumerate(questions, start=1)]
     fixed = [_("Day")] if survey.anonymous else [_("Name"), _("Unit"), _("Submitted at")]
     tree = await UnitTree.load(db)
+    # The same few choices repeat on every row: render each (question, option id) once. Only
+    # choice and yes/no answers, and a bounded number, so memory does not grow with the rows.
+    rendered: dict[tuple[str, type, object], Cell] = {}
+
+    def cell(question: Question, value: object) -> Cell:
+        if not isinstance(question, ChoiceQuestion | YesNo) or not isinstance(
+            value, str | int | bool
+        ):
+            return _cell(_, question, value)
+        key = (question.id, type(value), value)
+        if key in rendered:
+            return rendered[key]
+        text = _cell(_, question, value)
+        if len(rendered) < RENDERED_KEPT:
+            rendered[key] = text
+        return text
+
     folder, path = exports.temporary_path()
     with folder:
         with exports.XlsxStream(path, [*fixed, *titles], sheet=_("Responses")) as sheet:
-            async for response in responses.iter_responses(db, survey.id, unit_ids):
-                cells: list[Cell]
-                if survey.anonymous:
-                    cells = [response.day]
-                else:
-                    member = (
-                        await members.by_id(db, response.member_id) if response.member_id else None
+            async for batch in responses.iter_response_pages(db, survey.id, unit_ids):
+                names: dict[int, str] = {}
+                if not survey.anonymous:
+                    names = await members.names(
+                        db, [r.member_id for r in batch if r.member_id is not None]
                     )
-                    moment = response.submitted_at
-                    cells = [
-                        member.name if member else None,
-                        tree.path(response.unit_id) if response.unit_id in tree.by_id else None,
-                        datetime.fromtimestamp(moment, tz).replace(tzinfo=None) if moment else None,
-                    ]
-                cells += [_cell(_, q, response.answers.get(q.id)) for q in questions]
-                sheet.write_row(cells)
+                for response in batch:
+                    cells: list[Cell]
+                    if survey.anonymous:
+                        cells = [response.day]
+                    else:
+                        moment = response.submitted_at
+                        cells = [
+                            names.get(response.member_id) if response.member_id else None,
+                            tree.path(response.unit_id) if response.unit_id in tree.by_id else None,
+                            datetime.fromtimestamp(moment, tz).replace(tzinfo=None)
+                            if moment
+                            else None,
+                        ]
+                    cells += [cell(q, response.answers.get(q.id)) for q in questions]
+                    sheet.write_row(cells)
         content = path.read_bytes()
     await context.bot.send_document(
         caller.member.chat_id,

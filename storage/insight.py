@@ -86,15 +86,25 @@ class Figures:
 
 
 async def figures(
-    db: Executor, unit_ids: Sequence[int], end: float, *, live: bool, tz: tzinfo
+    db: Executor,
+    unit_ids: Sequence[int],
+    end: float,
+    *,
+    live: bool,
+    tz: tzinfo,
+    membership: tuple[int, int] | None = None,
 ) -> Figures:
     """All dashboard figures for the units at `end` (the window is the 30 days before).
 
     `live` figures read members.last_seen_at; earlier ones use the daily snapshot.
+    `membership` is (registered, verified) at `end` when already counted (``membership_at``).
     """
     ids = list(unit_ids)
     missing: set[str] = set()
-    registered, verified = await _membership(db, ids, end)
+    if membership is None:
+        registered, verified = (await membership_at(db, ids, [end]))[0]
+    else:
+        registered, verified = membership
     if live:
         active: int | None = await _active_now(db, ids, end)
     else:
@@ -136,25 +146,38 @@ async def figures(
     )
 
 
-async def _membership(db: Executor, ids: list[int], end: float) -> tuple[int, int]:
-    """Registered (finished registration) and verified members as of `end`.
+async def membership_at(
+    db: Executor, unit_ids: Sequence[int], ends: Sequence[float]
+) -> list[tuple[int, int]]:
+    """Registered (finished registration) and verified members as of each of `ends`, counted
+    in one pass over the members.
 
     No column says when a member was verified, so it is the approval of their join
     request, or (joined through an invite or the roster) when they accepted the notice.
     """
+    ids, moments = list(unit_ids), list(ends)
+    if not moments:
+        return []
+    sums = ",".join(
+        "SUM(m.status IN ('pending', 'verified') AND m.privacy_accepted_at <= ?), "
+        "SUM(m.status = 'verified' AND m.verified_at <= ?)"
+        for _ in moments
+    )
+    # Materialized, so the join-request lookup runs once per member, not once per moment.
     row = await db.fetchone(
-        f"""SELECT
-              SUM(m.status IN ('pending', 'verified') AND m.privacy_accepted_at <= ?),
-              SUM(m.status = 'verified' AND COALESCE(
-                  (SELECT MAX(j.decided_at) FROM join_requests j
-                   WHERE j.member_id = m.id AND j.kind = 'join' AND j.status = 'approved'),
-                  m.privacy_accepted_at) <= ?)
-            FROM members m WHERE m.unit_id IN ({_marks(ids)})""",
-        [end, end, *ids],
+        f"""WITH m AS MATERIALIZED (
+              SELECT m.status, m.privacy_accepted_at,
+                     CASE WHEN m.status = 'verified' THEN COALESCE(
+                       (SELECT MAX(j.decided_at) FROM join_requests j
+                        WHERE j.member_id = m.id AND j.kind = 'join' AND j.status = 'approved'),
+                       m.privacy_accepted_at) END AS verified_at
+              FROM members m WHERE m.unit_id IN ({_marks(ids)}))
+            SELECT {sums} FROM m""",
+        [*ids, *(t for end in moments for t in (end, end))],
     )
     if row is None:
-        return 0, 0
-    return int(row[0] or 0), int(row[1] or 0)
+        return [(0, 0) for _ in moments]
+    return [(int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i in range(len(moments))]
 
 
 async def _active_now(db: Executor, ids: list[int], end: float) -> int:
@@ -179,13 +202,18 @@ async def _survey_rate(db: Executor, ids: list[int], end: float) -> float | None
 
     Completions carry no time by design, so they count whenever they came.
     """
+    # Recipients and completions counted apart: cheaper than a LEFT JOIN over every recipient.
+    window = "s.published_at >= ? AND s.published_at < ?"
     row = await db.fetchone(
-        f"""SELECT COUNT(*), COUNT(c.member_id)
-            FROM survey_recipients r JOIN surveys s ON s.id = r.survey_id
-            LEFT JOIN survey_completions c
-                   ON c.survey_id = r.survey_id AND c.member_id = r.member_id
-            WHERE r.unit_id IN ({_marks(ids)}) AND s.published_at >= ? AND s.published_at < ?""",
-        [*ids, end - WINDOW, end],
+        f"""SELECT
+              (SELECT COUNT(*) FROM surveys s JOIN survey_recipients r ON r.survey_id = s.id
+               WHERE {window} AND r.unit_id IN ({_marks(ids)})),
+              (SELECT COUNT(*) FROM surveys s
+               JOIN survey_completions c ON c.survey_id = s.id
+               JOIN survey_recipients r
+                 ON r.survey_id = c.survey_id AND r.member_id = c.member_id
+               WHERE {window} AND r.unit_id IN ({_marks(ids)}))""",
+        [end - WINDOW, end, *ids, end - WINDOW, end, *ids],
     )
     if row is None or not row[0]:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storage.db import Executor, Row
@@ -51,6 +53,18 @@ async def by_id(db: Executor, member_id: int) -> Member | None:
     """Look a member up by our own id."""
     row = await db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
     return _member(row) if row else None
+
+
+async def names(db: Executor, ids: Iterable[int]) -> dict[int, str]:
+    """Names of the members with these ids, in one query (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await db.fetchall(
+        "SELECT id, name FROM members WHERE id IN (SELECT value FROM json_each(?))",
+        (json.dumps(wanted),),
+    )
+    return {int(r[0]): str(r[1]) for r in rows if r[1] is not None}
 
 
 async def touch(db: Executor, telegram_id: int, chat_id: int, language: str, now: float) -> Member:

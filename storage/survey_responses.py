@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import secrets
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from storage import units
-from storage.db import Executor
+from storage.db import Executor, Row
 
 #: Response ids are drawn from [1, 2**62]: random, so insertion order leaves no trace.
 _ID_SPACE = 2**62
 _PAGE = 500
+#: Responses read per query when counting answers for results.
+_COUNT_PAGE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +172,165 @@ async def count(db: Executor, survey_id: int, unit_ids: Sequence[int] | None = N
     return total
 
 
-async def iter_responses(
+@dataclass(frozen=True, slots=True)
+class AnswerCount:
+    """How many responses filed under a unit gave one exact answer (decoded JSON) to a question."""
+
+    unit_id: int | None
+    question_id: str
+    value: Any
+    count: int
+
+
+def _scope(unit_ids: Sequence[int] | None) -> tuple[str, list[object]]:
+    if unit_ids is None:
+        return "", []
+    return " AND r.unit_id IN (SELECT value FROM json_each(?))", [json.dumps(list(unit_ids))]
+
+
+async def unit_counts(
+    db: Executor, survey_id: int, unit_ids: Sequence[int] | None = None
+) -> dict[int | None, int]:
+    """Responses per unit they are filed under (optionally only within the given units)."""
+    where, params = _scope(unit_ids)
+    rows = await db.fetchall(
+        f"SELECT r.unit_id, COUNT(*) FROM survey_responses r WHERE r.survey_id = ?{where} "
+        "GROUP BY r.unit_id",
+        [survey_id, *params],
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _tag_int(text: str) -> tuple[str, str]:
+    return ("i", text)
+
+
+def _tag_float(text: str) -> tuple[str, str]:
+    return ("f", text)
+
+
+#: Numbers come out as ("i" | "f", literal) so that True, 1 and 1.0 are counted apart.
+_TAGGED = json.JSONDecoder(parse_int=_tag_int, parse_float=_tag_float)
+
+
+def _hashable(value: Any) -> Any:
+    """A counting key that keeps apart what Python calls equal (True, 1 and 1.0)."""
+    if isinstance(value, list | dict):
+        return ("j", json.dumps(value, ensure_ascii=False, sort_keys=True))
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return ("i", str(value))
+    return ("f", repr(value))
+
+
+def _decode(key: Any) -> Any:
+    if isinstance(key, tuple):
+        kind, text = key
+        if kind == "i":
+            return int(text)
+        if kind == "f":
+            return float(text)
+        return json.loads(text)
+    return key
+
+
+async def answer_counts(
+    db: Executor, survey_id: int, unit_ids: Sequence[int] | None = None
+) -> list[AnswerCount]:
+    """Responses per (unit, question, whole answer), optionally only within the given units.
+
+    A multiple-choice answer counts as a whole, so each response counts once per question.
+    The counts come in random order, so a capped list of text answers is a random sample.
+    """
+    # SQLite joins each unit's stored answers (a page at a time) into one JSON array while
+    # Python counts the previous page with C-level loops (one decode, a Counter over the
+    # answers' items). A GROUP BY over json_each sorts every single answer: twice as slow.
+    # Numbers are decoded into tagged tuples so that True, 1 and 1.0 stay apart, as the
+    # Aggregator tells them apart.
+    sizes = await unit_counts(db, survey_id, unit_ids)
+    # Small units are read several at a time (so this thread works long enough for SQLite's
+    # thread to get a turn); a big one, or the unit None, on its own, a page at a time.
+    batches: list[list[int | None]] = []
+    batch: list[int | None] = []
+    filled = 0
+    for unit_id, size in sizes.items():
+        if unit_id is None or size >= _COUNT_PAGE:
+            batches.append([unit_id])
+            continue
+        if filled + size > _COUNT_PAGE:
+            batches.append(batch)
+            batch, filled = [], 0
+        batch.append(unit_id)
+        filled += size
+    if batch:
+        batches.append(batch)
+    counts: Counter[tuple[int | None, str, Any]] = Counter()
+    exact = False
+
+    def fetch(units_of: list[int | None], after: int) -> asyncio.Future[list[Row]]:
+        if len(units_of) == 1:
+            sql = (
+                "SELECT ?, '[' || group_concat(answers, ',') || ']', MAX(id), COUNT(*) FROM "
+                "(SELECT id, answers FROM survey_responses WHERE survey_id = ? AND unit_id IS ? "
+                "AND id > ? ORDER BY id LIMIT ?)"
+            )
+            params: tuple[object, ...] = (
+                units_of[0], survey_id, units_of[0], after, _COUNT_PAGE
+            )
+        else:
+            sql = (
+                "SELECT unit_id, '[' || group_concat(answers, ',') || ']', MAX(id), COUNT(*) "
+                "FROM survey_responses WHERE survey_id = ? "
+                "AND unit_id IN (SELECT value FROM json_each(?)) GROUP BY unit_id"
+            )
+            params = (survey_id, json.dumps(units_of))
+        return asyncio.ensure_future(db.fetchall(sql, params))
+
+    todo = list(reversed(batches))
+    current = todo.pop() if todo else []
+    pending = fetch(current, 0) if current else None
+    while pending is not None:
+        rows = await pending
+        if len(current) == 1 and rows and int(rows[0][3]) >= _COUNT_PAGE:
+            pending = fetch(current, int(rows[0][2]))
+        elif todo:
+            current = todo.pop()
+            pending = fetch(current, 0)
+        else:
+            pending = None
+        # Let the next query reach SQLite's thread before this thread gets busy decoding.
+        await asyncio.sleep(0)
+        for row in rows:
+            unit, joined = row[0], row[1]
+            if not joined:
+                continue
+            if not exact:
+                try:
+                    listed: list[dict[str, Any]] = _TAGGED.decode(joined)
+                    # Entirely in C: (question id, value) pairs of one unit.
+                    pairs = Counter(chain.from_iterable(map(dict.items, listed)))
+                    for (question_id, key), n in pairs.items():
+                        counts[(unit, question_id, key)] += n
+                    continue
+                except TypeError:
+                    # A list or an object (multiple choice, "other" texts) cannot be a key as it
+                    # is: from here on, one answer at a time.
+                    exact = True
+            for answers in json.loads(joined):
+                for question_id, value in answers.items():
+                    counts[(unit, question_id, _hashable(value))] += 1
+    result = [
+        AnswerCount(unit_id, str(question_id), _decode(key), n)
+        for (unit_id, question_id, key), n in counts.items()
+    ]
+    random.shuffle(result)
+    return result
+
+
+async def iter_response_pages(
     db: Executor, survey_id: int, unit_ids: Sequence[int] | None = None, *, page: int = _PAGE
-) -> AsyncIterator[Response]:
+) -> AsyncIterator[list[Response]]:
     """Every response (optionally within units), a page at a time, in id (random) order."""
     allowed = None if unit_ids is None else set(unit_ids)
     after = 0
@@ -180,17 +342,30 @@ async def iter_responses(
         )
         if not rows:
             return
-        for row in rows:
-            if allowed is None or row["unit_id"] in allowed:
-                yield Response(
-                    row["id"],
-                    row["member_id"],
-                    row["unit_id"],
-                    row["day"],
-                    row["submitted_at"],
-                    dict(json.loads(row["answers"])),
-                )
+        batch = [
+            Response(
+                row["id"],
+                row["member_id"],
+                row["unit_id"],
+                row["day"],
+                row["submitted_at"],
+                dict(json.loads(row["answers"])),
+            )
+            for row in rows
+            if allowed is None or row["unit_id"] in allowed
+        ]
+        if batch:
+            yield batch
         after = rows[-1]["id"]
+
+
+async def iter_responses(
+    db: Executor, survey_id: int, unit_ids: Sequence[int] | None = None, *, page: int = _PAGE
+) -> AsyncIterator[Response]:
+    """Every response (optionally within units), a page at a time, in id (random) order."""
+    async for batch in iter_response_pages(db, survey_id, unit_ids, page=page):
+        for response in batch:
+            yield response
 
 
 async def _insert(
