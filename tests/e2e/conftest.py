@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from telegram.request import BaseRequest
 
 from bot.app import build_application, start_app, stop_app
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
@@ -102,11 +104,13 @@ class Stack:
     people: dict[int, Person] = field(default_factory=dict)
     #: Optional factory for the bot's request object (e.g. a short read timeout).
     request_factory: Callable[[], BaseRequest] | None = None
+    #: Injected clock (kept across restarts); None for the system clock.
+    clock: Clock | None = None
 
     def build(self) -> BotApp:
         settings = load_settings(**self.settings_overrides)
         request = self.request_factory() if self.request_factory else None
-        return build_application(settings, request=request)
+        return build_application(settings, request=request, clock=self.clock)
 
     async def start_bot(self) -> None:
         self.app = self.build()
@@ -132,10 +136,11 @@ class Stack:
         return self.people[user_id]
 
 
-@pytest.fixture
-async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Stack]:
-    """Sandbox server on loopback plus the real bot polling it; logs captured at DEBUG."""
-    caplog.set_level(logging.DEBUG)
+@asynccontextmanager
+async def running_stack(
+    tmp_path: Path, *, clock: Clock | None = None, **settings: Any
+) -> AsyncIterator[Stack]:
+    """Sandbox server on loopback plus the real bot polling it (optionally on a FakeClock)."""
     install_redaction([TOKEN])
     core = SandboxCore(TOKEN, "union_e2e_bot", limits=Limits(per_chat_burst=10))
     server = await start_server(core)
@@ -147,8 +152,9 @@ async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterat
         "bot_api_base_file_url": server.base_file_url,
         "admin_ids": (1,),
         "relay_key": RELAY_KEY,
+        **settings,
     }
-    s = Stack(core, server, client, tmp_path / "e2e.sqlite3", overrides)
+    s = Stack(core, server, client, tmp_path / "e2e.sqlite3", overrides, clock=clock)
     await s.start_bot()
     try:
         yield s
@@ -156,3 +162,11 @@ async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterat
         await s.stop_bot()
         await client.close()
         await server.stop()
+
+
+@pytest.fixture
+async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Stack]:
+    """The standard stack; logs captured at DEBUG (the token test reads them)."""
+    caplog.set_level(logging.DEBUG)
+    async with running_stack(tmp_path) as s:
+        yield s

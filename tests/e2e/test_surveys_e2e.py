@@ -5,71 +5,38 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import build_application
 from bot.clock import FakeClock
-from bot.config import load_settings
-from bot.logs import install_redaction
-from bot.sandbox.client import SandboxClient
-from bot.sandbox.core import BotMessage, Limits, SandboxCore
-from bot.sandbox.server import start_server
-from bot.services import BotApp
+from bot.sandbox.core import BotMessage
 from storage import members, units
-from tests.e2e.conftest import TOKEN, Person, Stack
-from tests.harness import RELAY_KEY
+from tests.e2e.conftest import Person, Stack, running_stack
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "surveys" / "examples" / "training_needs.yaml"
 #: 2025-03-03 09:00 in Shanghai: the example survey runs from 1 to 20 March 2025.
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 
 
-@dataclass
-class ClockStack(Stack):
-    """The e2e stack with an injected FakeClock that survives restarts."""
-
-    clock: FakeClock = field(default_factory=lambda: FakeClock(START))
-
-    def build(self) -> BotApp:
-        return build_application(load_settings(**self.settings_overrides), clock=self.clock)
-
-
 @pytest.fixture
-async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[ClockStack]:
-    """Sandbox server plus the real bot polling it, three answers enough to show results."""
+async def stack(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> AsyncIterator[Stack]:
+    """The e2e stack on a FakeClock that survives restarts; three answers show results."""
     caplog.set_level(logging.DEBUG)
-    install_redaction([TOKEN])
-    core = SandboxCore(TOKEN, "union_e2e_bot", limits=Limits(per_chat_burst=10))
-    server = await start_server(core)
-    client = SandboxClient(server.url, poll_interval=0.5)
-    overrides: dict[str, Any] = {
-        "telegram_bot_token": TOKEN,
-        "database_path": tmp_path / "e2e.sqlite3",
-        "bot_api_base_url": server.base_url,
-        "bot_api_base_file_url": server.base_file_url,
-        "admin_ids": (1,),
-        "relay_key": RELAY_KEY,
-        "anonymity_threshold": 3,
-    }
-    s = ClockStack(core, server, client, tmp_path / "e2e.sqlite3", overrides)
-    await s.start_bot()
-    try:
+    async with running_stack(tmp_path, clock=FakeClock(START), anonymity_threshold=3) as s:
         yield s
-    finally:
-        await s.stop_bot()
-        await client.close()
-        await server.stop()
 
 
-async def _member(stack: ClockStack, user_id: int, name: str, unit_id: int) -> Person:
+def _clock(stack: Stack) -> FakeClock:
+    assert isinstance(stack.clock, FakeClock)
+    return stack.clock
+
+
+async def _member(stack: Stack, user_id: int, name: str, unit_id: int) -> Person:
     person = await stack.person(user_id, name)
-    now = stack.clock.time()
+    now = _clock(stack).time()
     m = await members.touch(stack.db, user_id, user_id, "zh_CN", now)
     await members.update_profile(stack.db, m.id, name=name, unit_id=unit_id)
     await members.set_status(stack.db, m.id, "verified", now)
@@ -77,15 +44,15 @@ async def _member(stack: ClockStack, user_id: int, name: str, unit_id: int) -> P
 
 
 async def _upload(
-    stack: ClockStack, person: Person, name: str, content: bytes, expect: str
+    stack: Stack, person: Person, name: str, content: bytes, expect: str
 ) -> BotMessage:
     version, before = await person._snapshot()
     await stack.client.user_send_document(person.user_id, name, content)
     return await person._await_change(before, version, expect, 10.0)
 
 
-async def test_branching_survey_end_to_end(stack: ClockStack) -> None:
-    now = stack.clock.time()
+async def test_branching_survey_end_to_end(stack: Stack) -> None:
+    now = _clock(stack).time()
     company = await units.create(stack.db, "公司工会", None, now)
     ids = {
         n: (await units.create(stack.db, n, company.id, now)).id
