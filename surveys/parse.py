@@ -49,15 +49,15 @@ GROUP_FIELDS = ("group", "title", "show_if", "questions")
 OPTION_FIELDS = ("id", "label", "other")
 
 
-def load_definition(yaml_text: str, *, tz: tzinfo) -> Definition | list[ValidationError]:
-    """Parse and validate YAML; naive datetimes are taken to be in ``tz``."""
+def read_yaml(yaml_text: str) -> tuple[object, list[ValidationError]]:
+    """Load an uploaded YAML text safely: (data, []) or (None, [the error]), never a crash."""
     if len(yaml_text) > YAML_SIZE_MAX:
-        return [validation_error("too_large", "", size=len(yaml_text), limit=YAML_SIZE_MAX)]
+        return None, [validation_error("too_large", "", size=len(yaml_text), limit=YAML_SIZE_MAX)]
     try:
-        data = yaml.safe_load(yaml_text)
+        return yaml.safe_load(yaml_text), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        return [
+        return None, [
             validation_error(
                 "yaml_syntax",
                 "",
@@ -69,7 +69,15 @@ def load_definition(yaml_text: str, *, tz: tzinfo) -> Definition | list[Validati
     except Exception as exc:
         # PyYAML also raises ValueError (impossible dates), RecursionError (deep nesting)
         # and others for hostile input; an upload must get an error message, not a crash.
-        return [validation_error("yaml_syntax", "", line=0, column=0, problem=type(exc).__name__)]
+        problem = type(exc).__name__
+        return None, [validation_error("yaml_syntax", "", line=0, column=0, problem=problem)]
+
+
+def load_definition(yaml_text: str, *, tz: tzinfo) -> Definition | list[ValidationError]:
+    """Parse and validate YAML; naive datetimes are taken to be in ``tz``."""
+    data, problems = read_yaml(yaml_text)
+    if problems:
+        return problems
     return parse_definition(data, tz=tz)
 
 

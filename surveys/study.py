@@ -8,16 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-import yaml
-
-from surveys.errors import N_, ParamValue, ValidationError, validation_error
+from surveys.errors import N_, ParamValue, ValidationError
 from surveys.model import (
     SURVEY_ID_MAX,
     TITLE_MAX,
     ChoiceQuestion,
     Definition,
 )
-from surveys.parse import ERRORS_MAX, YAML_SIZE_MAX, parse_definition
+from surveys.parse import ERRORS_MAX, parse_definition, read_yaml
 from surveys.quiz import is_scored
 from surveys.reader import Reader, join
 from surveys.schedule import Schedule, parse_schedule
@@ -121,24 +119,9 @@ class Additions:
 
 def load_plan_file(yaml_text: str, *, tz: tzinfo) -> Plan | Additions | list[ValidationError]:
     """Parse an upload: a whole plan, or additional lessons when it names ``plan:``."""
-    if len(yaml_text) > YAML_SIZE_MAX:
-        return [validation_error("too_large", "", size=len(yaml_text), limit=YAML_SIZE_MAX)]
-    try:
-        data = yaml.safe_load(yaml_text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        return [
-            validation_error(
-                "yaml_syntax",
-                "",
-                line=mark.line + 1 if mark else 0,
-                column=mark.column + 1 if mark else 0,
-                problem=str(exc.problem or exc.context or "syntax error"),
-            )
-        ]
-    except Exception as exc:
-        # Hostile or odd input (impossible dates, deep nesting) must give a message, not a crash.
-        return [validation_error("yaml_syntax", "", line=0, column=0, problem=type(exc).__name__)]
+    data, problems = read_yaml(yaml_text)
+    if problems:
+        return problems
     if isinstance(data, dict) and "plan" in data and "id" not in data:
         return parse_additions(data, tz=tz)
     if isinstance(data, dict) and not {"id", "title", "lessons"} & set(data):
