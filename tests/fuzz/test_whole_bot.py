@@ -2,8 +2,8 @@
 
 After every step: no handler raised (the error handler logged nothing), every
 private message or button press got a visible answer, and the database
-invariants hold. `make test` runs a bounded number of examples; set
-FUZZ_EXAMPLES (and FUZZ_STEPS) for a longer run.
+invariants hold. `make test` runs a bounded number of examples;
+`pytest tests/fuzz --fuzz-examples 500 --fuzz-steps 50` runs longer.
 """
 
 from __future__ import annotations
