@@ -18,6 +18,13 @@ from storage.members import Member
 
 log = logging.getLogger(__name__)
 
+#: Bot API answers meaning "send a new message instead of editing this one".
+_UNEDITABLE = (
+    "message to edit not found",
+    "can't be edited",
+    "there is no text in the message to edit",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Caller:
@@ -71,7 +78,10 @@ async def show(
     modified" (a double tap on the same screen) is not an error for the member.
     """
     query = update.callback_query
-    if query is not None and query.message is not None and isinstance(query.message, Message):
+    pressed = query.message if query is not None else None
+    # Only a text message can become the next screen; a button under a photo or a
+    # document (a chart, a calendar file) gets the screen as a new message.
+    if query is not None and isinstance(pressed, Message) and pressed.text is not None:
         try:
             edited = await query.edit_message_text(
                 text,
@@ -79,13 +89,14 @@ async def show(
                 reply_markup=markup,
                 disable_web_page_preview=True,
             )
-            return edited if isinstance(edited, Message) else query.message
+            return edited if isinstance(edited, Message) else pressed
         except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return query.message
-            if "message to edit not found" not in str(exc).lower() and (
-                "can't be edited" not in str(exc).lower()
-            ):
+            reason = str(exc).lower()
+            if "not modified" in reason:
+                return pressed
+            # A photo, a document or a deleted message cannot take new text: the
+            # screen then comes as a new message instead.
+            if not any(mark in reason for mark in _UNEDITABLE):
                 raise
     return await send(update, context, text, markup)
 

@@ -42,3 +42,18 @@ async def test_exception_behind_a_button_answers_the_press(
     monkeypatch.setattr(handlers.menu, "help_text", broken)
     answer = await bot.press_data(20, "m:help")
     assert "抱歉" in answer or "抱歉" in bot.screen(20).text
+
+
+async def test_button_under_a_photo_brings_the_screen_as_a_new_message(bot: Harness) -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    from bot.sandbox.models import TINY_PNG
+
+    t = await bot.tree()
+    await bot.member(20, "张三", t["group1"])
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("🏠", callback_data="m:home")]])
+    photo = await bot.app.bot.send_photo(20, TINY_PNG, reply_markup=markup)
+    before = len(bot.messages(20))
+    await bot.press_data(20, "m:home", photo.message_id)
+    assert len(bot.messages(20)) == before + 1
+    assert "主菜单" in bot.screen(20).text
