@@ -56,4 +56,5 @@ async def test_button_under_a_photo_brings_the_screen_as_a_new_message(bot: Harn
     before = len(bot.messages(20))
     await bot.press_data(20, "m:home", photo.message_id)
     assert len(bot.messages(20)) == before + 1
-    assert "主菜单" in bot.screen(20).text
+    assert bot.screen(20).text.startswith("🏠 主菜单")
+    assert not any("抱歉" in text for text in bot.texts(20))
