@@ -8,14 +8,13 @@ unit's officers once.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import CallbackQueryHandler
 
+from bot.exports import xlsx_bytes
 from bot.i18n import format_day
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, decode, get_caller, notify, refuse, show, stale
@@ -166,58 +165,53 @@ def _stamp(moment: float | None, context: BotContext, day_only: bool = False) ->
 
 
 async def _export(update: Update, context: BotContext, caller: Caller) -> None:
-    """Send a CSV of the officer's units; anonymous rows have an empty author cell."""
+    """Send an Excel file of the officer's units; anonymous rows have an empty author cell."""
     _ = caller._
     db = context.db
     scope = await roles.scope_unit_ids(db, caller.member.id)
     rows = await suggestion_reports.export_rows(db, scope, context.clock.time())
     tree = await UnitTree.load(db)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    headers = [
+        _("Reference"),
+        _("Category"),
+        _("Unit"),
+        _("Status"),
+        _("Anonymous"),
+        _("Author"),
+        _("Sent"),
+        _("Due"),
+        _("First answer"),
+        _("Closed"),
+        _("Owner"),
+        _("Rating"),
+        _("Comment"),
+        _("Text"),
+    ]
+    table = [
         [
-            _("Reference"),
-            _("Category"),
-            _("Unit"),
-            _("Status"),
-            _("Anonymous"),
-            _("Author"),
-            _("Sent"),
-            _("Due"),
-            _("First answer"),
-            _("Closed"),
-            _("Owner"),
-            _("Rating"),
-            _("Comment"),
-            _("Text"),
+            r.ref,
+            category_label(_, r.category),
+            tree.path(r.unit_id),
+            status_label(_, r.status),
+            _("yes") if r.anonymous else _("no"),
+            "" if r.anonymous else (r.author or ""),
+            _stamp(r.created_at, context, r.anonymous),
+            _stamp(r.due_at - 1, context, True),
+            _stamp(r.first_reply_at, context),
+            _stamp(r.closed_at, context),
+            r.owner or "",
+            r.stars or "",
+            r.comment,
+            r.body,
         ]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r.ref,
-                category_label(_, r.category),
-                tree.path(r.unit_id),
-                status_label(_, r.status),
-                _("yes") if r.anonymous else _("no"),
-                "" if r.anonymous else (r.author or ""),
-                _stamp(r.created_at, context, r.anonymous),
-                _stamp(r.due_at - 1, context, True),
-                _stamp(r.first_reply_at, context),
-                _stamp(r.closed_at, context),
-                r.owner or "",
-                r.stars or "",
-                r.comment,
-                r.body,
-            ]
-        )
+        for r in rows
+    ]
     await audit.record(
         db, caller.member.id, "suggestion_export", context.clock.time(), details={"rows": len(rows)}
     )
-    data = out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read Chinese correctly
     await context.bot.send_document(
         caller.member.chat_id,
-        InputFile(data, filename="suggestions.csv"),
+        InputFile(xlsx_bytes(table, headers, sheet="suggestions"), filename="suggestions.xlsx"),
         caption=_("📤 {count} suggestions.", count=len(rows)),
     )
 
