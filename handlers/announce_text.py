@@ -7,7 +7,7 @@ import re
 from datetime import datetime, timedelta, tzinfo
 
 from bot.i18n import N_
-from bot.sandbox.entities import EntityParseError, parse_html, utf16_len
+from bot.telegram_text import EntityParseError, parse_html, utf16_len
 from handlers.validation import Problem
 
 MAX_TEXT = 4096

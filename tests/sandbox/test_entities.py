@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sandbox.entities import (
+from bot.telegram_text import (
     EntityParseError,
     parse_html,
     parse_markdown,
