@@ -489,6 +489,20 @@ async def _event_row(tx: Transaction, event_id: int) -> Row | None:
     return await tx.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
 
 
+async def _open_event(
+    tx: Transaction, event_id: int, member_id: int | None = None
+) -> Row | Result:
+    """The event row if it is published (and the member in its audience), else why not."""
+    event = await _event_row(tx, event_id)
+    if event is None:
+        return Result(Outcome.NOT_FOUND)
+    if event["status"] != "published":
+        return Result(Outcome.EVENT_CANCELLED)
+    if member_id is not None and not await in_audience(tx, event_id, member_id):
+        return Result(Outcome.NOT_IN_AUDIENCE)
+    return event
+
+
 async def _set_status(
     tx: Transaction, signup_id: int, status: str, now: float, expires: float | None = None
 ) -> None:
@@ -539,13 +553,9 @@ async def sign_up(
     tx: Transaction, event_id: int, member_id: int, now: float, policy: OfferPolicy
 ) -> Result:
     """Take a free seat or join the back of the waitlist, atomically."""
-    event = await _event_row(tx, event_id)
-    if event is None:
-        return Result(Outcome.NOT_FOUND)
-    if event["status"] != "published":
-        return Result(Outcome.EVENT_CANCELLED)
-    if not await in_audience(tx, event_id, member_id):
-        return Result(Outcome.NOT_IN_AUDIENCE)
+    event = await _open_event(tx, event_id, member_id)
+    if isinstance(event, Result):
+        return event
     mine = await signup_of(tx, event_id, member_id)
     if mine is not None and mine.active:
         return await _result(tx, Outcome.ALREADY, event_id, member_id)
@@ -580,11 +590,9 @@ async def leave(
     tx: Transaction, event_id: int, member_id: int, now: float, policy: OfferPolicy
 ) -> Result:
     """Give up a seat (until the deadline), a held seat or a waitlist place; promote next."""
-    event = await _event_row(tx, event_id)
-    if event is None:
-        return Result(Outcome.NOT_FOUND)
-    if event["status"] != "published":
-        return Result(Outcome.EVENT_CANCELLED)
+    event = await _open_event(tx, event_id)
+    if isinstance(event, Result):
+        return event
     mine = await signup_of(tx, event_id, member_id)
     if mine is None or not mine.active:
         return Result(Outcome.NOT_SIGNED_UP, mine)
@@ -600,11 +608,9 @@ async def accept_offer(
     tx: Transaction, event_id: int, member_id: int, now: float, policy: OfferPolicy
 ) -> Result:
     """Turn a held seat into a confirmed one while the offer lasts."""
-    event = await _event_row(tx, event_id)
-    if event is None:
-        return Result(Outcome.NOT_FOUND)
-    if event["status"] != "published":
-        return Result(Outcome.EVENT_CANCELLED)
+    event = await _open_event(tx, event_id)
+    if isinstance(event, Result):
+        return event
     mine = await signup_of(tx, event_id, member_id)
     if mine is not None and mine.status == "confirmed":
         return Result(Outcome.ALREADY, mine)
@@ -641,13 +647,9 @@ async def add_by_officer(
     tx: Transaction, event_id: int, member_id: int, officer_id: int, now: float, *, over: bool
 ) -> Result:
     """Confirm a member by hand; beyond capacity only when the officer said so (`over`)."""
-    event = await _event_row(tx, event_id)
-    if event is None:
-        return Result(Outcome.NOT_FOUND)
-    if event["status"] != "published":
-        return Result(Outcome.EVENT_CANCELLED)
-    if not await in_audience(tx, event_id, member_id):
-        return Result(Outcome.NOT_IN_AUDIENCE)
+    event = await _open_event(tx, event_id, member_id)
+    if isinstance(event, Result):
+        return event
     mine = await signup_of(tx, event_id, member_id)
     if mine is not None and mine.status == "confirmed":
         return Result(Outcome.ALREADY, mine)
