@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 _secrets: list[str] = []
+#: Loggers that would write chat ids, message texts or SQL parameters below INFO.
+PINNED_AT_INFO = ("telegram", "aiosqlite")
 _base_factory = logging.getLogRecordFactory()
 
 
@@ -55,6 +57,10 @@ def setup_logging(level: str, secrets: list[str]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # At DEBUG, PTB logs every Bot API call with chat ids and texts: that would pair
-    # an anonymous author's chat with their suggestion, so it never goes below INFO.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # At DEBUG, PTB logs every Bot API call with chat ids and texts, and aiosqlite every SQL
+    # statement with its parameters (an anonymous insert two lines before the author's
+    # dialog is deleted): either would pair an author with their anonymous item, so they
+    # never go below INFO, whatever LOG_LEVEL says.
+    floor = max(logging.INFO, logging.getLevelName(level))
+    for name in PINNED_AT_INFO:
+        logging.getLogger(name).setLevel(floor)

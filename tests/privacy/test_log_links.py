@@ -32,7 +32,6 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
             logging.getLogger(name).setLevel(level)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: aiosqlite logs SQL with parameters at DEBUG")
 async def test_debug_logs_hold_no_sql_and_no_author_of_an_anonymous_answer(
     tmp_path: Path, debug_logs: pytest.LogCaptureFixture
 ) -> None:
