@@ -20,8 +20,10 @@ from storage.db import Database
 from storage.members import Member
 
 TOKEN = "123456:HARNESS-TOKEN-abcdef"
-#: A 32-byte key, base64url, for features that seal data (suggestions).
-RELAY_KEY = "dGVzdC1yZWxheS1rZXktMzItYnl0ZXMtbG9uZy0xMjM="
+#: 32 random bytes, base64url (secrets.token_urlsafe(32)), for features that seal data.
+RELAY_KEY = "VmIb2fwJbBcdCS26YKu62xs0XPq8BxO33GNNFup-wlc"
+#: Another random key: the right shape, but not the one a database was sealed with.
+WRONG_RELAY_KEY = "Niukg1AJTlvM7JSbJEC1VmAq9u4juVluHO1BXUIBVmA"
 
 
 class Harness:

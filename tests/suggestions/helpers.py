@@ -12,7 +12,7 @@ from storage.suggestions import Draft, Suggestion
 
 DAY = 86400.0
 TZ = ZoneInfo("Asia/Shanghai")
-KEY = "k" * 40
+KEY = "d1S4QA37yB4zIQzg0_0sjci8WzZG3hFy2hBR01ZkJGY"  # secrets.token_urlsafe(32)
 TIMES = ("09:00", "13:00", "17:00")
 
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from bot.config import ConfigError
 from bot.sealing import Sealer
 from storage import members, suggestions
-from tests.harness import RELAY_KEY, Harness
+from tests.harness import RELAY_KEY, WRONG_RELAY_KEY, Harness
 from tests.suggestions.flow import at, open_inbox, seed, suggest, sweep
 
 #: Telegram ids with many digits, so a match in a row is never a coincidence.
@@ -214,7 +214,7 @@ async def test_the_file_alone_cannot_reveal_the_author_but_the_key_relays(
             assert thief.tag("quota", a.member_id, "2026-03-02") not in quota_tags
     # The same file refuses to start with a wrong key (one line, named setting)...
     with pytest.raises(ConfigError, match=r"^configuration error: RELAY_KEY:"):
-        Harness(tmp_path, database_path=path, relay_key="w" * 44)
+        Harness(tmp_path, database_path=path, relay_key=WRONG_RELAY_KEY)
     # ...and with the right key a redeployed bot still relays replies both ways.
     await bot.restart()
     at(bot, 2026, 3, 2, 13, 0)

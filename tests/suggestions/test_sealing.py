@@ -12,6 +12,7 @@ from bot.config import ConfigError, load_settings
 from bot.sealing import Sealer, open_sealer, relay_key_problem
 from storage import sealing
 from storage.db import Database, open_database
+from tests.harness import WRONG_RELAY_KEY
 from tests.suggestions.helpers import KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ def test_tags_are_keyed_and_separated_by_purpose() -> None:
     assert seal.tag("mute", 7) == seal.tag("mute", 7)
     assert seal.tag("mute", 7) != seal.tag("mine", 7)
     assert seal.tag("mute", 7) != Sealer("y" * 40).tag("mute", 7)
-    assert seal.check_value != Sealer("y" * 40).check_value
+    assert seal.opens(seal.check_value) and not Sealer("y" * 40).opens(seal.check_value)
 
 
 async def test_key_check_refuses_a_wrong_or_missing_key(tmp_path: Path) -> None:
@@ -42,14 +43,15 @@ async def test_key_check_refuses_a_wrong_or_missing_key(tmp_path: Path) -> None:
     try:
         first = await open_sealer(load_settings(relay_key=KEY, database_path=path), db, 1.0)
         assert first is not None
-        assert await sealing.key_check(db) == first.check_value
+        stored = await sealing.key_check(db)
+        assert stored is not None and first.opens(stored)
         again = await open_sealer(
             load_settings(relay_key=KEY, database_path=tmp_path / "x"), db, 2.0
         )
         assert again is not None
         with pytest.raises(ConfigError, match="RELAY_KEY"):
             await open_sealer(
-                load_settings(relay_key="w" * 40, database_path=tmp_path / "x"), db, 3.0
+                load_settings(relay_key=WRONG_RELAY_KEY, database_path=tmp_path / "x"), db, 3.0
             )
         with pytest.raises(ConfigError, match="RELAY_KEY"):
             await open_sealer(load_settings(database_path=tmp_path / "x"), db, 3.0)
@@ -57,10 +59,10 @@ async def test_key_check_refuses_a_wrong_or_missing_key(tmp_path: Path) -> None:
         await db.close()
     # Configuration itself reads the stored check value, so the CLI fails before starting.
     assert relay_key_problem(KEY, path, production=True) is None
-    assert "wrong key" in (relay_key_problem("w" * 40, path, production=False) or "")
+    assert "wrong key" in (relay_key_problem(WRONG_RELAY_KEY, path, production=False) or "")
     assert "missing" in (relay_key_problem(None, path, production=False) or "")
     with pytest.raises(ConfigError) as info:
-        load_settings(relay_key="w" * 40, database_path=path)
+        load_settings(relay_key=WRONG_RELAY_KEY, database_path=path)
     assert str(info.value).startswith("configuration error: RELAY_KEY:")
     assert "\n" not in str(info.value)
 
@@ -104,7 +106,7 @@ async def test_cli_exits_2_with_one_line_for_a_wrong_or_missing_key(tmp_path: Pa
     finally:
         await db.close()
     for env in (
-        {"DATABASE_PATH": str(path), "RELAY_KEY": "w" * 40},
+        {"DATABASE_PATH": str(path), "RELAY_KEY": WRONG_RELAY_KEY},
         {"DATABASE_PATH": str(path)},
         {"DATABASE_PATH": str(tmp_path / "new.sqlite3"), "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGH"},
     ):
