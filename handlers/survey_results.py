@@ -1,7 +1,8 @@
 """Results in chat for officers: a summary, a bar chart per question, an Excel export.
 
-Everything goes through surveys.Aggregator with the configured anonymity threshold, over the
-responses filed under units in the officer's scope only.
+Every figure goes through surveys.disclosure (via surveys.Aggregator for answers): blocks of at
+least the anonymity threshold, the same for every viewer, of which an officer sees those wholly
+inside their scope. So no officer's figures minus another's name a small group.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from telegram.constants import ParseMode
 
 from bot import charts, exports
 from bot.exports import Cell
-from bot.i18n import Translate
+from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
 from handlers.survey_common import definition_of, scope_of, when, zone
@@ -33,8 +34,18 @@ from surveys import (
     Scale,
     SurveyResult,
     YesNo,
+    disclosure,
 )
-from surveys.results import ChoiceResult, NumberResult, ScaleResult, TextResult, YesNoResult
+from surveys.disclosure import Line
+from surveys.model import UnitKey
+from surveys.results import (
+    ChoiceResult,
+    NumberResult,
+    ScaleResult,
+    TextResult,
+    Visible,
+    YesNoResult,
+)
 
 MESSAGE_BUDGET = 3800
 TEXTS_SHOWN = 20
@@ -45,40 +56,70 @@ RENDERED_KEPT = 10_000
 
 @dataclass(frozen=True, slots=True)
 class Scoped:
-    """Results for the officer's part of the audience, plus participation per unit."""
+    """Results for the officer's part of the audience, plus participation lines."""
 
     definition: Definition
     result: SurveyResult
-    asked: dict[int | None, int]
-    answered: dict[int | None, int]
+    visible: Visible
+    lines: tuple[Line[int | None], ...]
     units: list[int] | None
+    tree: UnitTree
+    #: Some of the officer's people are counted only in a pool reaching outside their scope.
+    withheld: bool
 
 
 async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> Scoped:
-    """Aggregate the responses filed under the officer's units (admins: all)."""
+    """Aggregate the whole union's responses, then keep what the officer's scope may see."""
     db = context.db
     definition = definition_of(survey)
     scope = await scope_of(db, caller)
     unit_ids = None if scope is None else sorted(scope)
-    aggregator = Aggregator(
-        definition, threshold=context.settings.anonymity_threshold, keep_texts=TEXTS_KEPT
-    )
+    threshold = context.settings.anonymity_threshold
+    aggregator = Aggregator(definition, threshold=threshold, keep_texts=TEXTS_KEPT)
     # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
     # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
-    respondents, counts, asked, answered = await asyncio.gather(
-        responses.unit_counts(db, survey.id, unit_ids),
-        responses.answer_counts(db, survey.id, unit_ids),
+    # Every unit is read, not only the scope: disclosure blocks are the same for everyone.
+    respondents, counts, asked, answered, tree = await asyncio.gather(
+        responses.unit_counts(db, survey.id, None),
+        responses.answer_counts(db, survey.id, None),
         responses.recipient_counts(db, survey.id),
         responses.completion_counts(db, survey.id),
+        UnitTree.load(db),
     )
     for unit_id, n in respondents.items():
         aggregator.add_respondents(n, unit_id)
     for row in counts:
         aggregator.add_answer(row.question_id, row.value, unit=row.unit_id, count=row.count)
-    if scope is not None:
-        asked = {u: n for u, n in asked.items() if u in scope}
-        answered = {u: n for u, n in answered.items() if u in scope}
-    return Scoped(definition, aggregator.result(), asked, answered, unit_ids)
+    parents = tree.parents()
+    keyed: dict[UnitKey, UnitKey] = {u: p for u, p in parents.items()}
+    rows = {u: (n, answered.get(u, 0)) for u, n in asked.items()}
+    result = aggregator.result(parents=keyed, scope=scope)
+    lines = disclosure.lines(rows, parents, threshold, scope)
+    invited = sum(n for u, n in asked.items() if scope is None or u in scope)
+    return Scoped(
+        definition,
+        result,
+        aggregator.visible(parents=keyed, scope=scope),
+        lines,
+        unit_ids,
+        tree,
+        result.withheld or invited > sum(line.values[0] for line in lines),
+    )
+
+
+#: Shown when some of the officer's units are pooled with units outside their scope.
+WITHHELD = N_(
+    "🔒 Some small units are pooled with units outside your scope; their answers are "
+    "counted only by officers who oversee the whole pool."
+)
+
+
+def _line_name(_: Translate, tree: UnitTree, line: Line[int | None]) -> str:
+    """A participation line's name: the unit, the unit with its sub-units, or "other units"."""
+    if line.top is None:
+        return _("Other units (pooled)")
+    name = tree.path(line.top) if line.top in tree.by_id else _("(no unit)")
+    return _("{unit} (with sub-units)", unit=name) if line.pooled else name
 
 
 def _percent(part: int, whole: int) -> str:
@@ -143,26 +184,29 @@ async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[
     _ = caller._
     scoped = await scoped_result(context, caller, survey)
     result = scoped.result
-    tree = await UnitTree.load(context.db)
-    asked, done = sum(scoped.asked.values()), sum(scoped.answered.values())
-    head = [
-        _("📊 <b>Results: {title}</b>", title=survey.title),
-        _(
-            "Answered: {done} of {asked} ({rate}%)",
-            done=done,
-            asked=asked,
-            rate=_percent(done, asked),
-        ),
-    ]
+    asked = sum(line.values[0] for line in scoped.lines)
+    done = sum(line.values[1] for line in scoped.lines)
+    head = [_("📊 <b>Results: {title}</b>", title=survey.title)]
+    if asked or not scoped.withheld:
+        head.append(
+            _(
+                "Answered: {done} of {asked} ({rate}%)",
+                done=done,
+                asked=asked,
+                rate=_percent(done, asked),
+            )
+        )
     if survey.closes_at is not None:
         head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
-    # Participation per unit is always shown: it holds no answers, and officers need it.
-    for unit_id in sorted(scoped.asked, key=lambda u: tree.path(u) if u else ""):
-        name = tree.path(unit_id) if unit_id in tree.by_id else _("(no unit)")
-        part, whole = scoped.answered.get(unit_id, 0), scoped.asked[unit_id]
+    # Participation per unit, small units pooled: "1/1" would say who answered.
+    named = sorted((_line_name(_, scoped.tree, line), line) for line in scoped.lines)
+    for name, line in named:
+        whole, part = line.values[0], line.values[1]
         head.append(
             f"• {html.escape(name, quote=False)}: {part}/{whole} ({_percent(part, whole)}%)"
         )
+    if scoped.withheld:
+        head.append(_(WITHHELD))
     blocks = ["\n".join(head)]
     if result.hidden:
         blocks.append(
@@ -270,11 +314,15 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
     """One row per response, one column per question; anonymous: no member, only the day."""
     _ = caller._
     db, tz = context.db, zone(context)
-    definition = definition_of(survey)
-    scope = await scope_of(db, caller)
-    unit_ids = None if scope is None else sorted(scope)
-    threshold = context.settings.anonymity_threshold
-    total = await responses.count(db, survey.id, unit_ids)
+    scoped = await scoped_result(context, caller, survey)
+    definition, unit_ids, seen = scoped.definition, scoped.units, scoped.visible
+    threshold = scoped.result.threshold
+    # A named survey's rows carry the member's name: pooling would protect nobody there, so
+    # only the whole scope's size counts; an anonymous one exports what disclosure allows.
+    if survey.anonymous:
+        total = scoped.result.respondents
+    else:
+        total = await responses.count(db, survey.id, unit_ids)
     if total < threshold:
         await send(
             update, context,
@@ -285,7 +333,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
     questions = [p.question for p in definition.placed]
     titles = [f"{n}. {q.title}" for n, q in enumerate(questions, start=1)]
     fixed = [_("Day")] if survey.anonymous else [_("Name"), _("Unit"), _("Submitted at")]
-    tree = await UnitTree.load(db)
+    tree = scoped.tree
     # The same few choices repeat on every row: render each (question, option id) once. Only
     # choice and yes/no answers, and a bounded number, so memory does not grow with the rows.
     rendered: dict[tuple[str, type, object], Cell] = {}
@@ -313,6 +361,8 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
                         db, [r.member_id for r in batch if r.member_id is not None]
                     )
                 for response in batch:
+                    if survey.anonymous and response.unit_id not in seen.responses:
+                        continue  # pooled with units outside the officer's scope
                     cells: list[Cell]
                     if survey.anonymous:
                         cells = [response.day]
@@ -325,7 +375,14 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
                             if moment
                             else None,
                         ]
-                    cells += [cell(q, response.answers.get(q.id)) for q in questions]
+                    # A question's answer only where that question's block is shown: a
+                    # free-text answer of one person is never in the file.
+                    cells += [
+                        cell(q, response.answers.get(q.id))
+                        if not survey.anonymous or response.unit_id in seen.questions[q.id]
+                        else None
+                        for q in questions
+                    ]
                     sheet.write_row(cells)
         content = path.read_bytes()
     await context.bot.send_document(

@@ -27,6 +27,10 @@ class UnitTree:
         """Read every unit."""
         return cls(await units.all_units(db))
 
+    def parents(self) -> dict[int | None, int | None]:
+        """Each unit's parent (None for a root): the tree surveys.disclosure pools along."""
+        return {u.id: u.parent_id for u in self.by_id.values()}
+
     def subtree(self, unit_id: int) -> set[int]:
         """The unit and its descendants."""
         out, todo = set(), [unit_id]

@@ -1,6 +1,5 @@
 """Pure survey engine: definitions, validation, the answering dialog, quizzes and results."""
 
-from surveys.anonymity import THRESHOLD_DEFAULT, THRESHOLD_MIN, clamp_threshold
 from surveys.dialog import (
     Progress,
     SummaryItem,
@@ -18,6 +17,7 @@ from surveys.dialog import (
     start,
     summary,
 )
+from surveys.disclosure import THRESHOLD_DEFAULT, THRESHOLD_MIN, clamp_threshold
 from surveys.dump import dump, dump_yaml
 from surveys.errors import N_, AnswerError, Problem, ValidationError
 from surveys.model import (

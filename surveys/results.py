@@ -1,13 +1,17 @@
-"""Streaming aggregation of survey answers into per-question results, per unit and overall."""
+"""Streaming aggregation of survey answers into per-question results for one viewer's scope.
+
+Answers are tallied per unit; what a viewer sees is decided by surveys.disclosure, per
+question, over the whole union, so no two viewers' figures subtract to a small group.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from surveys.anonymity import THRESHOLD_DEFAULT, clamp_threshold, group_small, hidden_cells
+from surveys.disclosure import THRESHOLD_DEFAULT, blocks, clamp_threshold, released
 from surveys.model import (
     ChoiceQuestion,
     Definition,
@@ -101,37 +105,26 @@ QuestionResult = ChoiceResult | ScaleResult | YesNoResult | NumberResult | TextR
 
 
 @dataclass(frozen=True, slots=True)
-class Segment:
-    """Results for one unit, or for "other units" pooled together; None means too few answers."""
-
-    units: tuple[UnitKey, ...]
-    other: bool
-    respondents: int
-    questions: Mapping[str, QuestionResult | None]
-
-
-@dataclass(frozen=True, slots=True)
-class UnitRate:
-    """Respondents against the unit's audience size (rate None when the size is unknown)."""
-
-    unit: UnitKey
-    respondents: int
-    audience: int | None
-    rate: float | None
-
-
-@dataclass(frozen=True, slots=True)
 class SurveyResult:
-    """Everything an officer may see; ``hidden`` is True when there are too few respondents."""
+    """Everything a viewer may see; ``hidden`` is True when too few respondents are visible.
+
+    ``withheld`` is True when some respondents in the viewer's scope are not counted, because
+    their units are pooled with units outside it (see surveys.disclosure).
+    """
 
     respondents: int
     threshold: int
     hidden: bool
     questions: Mapping[str, QuestionResult | None]
-    segments: tuple[Segment, ...]
-    rates: tuple[UnitRate, ...]
-    audience: int | None
-    rate: float | None
+    withheld: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Visible:
+    """Units whose responses a viewer sees counted: as respondents, and per question."""
+
+    responses: frozenset[UnitKey]
+    questions: Mapping[str, frozenset[UnitKey]]
 
 
 @dataclass(slots=True)
@@ -175,7 +168,8 @@ class Aggregator:
         self.respondents: dict[UnitKey, int] = {}
         self.ignored = 0
         self._tallies: dict[tuple[UnitKey, str], _Tally] = {}
-        self._texts: dict[str, list[str]] = {}
+        self._texts: dict[tuple[UnitKey, str], list[str]] = {}
+        self._kept: dict[str, int] = {}
 
     def add(self, answers: Mapping[str, object], unit: UnitKey = None) -> None:
         """One submitted response (``final_answers`` output) from a member of ``unit``."""
@@ -215,57 +209,64 @@ class Aggregator:
                 tally.counts[part] = tally.counts.get(part, 0) + count
         text = _text_of(question, value)
         if text is not None:
-            texts = self._texts.setdefault(question_id, [])
-            room = count if self.keep_texts is None else min(count, self.keep_texts - len(texts))
-            texts.extend([text] * max(0, room))
+            kept = self._kept.get(question_id, 0)
+            room = count if self.keep_texts is None else min(count, self.keep_texts - kept)
+            if room > 0:
+                self._texts.setdefault((unit, question_id), []).extend([text] * room)
+                self._kept[question_id] = kept + room
 
-    def result(self, audience_sizes: Mapping[UnitKey, int] | None = None) -> SurveyResult:
-        """The results with small units pooled or hidden; ``audience_sizes`` gives rates."""
-        sizes = dict(audience_sizes or {})
-        total = sum(self.respondents.values())
+    def visible(
+        self,
+        *,
+        parents: Mapping[UnitKey, UnitKey | None] | None = None,
+        scope: Collection[UnitKey] | None = None,
+    ) -> Visible:
+        """Which units a viewer of ``scope`` (None: everything) sees, overall and per question.
+
+        Responses of the whole union must have been added: the blocks that decide it are the
+        same for every viewer (without ``parents``, every unit is a root).
+        """
+        tree: Mapping[UnitKey, UnitKey | None] = parents or {}
+        per_question: dict[str, frozenset[UnitKey]] = {}
+        for q in (p.question for p in self.definition.placed):
+            answered = {u: t.respondents for (u, qid), t in self._tallies.items() if qid == q.id}
+            per_question[q.id] = released(blocks(answered, tree, self.threshold), scope)
+        return Visible(
+            released(blocks(self.respondents, tree, self.threshold), scope),
+            MappingProxyType(per_question),
+        )
+
+    def result(
+        self,
+        *,
+        parents: Mapping[UnitKey, UnitKey | None] | None = None,
+        scope: Collection[UnitKey] | None = None,
+    ) -> SurveyResult:
+        """What a viewer of ``scope`` may see (see ``visible``)."""
+        seen = self.visible(parents=parents, scope=scope)
+        total = sum(n for u, n in self.respondents.items() if u in seen.responses)
+        in_scope = sum(n for u, n in self.respondents.items() if scope is None or u in scope)
         hidden = total < self.threshold
-        questions = [p.question for p in self.definition.placed]
         overall: dict[str, QuestionResult | None] = {}
-        every_unit = tuple(dict.fromkeys([*self.respondents, *(u for u, _ in self._tallies)]))
-        for q in questions:
-            tally = self._merged(every_unit, q.id)
-            # Nobody answering reveals nobody; one to threshold-1 answers would.
-            shown = not hidden and (tally.respondents == 0 or tally.respondents >= self.threshold)
-            texts = tuple(sorted(self._texts.get(q.id, ()))) if shown else ()
-            overall[q.id] = _build(q, tally, texts) if shown else None
-        audience = sum(sizes.values()) if sizes else None
+        for q in (p.question for p in self.definition.placed):
+            units = seen.questions[q.id]
+            tally = self._merged(tuple(units), q.id)
+            texts = tuple(sorted(t for u in units for t in self._texts.get((u, q.id), ())))
+            mine = any(
+                t.respondents
+                for (u, qid), t in self._tallies.items()
+                if qid == q.id and (scope is None or u in scope)
+            )
+            # Every block holds nobody or at least the threshold, so this is 0 or enough;
+            # "0 answered" would be wrong when the few answers there are cannot be shown.
+            few = tally.respondents == 0 and mine
+            overall[q.id] = None if hidden or few else _build(q, tally, texts)
         return SurveyResult(
             respondents=total,
             threshold=self.threshold,
             hidden=hidden,
             questions=MappingProxyType(overall),
-            segments=() if hidden else self._segments(questions),
-            rates=self._rates(sizes),
-            audience=audience,
-            rate=total / audience if audience else None,
-        )
-
-    def _segments(self, questions: list[Question]) -> tuple[Segment, ...]:
-        grouping = group_small(self.respondents, self.threshold)
-        pools: list[tuple[tuple[UnitKey, ...], bool]] = [((u,), False) for u in grouping.shown]
-        if grouping.merged and grouping.merged_shown:
-            pools.append((grouping.merged, True))
-        tallies = [{q.id: self._merged(units, q.id) for q in questions} for units, _ in pools]
-        results: list[dict[str, QuestionResult | None]] = [{} for _ in pools]
-        for q in questions:
-            cells = {i: pool[q.id].respondents for i, pool in enumerate(tallies)}
-            suppressed = hidden_cells(cells, self.threshold)
-            for i, pool in enumerate(tallies):
-                # Texts are listed overall only: within a unit, wording can identify a writer.
-                results[i][q.id] = None if i in suppressed else _build(q, pool[q.id], ())
-        return tuple(
-            Segment(
-                units=units,
-                other=other,
-                respondents=sum(self.respondents.get(u, 0) for u in units),
-                questions=MappingProxyType(results[i]),
-            )
-            for i, (units, other) in enumerate(pools)
+            withheld=in_scope > total,
         )
 
     def _merged(self, units: tuple[UnitKey, ...], question_id: str) -> _Tally:
@@ -275,17 +276,6 @@ class Aggregator:
             if tally is not None:
                 merged.merge(tally)
         return merged
-
-    def _rates(self, sizes: Mapping[UnitKey, int]) -> tuple[UnitRate, ...]:
-        # Participation is reported for every unit, however small: it is not an answer, and
-        # officers need it to remind the units that lag behind.
-        units = sorted(dict.fromkeys([*sizes, *self.respondents]), key=str)
-        rates = []
-        for unit in units:
-            count = self.respondents.get(unit, 0)
-            size = sizes.get(unit)
-            rates.append(UnitRate(unit, count, size, count / size if size else None))
-        return tuple(rates)
 
 
 def _lower(current: float | None, new: float) -> float:

@@ -116,7 +116,6 @@ def _distribution(summary: str) -> dict[int, int] | None:
     return None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: small-group attack works on today's code")
 async def test_participation_line_of_a_one_member_unit_is_pooled(bot: Harness) -> None:
     u = await _union(bot)
     summary = await _results(bot, ADMIN, u.survey_id)
@@ -131,7 +130,6 @@ async def test_participation_line_of_a_one_member_unit_is_pooled(bot: Harness) -
     assert sum(wholes) == len(BRANCH1) + len(BRANCH2) + 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: small-group attack works on today's code")
 async def test_admin_minus_two_branch_officers_does_not_give_one_answer(bot: Harness) -> None:
     u = await _union(bot)
     everyone = _distribution(await _results(bot, ADMIN, u.survey_id))
@@ -149,7 +147,6 @@ async def test_admin_minus_two_branch_officers_does_not_give_one_answer(bot: Har
         assert left == 0 or left >= bot.settings.anonymity_threshold
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: small-group attack works on today's code")
 async def test_export_leaves_out_a_free_text_question_answered_by_one(bot: Harness) -> None:
     u = await _union(bot)
     await bot.press_data(ADMIN, f"svo:xlsx:{u.survey_id}")

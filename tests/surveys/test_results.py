@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pytest
 
 from surveys import Aggregator
-from surveys.anonymity import clamp_threshold, group_small, hidden_cells
+from surveys.disclosure import blocks, clamp_threshold
 from surveys.results import (
     ChoiceResult,
     NumberResult,
@@ -131,27 +131,18 @@ def test_yes_no_number_and_text() -> None:
     assert note.texts == tuple(sorted(["乙", "甲", "丙", "丁", "戊"]))  # not in arrival order
 
 
-def test_response_rate_per_unit() -> None:
-    aggregator = Aggregator(DEFINITION)
-    feed(aggregator, [("u1", {"night": True})] * 6 + [("u2", {"night": False})] * 2)
-    result = aggregator.result({"u1": 10, "u2": 4, "u3": 5})
-    rates = {r.unit: (r.respondents, r.audience, r.rate) for r in result.rates}
-    assert rates == {"u1": (6, 10, 0.6), "u2": (2, 4, 0.5), "u3": (0, 5, 0.0)}
-    assert result.audience == 19
-    assert result.rate == pytest.approx(8 / 19)
-
-
-def test_small_units_are_merged_into_other_units() -> None:
+def test_small_units_are_pooled_and_seen_only_by_a_viewer_of_the_whole_pool() -> None:
     aggregator = Aggregator(DEFINITION)
     feed(aggregator, [("big", {"night": True})] * 10)
     feed(aggregator, [("c", {"night": False})] * 3 + [("d", {"night": True})] * 2)
-    result = aggregator.result()
-    segments = {s.units: s for s in result.segments}
-    assert set(segments) == {("big",), ("c", "d")}
-    other = segments[("c", "d")]
-    assert other.other and other.respondents == 5
-    night = other.questions["night"]
+    assert aggregator.result().respondents == 15
+    pool = aggregator.result(scope={"c", "d"})
+    night = pool.questions["night"]
     assert isinstance(night, YesNoResult) and (night.yes, night.no) == (2, 3)
+    # Half the pool is not shown on its own, and its viewer is told some are pooled away.
+    half = aggregator.result(scope={"big", "c"})
+    assert half.respondents == 10 and half.withheld
+    assert aggregator.result(scope={"c"}).hidden
 
 
 def test_pool_too_small_takes_in_the_smallest_unit_so_nothing_can_be_subtracted() -> None:
@@ -159,20 +150,28 @@ def test_pool_too_small_takes_in_the_smallest_unit_so_nothing_can_be_subtracted(
     feed(aggregator, [("a", {"night": True})] * 12)
     feed(aggregator, [("b", {"night": True})] * 6)
     feed(aggregator, [("c", {"night": False})] * 2)
-    result = aggregator.result()
-    assert sorted(s.units for s in result.segments) == [("a",), ("b", "c")]
-    assert sum(s.respondents for s in result.segments) == result.respondents
+    assert aggregator.result(scope={"a"}).respondents == 12
+    # b alone would let "everything minus a minus b" name c's two answers.
+    assert aggregator.result(scope={"b"}).hidden
+    assert aggregator.result(scope={"b", "c"}).respondents == 8
+
+
+def test_small_units_pool_into_their_parent_first() -> None:
+    aggregator = Aggregator(DEFINITION)
+    parents = {"g1": "branch", "g2": "branch", "branch": "company", "other": "company"}
+    feed(aggregator, [("g1", {"night": True})] * 2 + [("g2", {"night": False})] * 4)
+    feed(aggregator, [("other", {"night": True})] * 5)
+    assert aggregator.result(parents=parents, scope={"g1", "g2", "branch"}).respondents == 6
+    assert aggregator.result(parents=parents, scope={"g2"}).hidden
 
 
 def test_everything_hidden_below_threshold_for_named_surveys_too() -> None:
     assert not DEFINITION.anonymous
     aggregator = Aggregator(DEFINITION)
     feed(aggregator, [("a", {"night": True})] * 4)
-    result = aggregator.result({"a": 30})
+    result = aggregator.result()
     assert result.hidden
-    assert result.segments == ()
     assert all(value is None for value in result.questions.values())
-    assert result.rates[0].respondents == 4  # participation is still shown
 
 
 def test_threshold_is_configurable_but_never_below_three() -> None:
@@ -188,13 +187,13 @@ def test_question_answered_by_few_is_hidden_with_its_complement() -> None:
     aggregator = Aggregator(DEFINITION)
     feed(aggregator, [("a", {"night": True, "note": "好"})] * 6 + [("a", {"night": True})] * 2)
     feed(aggregator, [("b", {"night": True, "note": "差"})] * 2 + [("b", {"night": False})] * 6)
-    result = aggregator.result()
-    note = {s.units: s.questions["note"] for s in result.segments}
-    # b's 2 notes would be recoverable as total minus a's 6, so a is hidden as well.
-    assert note == {("a",): None, ("b",): None}
-    assert isinstance(result.questions["note"], TextResult)
-    night = {s.units: s.questions["night"] for s in result.segments}
-    assert all(v is not None for v in night.values())
+    # b's 2 notes would be recoverable as everything minus a's 6, so a's are pooled with them.
+    assert aggregator.result(scope={"a"}).questions["note"] is None
+    assert aggregator.result(scope={"b"}).questions["note"] is None
+    note = aggregator.result().questions["note"]
+    assert isinstance(note, TextResult) and note.respondents == 8
+    for scope in ({"a"}, {"b"}):
+        assert aggregator.result(scope=scope).questions["night"] is not None
 
 
 def test_question_overall_hidden_when_answered_by_fewer_than_threshold() -> None:
@@ -222,9 +221,13 @@ def test_values_that_no_longer_fit_are_ignored_and_counted() -> None:
     assert aggregator.ignored == 4
 
 
-def test_group_small_and_hidden_cells_directly() -> None:
-    grouping = group_small({"a": 10, "b": 1, "c": 0}, 5)
-    assert grouping.shown == () and grouping.merged == ("a", "b") and grouping.merged_shown
-    assert hidden_cells({"a": 10, "b": 7, "c": 0}, 5) == frozenset()
-    assert hidden_cells({"a": 10, "b": 7, "c": 4}, 5) == {"b", "c"}
-    assert hidden_cells({"a": 10, "b": 3, "c": 4}, 5) == {"b", "c"}
+def test_blocks_directly() -> None:
+    assert blocks({"a": 10, "b": 1, "c": 0}, {}, 5) == (frozenset({"a", "b"}),)
+    assert blocks({"a": 10, "b": 7, "c": 0}, {}, 5) == (frozenset({"a"}), frozenset({"b"}))
+    assert set(blocks({"a": 10, "b": 7, "c": 4}, {}, 5)) == {
+        frozenset({"a"}),
+        frozenset({"b", "c"}),
+    }
+    assert blocks({"a": 4}, {}, 5) == ()
+    tree = {"g": "b", "b": "c"}
+    assert blocks({"g": 2, "b": 3, "c": 9}, tree, 5) == (frozenset({"g", "b"}), frozenset({"c"}))

@@ -168,7 +168,9 @@ async def test_results_summary_charts_and_export(bot: Harness) -> None:
     assert (
         "问卷结果：测试问卷" in summary
         and "已作答：7/9（78%）" in summary
-        and "公司工会 / 生产二部: 2/3 (67%)" in summary
+        # 生产二部 (3 invited) is pooled: its own "2/3" would be too close to naming people.
+        and "公司工会（含下级单位）: 7/9 (78%)" in summary
+        and "生产二部" not in summary
     )
     assert "白班: 4 (57%)" in summary and "夜班: 3 (43%)" in summary
     assert "平均 3.43" in summary and "最低 0 · 最高 20" in summary
@@ -191,13 +193,15 @@ async def test_results_summary_charts_and_export(bot: Harness) -> None:
     row = by_name["会员21"]
     assert row[1] == "公司工会 / 生产一部" and row[3] == "夜班" and row[4] == "食堂"
     assert row[5] == 20 and row[6] == 4 and row[7] == "建议21"
-    # The second branch's officer sees only their two members: too few to show.
+    # The second branch's officer oversees only three members: pooled with the rest of the
+    # company, which they do not oversee, so they see neither "2/3" nor any answer.
     await bot.send(2, "/survey_admin")
     await bot.press_labelled(2, "测试问卷")
     assert "📊 结果" in bot.labels(2) and "🔔 提醒未作答的会员" not in bot.labels(2)
     await bot.press(2, "📊 结果")
     text = bot.screen(2).text
-    assert "已作答：2/3" in text and "至少 5 人作答后才显示" in text and "建议20" not in text
+    assert "已作答" not in text and "已与您管辖范围以外的单位合并统计" in text
+    assert "至少 5 人作答后才显示" in text and "建议20" not in text
     await bot.press_data(2, f"svo:xlsx:{survey_id}")
     assert "至少 5 人作答后才能导出" in bot.screen(2).text
     assert "没有权限" in await bot.press_data(2, f"svo:remok:{survey_id}")
