@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -30,6 +31,7 @@ from handlers.registry import CommandEntry, MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
 from storage import insight, members, roles, units
 from storage.insight import Figures
+from surveys import disclosure
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,8 @@ def figure_lines(_: Translate, now: Figures, before: Figures) -> list[str]:
             verified=_int(now.verified, before.verified),
         ),
         _("🟢 Active in the last 30 days: {active}", active=active),
-        _("📋 Survey response rate: {rate}", rate=_pct(_, now.survey_rate, before.survey_rate)),
+        _("📋 Survey response rate: {rate}", rate=_pct(_, now.survey_rate, before.survey_rate))
+        + (" 🔒" if "surveys" in now.withheld else ""),
         _(
             "💡 Suggestions awaiting an answer: {open} · overdue: {overdue}",
             open=_int(now.suggestions_open, before.suggestions_open),
@@ -119,6 +122,11 @@ def figure_lines(_: Translate, now: Figures, before: Figures) -> list[str]:
 
 def _footnote(_: Translate, figures: Figures) -> str:
     note = _("Last 30 days; ▲▼ compare with the 30 days before. — means no figure yet.")
+    if figures.withheld:
+        note += "\n" + _(
+            "🔒 leaves out small units pooled with units outside this view (so that no two "
+            "views subtract to a few people)."
+        )
     if figures.missing:
         names = ", ".join(_(_MISSING[m]) for m in sorted(figures.missing) if m in _MISSING)
         note += "\n" + _("Not in use yet: {features}.", features=names)
@@ -139,6 +147,21 @@ async def _scope(
     return await roles.scope_unit_ids(db, member_id), "、".join(tree.path(u) for u in roots)
 
 
+async def _survey_units(
+    context: BotContext, scope: Sequence[int], end: float
+) -> tuple[list[int], bool]:
+    """Units of the scope whose survey participation may be shown, and whether any is left out.
+
+    Participation in anonymous surveys is pooled like every figure about members
+    (surveys.disclosure): "all units" minus two branches must not give one member's answer.
+    """
+    counts = await insight.survey_recipients_by_unit(context.db, end)
+    tree = await UnitTree.load(context.db)
+    groups = disclosure.blocks(counts, tree.parents(), context.settings.anonymity_threshold)
+    seen = disclosure.released(groups, scope)
+    return [u for u in scope if u in seen], any(counts.get(u) for u in scope if u not in seen)
+
+
 async def _figures(context: BotContext, scope: Sequence[int]) -> tuple[Figures, Figures]:
     """This period's figures and the previous period's."""
     db, now, tz = context.db, context.clock.time(), context.settings.tz
@@ -146,11 +169,17 @@ async def _figures(context: BotContext, scope: Sequence[int]) -> tuple[Figures, 
     counted_now, counted_before = await insight.membership_at(
         db, scope, [now, now - insight.WINDOW]
     )
-    current = await insight.figures(db, scope, now, live=True, tz=tz, membership=counted_now)
-    previous = await insight.figures(
-        db, scope, now - insight.WINDOW, live=False, tz=tz, membership=counted_before
-    )
-    return current, previous
+    out = []
+    for end, live, membership in (
+        (now, True, counted_now),
+        (now - insight.WINDOW, False, counted_before),
+    ):
+        units, withheld = await _survey_units(context, scope, end)
+        found = await insight.figures(
+            db, scope, end, live=live, tz=tz, membership=membership, survey_units=units
+        )
+        out.append(replace(found, withheld=frozenset({"surveys"}) if withheld else frozenset()))
+    return out[0], out[1]
 
 
 # --- /dashboard ---------------------------------------------------------------------------

@@ -76,6 +76,8 @@ class Figures:
     study_rate: float | None
     #: Features whose tables are missing, so their figures cannot exist yet.
     missing: frozenset[str] = field(default_factory=frozenset)
+    #: Figures that leave out people of this scope pooled with units outside it.
+    withheld: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def active_rate(self) -> float | None:
@@ -93,11 +95,14 @@ async def figures(
     live: bool,
     tz: tzinfo,
     membership: tuple[int, int] | None = None,
+    survey_units: Sequence[int] | None = None,
 ) -> Figures:
     """All dashboard figures for the units at `end` (the window is the 30 days before).
 
     `live` figures read members.last_seen_at; earlier ones use the daily snapshot.
     `membership` is (registered, verified) at `end` when already counted (``membership_at``).
+    `survey_units` are the units whose survey participation may be shown (disclosure
+    control, from ``survey_recipients_by_unit``); the others of `unit_ids` are left out.
     """
     ids = list(unit_ids)
     missing: set[str] = set()
@@ -111,7 +116,8 @@ async def figures(
         active = await active_from_snapshots(db, ids, local_day(end, tz))
     survey_rate: float | None = None
     if await _has_surveys(db):
-        survey_rate = await _survey_rate(db, ids, end)
+        shown = ids if survey_units is None else [u for u in ids if u in set(survey_units)]
+        survey_rate = await _survey_rate(db, shown, end) if shown else None
     else:
         missing.add("surveys")
     s_open: int | None = None
@@ -218,6 +224,18 @@ async def _survey_rate(db: Executor, ids: list[int], end: float) -> float | None
     if row is None or not row[0]:
         return None
     return int(row[1]) / int(row[0])
+
+
+async def survey_recipients_by_unit(db: Executor, end: float) -> dict[int | None, int]:
+    """Recipients per unit of the surveys published in the window before `end` (every unit)."""
+    if not await _has_surveys(db):
+        return {}
+    rows = await db.fetchall(
+        """SELECT r.unit_id, COUNT(*) FROM surveys s JOIN survey_recipients r ON r.survey_id = s.id
+           WHERE s.published_at >= ? AND s.published_at < ? GROUP BY r.unit_id""",
+        [end - WINDOW, end],
+    )
+    return {r[0]: int(r[1]) for r in rows}
 
 
 async def _suggestions(
@@ -636,9 +654,7 @@ async def target_labels(
         if kind not in queries or not await has(db, queries[kind][0]):
             continue
         listed = sorted(ids)
-        for ident, label in await db.fetchall(
-            queries[kind][1].format(_marks(listed)), listed
-        ):
+        for ident, label in await db.fetchall(queries[kind][1].format(_marks(listed)), listed):
             if label:
                 out[(kind, str(ident))] = str(label)
     return out

@@ -165,7 +165,6 @@ def _survey_rate(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: small-group attack works on today's code")
 async def test_dashboard_scopes_do_not_subtract_to_one_member(bot: Harness) -> None:
     u = await _union(bot)
     bot.clock.advance(3600)  # the survey was published in the dashboard's window
@@ -184,7 +183,6 @@ async def test_dashboard_scopes_do_not_subtract_to_one_member(bot: Harness) -> N
         assert rest != 1, "the lone member's participation recovered"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: small-group attack works on today's code")
 async def test_dashboard_of_a_one_member_unit_shows_no_rate(bot: Harness) -> None:
     u = await _union(bot)
     bot.clock.advance(3600)
