@@ -32,7 +32,7 @@ from handlers.study_common import (
 from handlers.unit_picker import UnitTree
 from storage import study
 from storage.study import StudyLesson, StudyPlan
-from surveys import ValidationError
+from surveys import ValidationError, disclosure
 from surveys.schedule import local_day, parse_schedule
 from surveys.study import by_unit, progress, streak_points
 
@@ -286,12 +286,11 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
         _("🏆 <b>Leaderboard</b> · {plan}", plan=plan.title),
         _("<b>Units by average completion</b>"),
     ]
-    # Small units are left out: their average would show how single members are doing.
-    shown = [
-        row
-        for row in by_unit(standing, len(released), 0)
-        if row.key is not None and row.members >= threshold
-    ]
+    # Small units are left out: their average would show how single members are doing. No
+    # total is shown, so nothing can be subtracted to get them back.
+    rows = [row for row in by_unit(standing, len(released), 0) if row.key is not None]
+    large = set(disclosure.enough({row.key: row.members for row in rows}, threshold))
+    shown = [row for row in rows if row.key in large]
     for rank, row in enumerate(shown[:15], start=1):
         mine = " ⭐" if row.key == caller.member.unit_id else ""
         lines.append(
