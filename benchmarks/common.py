@@ -24,7 +24,7 @@ from surveys import dump, parse_definition
 TOKEN = "123456:BENCHMARK-TOKEN-abcdef"
 BOT_USERNAME = "union_bench_bot"
 #: A fixed 32-byte key (base64url): the bot refuses to start with a token and no relay key.
-RELAY_KEY = "YmVuY2htYXJrLXJlbGF5LWtleS0zMi1ieXRlcy1vayE="
+RELAY_KEY = "ETvwUm2vgrxo5dJvtn2w1lbYfY0PLA3MEPPsFiqMJRE"  # secrets.token_urlsafe(32)
 QUESTIONS = 10
 OPTIONS = ("非常满意", "比较满意", "一般", "不满意")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from pathlib import Path
 
 from pydantic import SecretStr
 
@@ -15,9 +16,27 @@ from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.server import start_server
+from bot.sealing import Sealer
+from storage.sealing import read_key_check_file
 
 #: Seals anonymous authors in data/sandbox.sqlite3 only; never used with a real token.
-SANDBOX_RELAY_KEY = "c2FuZGJveC1vbmx5LWRlbW8tcmVsYXkta2V5LTMyYnl0ZXM"
+#: Random (secrets.token_urlsafe(32)): a readable demo key is refused like any weak key.
+SANDBOX_RELAY_KEY = "gXAWqisRghcTA7Nef06G3HdadoW4xnXMxvQ1XVbWMYc"
+
+
+def _retire_old_demo_database(path: Path) -> None:
+    """Move aside a demo database sealed with the earlier, readable demo key (demo data only).
+
+    Its key check would refuse the new demo key; the sandbox seeds a fresh one instead.
+    """
+    stored = read_key_check_file(path)
+    if stored is None or Sealer(SANDBOX_RELAY_KEY).opens(stored):
+        return
+    for suffix in ("", "-wal", "-shm"):
+        old = Path(f"{path}{suffix}")
+        if old.exists():
+            old.rename(Path(f"{path}.old-demo-key{suffix}"))
+    print(f"{path} was sealed with the old demo key: moved aside, starting a fresh sandbox")
 
 
 async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0) -> int:
@@ -40,6 +59,8 @@ async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0)
             "database_path": settings.database_path.with_name("sandbox.sqlite3"),
         }
     )
+    if settings.relay_key is None:
+        _retire_old_demo_database(bot_settings.database_path)
     install_redaction([SANDBOX_TOKEN, settings.token])
     users = [
         core.add_user(u.user_id, u.first_name, language_code=u.language_code, role=u.role)

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.config import ConfigError, load_settings
+from bot.sandbox_runner import SANDBOX_RELAY_KEY, _retire_old_demo_database
 from bot.sealing import open_sealer
 from storage import sealing
 from storage.db import open_database
@@ -108,3 +109,26 @@ async def test_an_old_check_value_is_verified_once_and_upgraded(tmp_path: Path) 
         await db.close()
     assert upgraded is not None and upgraded.startswith(b"scrypt$")
     load_settings(relay_key=key, database_path=path)  # and still opens after the upgrade
+
+
+async def test_a_demo_database_sealed_with_the_old_demo_key_is_moved_aside(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old_demo_key = "c2FuZGJveC1vbmx5LWRlbW8tcmVsYXkta2V5LTMyYnl0ZXM"  # readable: now refused
+    path = tmp_path / "sandbox.sqlite3"
+    db = await open_database(path)
+    try:
+        await sealing.store_key_check(db, _old_check_value(old_demo_key), 1.0)
+    finally:
+        await db.close()
+    _retire_old_demo_database(path)
+    assert not path.exists() and (tmp_path / "sandbox.sqlite3.old-demo-key").exists()
+    assert "old demo key" in capsys.readouterr().out
+    # A demo database of the current key stays where it is.
+    db = await open_database(path)
+    try:
+        await open_sealer(load_settings(relay_key=SANDBOX_RELAY_KEY, database_path=path), db, 2.0)
+    finally:
+        await db.close()
+    _retire_old_demo_database(path)
+    assert path.exists()
