@@ -75,7 +75,7 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     scope = await scope_of(db, caller)
     unit_ids = None if scope is None else sorted(scope)
     threshold = context.settings.anonymity_threshold
-    aggregator = Aggregator(definition, threshold=threshold, keep_texts=TEXTS_KEPT)
+    aggregator = Aggregator(definition, threshold=threshold, keep_texts=TEXTS_KEPT, texts_of=scope)
     # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
     # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
     # Every unit is read, not only the scope: disclosure blocks are the same for everyone.

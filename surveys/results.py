@@ -152,7 +152,8 @@ class Aggregator:
     """Feed responses one by one (``add``) or pre-counted rows (``add_answer`` with ``count``).
 
     Memory grows with units x questions x options, not with the number of responses; text
-    answers are the exception and can be capped with ``keep_texts``.
+    answers are the exception and can be capped with ``keep_texts``; ``texts_of`` limits them
+    to the units of the viewer's scope (the only ones that viewer can be shown).
     """
 
     def __init__(
@@ -161,10 +162,12 @@ class Aggregator:
         *,
         threshold: int = THRESHOLD_DEFAULT,
         keep_texts: int | None = None,
+        texts_of: Collection[UnitKey] | None = None,
     ) -> None:
         self.definition = definition
         self.threshold = clamp_threshold(threshold)
         self.keep_texts = keep_texts
+        self.texts_of = None if texts_of is None else frozenset(texts_of)
         self.respondents: dict[UnitKey, int] = {}
         self.ignored = 0
         self._tallies: dict[tuple[UnitKey, str], _Tally] = {}
@@ -208,7 +211,7 @@ class Aggregator:
             for part in key:
                 tally.counts[part] = tally.counts.get(part, 0) + count
         text = _text_of(question, value)
-        if text is not None:
+        if text is not None and (self.texts_of is None or unit in self.texts_of):
             kept = self._kept.get(question_id, 0)
             room = count if self.keep_texts is None else min(count, self.keep_texts - kept)
             if room > 0:

@@ -231,3 +231,11 @@ def test_blocks_directly() -> None:
     assert blocks({"a": 4}, {}, 5) == ()
     tree = {"g": "b", "b": "c"}
     assert blocks({"g": 2, "b": 3, "c": 9}, tree, 5) == (frozenset({"g", "b"}), frozenset({"c"}))
+
+
+def test_texts_are_kept_only_for_the_viewers_units_so_others_do_not_use_up_the_cap() -> None:
+    aggregator = Aggregator(DEFINITION, keep_texts=6, texts_of={"a"})
+    feed(aggregator, [("b", {"note": f"乙{n}"}) for n in range(8)])
+    feed(aggregator, [("a", {"note": f"甲{n}"}) for n in range(6)])
+    note = aggregator.result(scope={"a"}).questions["note"]
+    assert isinstance(note, TextResult) and note.texts == tuple(f"甲{n}" for n in range(6))
