@@ -10,24 +10,23 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from storage import units
 from tests.harness import Harness
+from tests.surveys_chat import conftest as chat
 from tests.surveys_chat.helpers import publish, start_survey
 
-START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 ADMIN, OFFICER1, OFFICER2 = 1, 2, 3
 BRANCH1 = list(range(100, 106))
 BRANCH2 = list(range(200, 206))
 LONE = 300
 SECRET = "第三分工会的加班费被克扣了ZQX"
+START = chat.START
+#: The survey chat tests' fixture: the real Application, its clock in March 2025.
+bot = chat.bot
 
 SURVEY = """
 id: small_groups
@@ -50,18 +49,6 @@ class Union:
     branch2: int
     branch3: int
     survey_id: int
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The real Application on a fresh database, its clock in March 2025."""
-    harness = Harness(tmp_path)
-    harness.clock.set(START)
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def _answer(bot: Harness, user_id: int, mood: int, words: str | None) -> None:
