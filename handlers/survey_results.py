@@ -119,7 +119,7 @@ def _line_name(_: Translate, tree: UnitTree, line: Line[int | None]) -> str:
     if line.top is None:
         return _("Other units (pooled)")
     name = tree.path(line.top) if line.top in tree.by_id else _("(no unit)")
-    return _("{unit} (with sub-units)", unit=name) if line.pooled else name
+    return _("{unit} (with small sub-units pooled in)", unit=name) if line.pooled else name
 
 
 def _percent(part: int, whole: int) -> str:

@@ -169,7 +169,7 @@ async def test_results_summary_charts_and_export(bot: Harness) -> None:
         "问卷结果：测试问卷" in summary
         and "已作答：7/9（78%）" in summary
         # 生产二部 (3 invited) is pooled: its own "2/3" would be too close to naming people.
-        and "公司工会（含下级单位）: 7/9 (78%)" in summary
+        and "公司工会（含合并的下级小单位）: 7/9 (78%)" in summary
         and "生产二部" not in summary
     )
     assert "白班: 4 (57%)" in summary and "夜班: 3 (43%)" in summary
