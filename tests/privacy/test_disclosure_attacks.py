@@ -120,8 +120,10 @@ async def test_participation_line_of_a_one_member_unit_is_pooled(bot: Harness) -
 async def test_admin_minus_two_branch_officers_does_not_give_one_answer(bot: Harness) -> None:
     u = await _union(bot)
     everyone = _distribution(await _results(bot, ADMIN, u.survey_id))
-    first = _distribution(await _results(bot, OFFICER1, u.survey_id))
-    second = _distribution(await _results(bot, OFFICER2, u.survey_id))
+    views = [await _results(bot, officer, u.survey_id) for officer in (OFFICER1, OFFICER2)]
+    first, second = (_distribution(view) for view in views)
+    # Each branch officer is told that part of their figures sits in a pool they cannot see.
+    assert all("已与您管辖范围以外的单位合并统计" in view for view in views), views
     assert everyone is not None, "the admin still sees the whole union's results"
     # The attack: everything minus both branches is the lone member's answer (mood 1).
     if first is not None and second is not None:
