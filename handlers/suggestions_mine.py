@@ -22,7 +22,6 @@ from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.suggestions_views import (
     CLOSED_BOX,
     NO_ANSWERS,
-    author_times,
     category_label,
     clean_body,
     fit,
@@ -37,13 +36,25 @@ from handlers.suggestions_views import (
 )
 from handlers.suggestions_views import MINE_NS as NS
 from handlers.validation import Problem
-from storage import audit, dialogs, suggestions
+from storage import anon_pool, audit, dialogs, suggestions
 from storage import suggestion_lifecycle as lifecycle
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion
 
 KIND = "suggest_thread"
 PER_PAGE = 8
+
+
+AT_RELEASE = N_(
+    "🕓 Noted. It takes effect at the next collection time, together with other members' "
+    "actions, which keeps you anonymous."
+)
+
+
+async def _pool(context: BotContext, sealer: Sealer, payload: dict[str, object]) -> None:
+    """Seal an anonymous author's action into the mixing pool (released with others)."""
+    async with context.db.transaction() as tx:
+        await anon_pool.put(tx, sealer, anon_pool.BOX, payload)
 
 
 async def _list(
@@ -150,21 +161,22 @@ async def _act(
         )
         await show(update, context, text, keyboard(layout))
     elif action == "wdy":
-        at, _release = author_times(context, s.anonymous)
+        if s.anonymous:
+            await _pool(context, sealer, {"k": "withdraw", "sid": s.id})
+            await answer(update)
+            await _view(update, context, caller, s, _(AT_RELEASE))
+            return
         async with db.transaction() as tx:
-            done = await lifecycle.withdraw(tx, s.id, at)
+            done = await lifecycle.withdraw(tx, s.id, context.clock.time())
             if done:
-                # Anonymous: no actor, and the day only, like every anonymous author action.
-                actor = None if s.anonymous else caller.member.id
-                details = {"ref": s.ref}
                 await audit.record(
                     tx,
-                    actor,
+                    caller.member.id,
                     "suggestion_withdraw",
-                    at,
+                    context.clock.time(),
                     target_type="suggestion",
                     target_id=s.id,
-                    details=details,
+                    details={"ref": s.ref},
                 )
         if done:
             await answer(update)
@@ -195,9 +207,14 @@ async def _rate(
     if stars is None or not 1 <= stars <= 5:
         await stale(update, caller)
         return
-    at, release = author_times(context, s.anonymous)
-    async with context.db.transaction() as tx:
-        done = await lifecycle.rate(tx, s.id, stars, at=at, release_at=release)
+    if s.anonymous:
+        done = s.status == "closed" and not s.rated
+        if done:
+            await _pool(context, sealer, {"k": "rate", "sid": s.id, "n": stars})
+    else:
+        now = context.clock.time()
+        async with context.db.transaction() as tx:
+            done = await lifecycle.rate(tx, s.id, stars, at=now, release_at=now)
     if not done:
         await answer(update, _("This item cannot be rated (again)."), alert=True)
         return
@@ -227,13 +244,21 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if isinstance(text, Problem):
         await send(update, context, text.render(_))
         return
-    at, release = author_times(context, s.anonymous)
-    async with db.transaction() as tx:
-        if dialog.step == "answer":
-            done = await lifecycle.author_answer(tx, s, text, at=at, release_at=release)
-        else:
-            done = await lifecycle.comment_rating(tx, s.id, text, release_at=release)
-        await dialogs.clear(tx, caller.member.telegram_id)
+    if s.anonymous:
+        # Sealed into the mixing pool; the thread shows it from the next release.
+        kind = "reply" if dialog.step == "answer" else "comment"
+        done = dialog.step != "answer" or s.accepts_replies
+        if done:
+            await _pool(context, sealer, {"k": kind, "sid": s.id, "t": text})
+        await dialogs.clear(db, caller.member.telegram_id)
+    else:
+        now = context.clock.time()
+        async with db.transaction() as tx:
+            if dialog.step == "answer":
+                done = await lifecycle.author_answer(tx, s, text, at=now, release_at=now)
+            else:
+                done = await lifecycle.comment_rating(tx, s.id, text, release_at=now)
+            await dialogs.clear(tx, caller.member.telegram_id)
     if dialog.step != "answer":
         home = keyboard([[button(_("🏠 Main menu"), HOME)]])
         await send(update, context, _("Thank you for your feedback."), home)

@@ -116,7 +116,6 @@ def answer_token(raw: object) -> str | None:
 # --- 1. physical row order ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 1: rows lie on the page in insert order")
 async def test_page_order_pairs_no_answers_with_members(world: World) -> None:
     """Sort responses and completions by where their cells lie on the page; pair them up."""
     tg = telegram_of(world)
@@ -162,7 +161,6 @@ def _state(image: bytes) -> dict[str, set[Any]]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 2: one transaction holds both sides")
 async def test_wal_replay_links_nothing(world: World) -> None:
     """Replay every live -wal frame by frame; pair what one transaction adds and removes."""
     tg = telegram_of(world)
@@ -191,7 +189,6 @@ async def test_wal_replay_links_nothing(world: World) -> None:
     assert_chance(world, claims)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 2: the -wal keeps what /forget removed")
 async def test_forget_leaves_nothing_in_the_wal(world: World) -> None:
     """After /forget, a live copy's -wal holds neither the name nor the employee number."""
     copy = next(c for c in world.copies if c.label == "after-forget" and c.wal is not None)
@@ -204,7 +201,6 @@ async def test_forget_leaves_nothing_in_the_wal(world: World) -> None:
 # --- 4. mute as an oracle -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 4: one mute row per author")
 async def test_mutes_tell_nothing_about_authors(world: World) -> None:
     """A forged mute on a named item is refused, and muting tells no two items apart."""
     assert world.forged_mute_refused
@@ -214,7 +210,6 @@ async def test_mutes_tell_nothing_about_authors(world: World) -> None:
 # --- 5. the shared daily quota --------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 5: named and anonymous share a count")
 async def test_daily_quota_links_no_anonymous_item(world: World) -> None:
     """Whose quota row grew with a named item, and grew again as an anonymous item appeared."""
     owner: dict[bytes, int] = {}
@@ -244,7 +239,6 @@ async def test_daily_quota_links_no_anonymous_item(world: World) -> None:
 # --- 6. lengths -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 6: sealed data keeps its length")
 async def test_sealed_lengths_link_nothing(world: World) -> None:
     """Draft lengths while typing, matched by rank to the bodies released later; and the
     seals that change length when their author uses /forget."""
@@ -283,7 +277,6 @@ async def test_sealed_lengths_link_nothing(world: World) -> None:
 # --- 7. audit ids and windows ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 7: an anonymous action has a time window")
 async def test_withdrawals_cannot_be_placed_in_time(world: World) -> None:
     """The copy in which an item first shows withdrawn (or its audit entry first appears),
     against the members seen between that copy and the one before."""
@@ -329,7 +322,6 @@ async def test_withdrawals_cannot_be_placed_in_time(world: World) -> None:
 # --- 8. reminders, answer day, last seen ----------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 channel 8: a day with one answerer names them")
 async def test_answer_days_single_out_nobody(world: World) -> None:
     """On a day when exactly one more member took part, the answers of that day are theirs."""
     tg = telegram_of(world)
