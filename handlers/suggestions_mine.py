@@ -12,7 +12,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import N_
+from bot.i18n import N_, format_when
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, press, send, show, stale
@@ -57,16 +57,51 @@ async def _pool(context: BotContext, sealer: Sealer, payload: dict[str, object])
         await anon_pool.put(tx, sealer, anon_pool.BOX, payload)
 
 
+async def _waiting(context: BotContext, caller: Caller, sealer: Sealer) -> list[Suggestion]:
+    """The caller's anonymous items not released yet (only they can open them)."""
+    settings = context.settings
+    return await suggestions.pending_of(
+        context.db,
+        sealer,
+        caller.member.id,
+        now=context.clock.time(),
+        digest_times=settings.anonymous_digest_times,
+        tz=settings.tz,
+    )
+
+
+async def _view_waiting(update: Update, context: BotContext, caller: Caller, s: Suggestion) -> None:
+    _ = caller._
+    release = format_when(s.release_at, caller.locale, context.settings.tz)
+    text = "\n".join(
+        [
+            title(_, s),
+            _(
+                "🕓 Waiting for the next collection time ({when}); officers cannot see it yet.",
+                when=release,
+            ),
+            "",
+            html.escape(s.body, quote=False),
+        ]
+    )
+    await show(
+        update, context, text, keyboard([[button(_("⬅ My suggestions"), cb(NS, "mine", 0))]])
+    )
+
+
 async def _list(
     update: Update, context: BotContext, caller: Caller, sealer: Sealer, page: int
 ) -> None:
     _ = caller._
-    items = await suggestions.of_author(context.db, sealer, caller.member.id)
+    waiting = await _waiting(context, caller, sealer)
+    items = waiting + await suggestions.of_author(context.db, sealer, caller.member.id)
     page, start, end = paginate(len(items), page, PER_PAGE)
     layout = [
         [
             button(
-                f"{s.ref} · {status_label(_, s.status)} · {category_label(_, s.category)}",
+                f"{s.ref} · "
+                + (_("🕓 Waiting") if s in waiting else status_label(_, s.status))
+                + f" · {category_label(_, s.category)}",
                 cb(NS, "o", s.id),
             )
         ]
@@ -125,6 +160,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     sid = data.int_arg(0)
     s = await suggestions.get(context.db, sid) if sid is not None else None
+    if s is None and data.action == "o":
+        waiting = [w for w in await _waiting(context, caller, sealer) if w.id == sid]
+        if waiting:
+            await answer(update)
+            await _view_waiting(update, context, caller, waiting[0])
+            return
     if s is None or not await suggestions.is_author(context.db, sealer, s.id, caller.member.id):
         await stale(update, caller)  # someone else's item looks exactly like a missing one
         return

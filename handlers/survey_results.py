@@ -24,6 +24,7 @@ from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
 from storage import members
 from storage import survey_responses as responses
+from storage.suggestions import next_release
 from storage.surveys import Survey
 from surveys import (
     Aggregator,
@@ -156,6 +157,11 @@ async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[
     ]
     if survey.closes_at is not None:
         head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
+    if survey.anonymous:
+        settings = context.settings
+        slot = next_release(context.clock.time(), settings.anonymous_digest_times, settings.tz)
+        release = when(_, slot, zone(context))
+        head.append(_("🕓 Next release of anonymous items: {when}", when=release))
     # Participation per unit is always shown: it holds no answers, and officers need it.
     for unit_id in sorted(scoped.asked, key=lambda u: tree.path(u) if u else ""):
         name = tree.path(unit_id) if unit_id in tree.by_id else _("(no unit)")

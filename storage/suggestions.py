@@ -433,6 +433,25 @@ async def of_author(db: Executor, sealer: Sealer, member_id: int) -> list[Sugges
     return [from_row(r) for r in rows]
 
 
+async def pending_of(
+    db: Executor,
+    sealer: Sealer,
+    member_id: int,
+    *,
+    now: float,
+    digest_times: Sequence[str],
+    tz: tzinfo,
+) -> list[Suggestion]:
+    """The member's anonymous items still waiting in the mixing pool, as they will look."""
+    release = next_release(now, digest_times, tz)
+    out: list[Suggestion] = []
+    for p in await anon_pool.pending(db, sealer, anon_pool.BOX):
+        if p.get("k") == "item" and p.get("m") == member_id:
+            planned = await _planned(db, p, created=day_start(release, tz), release=release, tz=tz)
+            out.append(planned)
+    return out
+
+
 async def thread(db: Executor, suggestion_id: int, *, now: float | None = None) -> list[Message]:
     """The thread in order; with `now`, only what officers may see by then."""
     sql = "SELECT * FROM suggestion_messages WHERE suggestion_id = ?"

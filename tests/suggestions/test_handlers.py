@@ -17,6 +17,18 @@ async def test_anonymous_suggestion_reply_answer_close_rate(bot: Harness) -> Non
     await open_inbox(bot, 900)
     assert ref not in " ".join(bot.labels(900))
     assert not any(ref in t for t in bot.texts(900))
+    # The inbox says when anonymous items come next.
+    assert "匿名内容下次汇总发布：2026年3月2日 13:00" in bot.screen(900).text
+    # Its author finds it waiting in "My suggestions", with the time it is released.
+    await bot.send(101, "/menu")
+    await bot.press(101, "📬 我的建议")
+    data = next(str(b["callback_data"]) for b in bot.screen(101).buttons if ref in str(b["text"]))
+    await bot.press_labelled(101, f"{ref} · 🕓 待发布")
+    assert "等待下一个汇总时间（2026年3月2日 13:00）" in bot.screen(101).text
+    assert "希望少放盐" in bot.screen(101).text
+    # Nobody else can open it, not even with the button's data.
+    await bot.send(102, "/menu")
+    assert "过期" in await bot.press_data(102, data)
     at(bot, 2026, 3, 2, 13, 0)
     await sweep(bot)
     digest = bot.screen(900).text
