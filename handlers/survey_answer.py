@@ -265,6 +265,9 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     ]
     if survey.anonymous:
         lines.append(_("🔒 They were stored without your name."))
+        lines.append(
+            _("They join the results at the next release time, mixed with other members' answers.")
+        )
     elif survey.allow_edit:
         deadline = survey.closes_at
         lines.append(

@@ -55,6 +55,7 @@ async def test_anonymous_answers_cannot_be_joined_to_the_member(bot: Harness) ->
     await bot.send(20, SECRET)
     await bot.press(20, "✅ 提交")
     assert "匿名保存" in bot.screen(20).text
+    assert "下一个汇总时间" in bot.screen(20).text  # and when it counts
     member = await bot.db.fetchone("SELECT * FROM members WHERE telegram_id = 20")
     assert member is not None
     # Until the release the answer exists only sealed in the mixing pool: no row shows it.
