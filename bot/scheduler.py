@@ -7,6 +7,7 @@ import logging
 from bot.delivery import install_delivery_job
 from bot.services import BotApp, BotContext
 from handlers import (
+    anon_release,
     dashboard,
     events_jobs,
     privacy,
@@ -39,6 +40,9 @@ def install_jobs(app: BotApp) -> None:
         job.schedule_removal()
     queue.run_repeating(prune_processed_updates, interval=3600, first=60, name="prune_updates")
     install_delivery_job(app)
+    queue.run_repeating(
+        anon_release.release, interval=anon_release.INTERVAL, first=2, name="anonymous_release"
+    )
     queue.run_repeating(events_jobs.tick, interval=events_jobs.INTERVAL, name="events_tick")
     queue.run_repeating(
         suggestions_supervision.sweep, interval=60, first=30, name="suggestions_sweep"

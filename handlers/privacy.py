@@ -244,6 +244,8 @@ async def _erase(update: Update, context: BotContext, caller: Caller) -> None:
     if done is None:
         await stale(update, caller)
         return
+    # The -wal still holds the erased pages: write them into the file and cut it to zero.
+    await db.checkpoint()
     await _tell_new_owners(context, done)
     if was_officer:
         try:
@@ -345,6 +347,7 @@ async def housekeeping(context: BotContext) -> None:
         oldest = insight.local_day(now - 400 * DAY, settings.tz)
         removed["insight_snapshots"] = await insight.prune_snapshots(tx, oldest)
         await insight.set_mark(tx, "housekeeping_day", today)
+    await db.checkpoint()
     if any(removed.values()):
         log.info("housekeeping removed %s", {k: v for k, v in removed.items() if v})
 

@@ -60,9 +60,12 @@ async def _start(
     if caller.member.unit_id is None:
         await show(update, context, _("Please set your unit in /profile first."))
         return
-    if await suggestions.sent_today(context.db, sealer, caller.member.id, now, tz) >= (
-        suggestions.DAILY_LIMIT
-    ):
+    sent = [
+        await suggestions.sent_today(context.db, sealer, caller.member.id, now, tz, anonymous=a)
+        for a in (False, True)
+    ]
+    # Each kind has its own limit (they share no count): refuse only when both are used up.
+    if min(sent[0], sent[1] if kind == "suggestion" else sent[0]) >= suggestions.DAILY_LIMIT:
         home = keyboard([[button(_("🏠 Main menu"), HOME)]])
         await show(update, context, _(DAILY_LIMIT, count=suggestions.DAILY_LIMIT), home)
         return

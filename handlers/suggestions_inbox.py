@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import N_, format_day
+from bot.i18n import N_, format_day, format_when
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, press, show, stale
 from handlers.keyboards import button, cb, keyboard
@@ -119,10 +119,19 @@ async def _inbox(update: Update, context: BotContext, caller: Caller, f: Filter)
         ],
         [button(_("⬅ Back"), cb("m", "off"))],
     ]
-    text = _(
-        "📥 <b>Suggestion inbox</b> · {status}\n{count} items.",
-        status=_(CHIPS[f.status]),
-        count=total,
+    settings = context.settings
+    release = suggestions.next_release(now, settings.anonymous_digest_times, settings.tz)
+    text = (
+        _(
+            "📥 <b>Suggestion inbox</b> · {status}\n{count} items.",
+            status=_(CHIPS[f.status]),
+            count=total,
+        )
+        + "\n"
+        + _(
+            "🕓 Next release of anonymous items: {when}",
+            when=format_when(release, caller.locale, settings.tz),
+        )
     )
     await show(update, context, text, keyboard(layout))
 

@@ -12,7 +12,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import N_
+from bot.i18n import N_, format_when
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, press, send, show, stale
@@ -22,7 +22,6 @@ from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.suggestions_views import (
     CLOSED_BOX,
     NO_ANSWERS,
-    author_times,
     category_label,
     clean_body,
     fit,
@@ -37,7 +36,7 @@ from handlers.suggestions_views import (
 )
 from handlers.suggestions_views import MINE_NS as NS
 from handlers.validation import Problem
-from storage import audit, dialogs, suggestions
+from storage import anon_pool, audit, dialogs, suggestions
 from storage import suggestion_lifecycle as lifecycle
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion
@@ -46,16 +45,63 @@ KIND = "suggest_thread"
 PER_PAGE = 8
 
 
+AT_RELEASE = N_(
+    "🕓 Noted. It takes effect at the next collection time, together with other members' "
+    "actions, which keeps you anonymous."
+)
+
+
+async def _pool(context: BotContext, sealer: Sealer, payload: dict[str, object]) -> None:
+    """Seal an anonymous author's action into the mixing pool (released with others)."""
+    async with context.db.transaction() as tx:
+        await anon_pool.put(tx, sealer, anon_pool.BOX, payload)
+
+
+async def _waiting(context: BotContext, caller: Caller, sealer: Sealer) -> list[Suggestion]:
+    """The caller's anonymous items not released yet (only they can open them)."""
+    settings = context.settings
+    return await suggestions.pending_of(
+        context.db,
+        sealer,
+        caller.member.id,
+        now=context.clock.time(),
+        digest_times=settings.anonymous_digest_times,
+        tz=settings.tz,
+    )
+
+
+async def _view_waiting(update: Update, context: BotContext, caller: Caller, s: Suggestion) -> None:
+    _ = caller._
+    release = format_when(s.release_at, caller.locale, context.settings.tz)
+    text = "\n".join(
+        [
+            title(_, s),
+            _(
+                "🕓 Waiting for the next collection time ({when}); officers cannot see it yet.",
+                when=release,
+            ),
+            "",
+            html.escape(s.body, quote=False),
+        ]
+    )
+    await show(
+        update, context, text, keyboard([[button(_("⬅ My suggestions"), cb(NS, "mine", 0))]])
+    )
+
+
 async def _list(
     update: Update, context: BotContext, caller: Caller, sealer: Sealer, page: int
 ) -> None:
     _ = caller._
-    items = await suggestions.of_author(context.db, sealer, caller.member.id)
+    waiting = await _waiting(context, caller, sealer)
+    items = waiting + await suggestions.of_author(context.db, sealer, caller.member.id)
     page, start, end = paginate(len(items), page, PER_PAGE)
     layout = [
         [
             button(
-                f"{s.ref} · {status_label(_, s.status)} · {category_label(_, s.category)}",
+                f"{s.ref} · "
+                + (_("🕓 Waiting") if s in waiting else status_label(_, s.status))
+                + f" · {category_label(_, s.category)}",
                 cb(NS, "o", s.id),
             )
         ]
@@ -114,6 +160,12 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     sid = data.int_arg(0)
     s = await suggestions.get(context.db, sid) if sid is not None else None
+    if s is None and data.action == "o":
+        waiting = [w for w in await _waiting(context, caller, sealer) if w.id == sid]
+        if waiting:
+            await answer(update)
+            await _view_waiting(update, context, caller, waiting[0])
+            return
     if s is None or not await suggestions.is_author(context.db, sealer, s.id, caller.member.id):
         await stale(update, caller)  # someone else's item looks exactly like a missing one
         return
@@ -150,21 +202,22 @@ async def _act(
         )
         await show(update, context, text, keyboard(layout))
     elif action == "wdy":
-        at, _release = author_times(context, s.anonymous)
+        if s.anonymous:
+            await _pool(context, sealer, {"k": "withdraw", "sid": s.id})
+            await answer(update)
+            await _view(update, context, caller, s, _(AT_RELEASE))
+            return
         async with db.transaction() as tx:
-            done = await lifecycle.withdraw(tx, s.id, at)
+            done = await lifecycle.withdraw(tx, s.id, context.clock.time())
             if done:
-                # Anonymous: no actor, and the day only, like every anonymous author action.
-                actor = None if s.anonymous else caller.member.id
-                details = {"ref": s.ref}
                 await audit.record(
                     tx,
-                    actor,
+                    caller.member.id,
                     "suggestion_withdraw",
-                    at,
+                    context.clock.time(),
                     target_type="suggestion",
                     target_id=s.id,
-                    details=details,
+                    details={"ref": s.ref},
                 )
         if done:
             await answer(update)
@@ -195,9 +248,14 @@ async def _rate(
     if stars is None or not 1 <= stars <= 5:
         await stale(update, caller)
         return
-    at, release = author_times(context, s.anonymous)
-    async with context.db.transaction() as tx:
-        done = await lifecycle.rate(tx, s.id, stars, at=at, release_at=release)
+    if s.anonymous:
+        done = s.status == "closed" and not s.rated
+        if done:
+            await _pool(context, sealer, {"k": "rate", "sid": s.id, "n": stars})
+    else:
+        now = context.clock.time()
+        async with context.db.transaction() as tx:
+            done = await lifecycle.rate(tx, s.id, stars, at=now, release_at=now)
     if not done:
         await answer(update, _("This item cannot be rated (again)."), alert=True)
         return
@@ -227,13 +285,21 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if isinstance(text, Problem):
         await send(update, context, text.render(_))
         return
-    at, release = author_times(context, s.anonymous)
-    async with db.transaction() as tx:
-        if dialog.step == "answer":
-            done = await lifecycle.author_answer(tx, s, text, at=at, release_at=release)
-        else:
-            done = await lifecycle.comment_rating(tx, s.id, text, release_at=release)
-        await dialogs.clear(tx, caller.member.telegram_id)
+    if s.anonymous:
+        # Sealed into the mixing pool; the thread shows it from the next release.
+        kind = "reply" if dialog.step == "answer" else "comment"
+        done = dialog.step != "answer" or s.accepts_replies
+        if done:
+            await _pool(context, sealer, {"k": kind, "sid": s.id, "t": text})
+        await dialogs.clear(db, caller.member.telegram_id)
+    else:
+        now = context.clock.time()
+        async with db.transaction() as tx:
+            if dialog.step == "answer":
+                done = await lifecycle.author_answer(tx, s, text, at=now, release_at=now)
+            else:
+                done = await lifecycle.comment_rating(tx, s.id, text, release_at=now)
+            await dialogs.clear(tx, caller.member.telegram_id)
     if dialog.step != "answer":
         home = keyboard([[button(_("🏠 Main menu"), HOME)]])
         await send(update, context, _("Thank you for your feedback."), home)

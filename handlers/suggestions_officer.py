@@ -138,6 +138,9 @@ async def on_button(update: Update, context: BotContext) -> None:
     if not await roles.can_manage(context.db, caller.member.id, s.unit_id):
         await refuse(update, caller)
         return
+    if data.action in ("mu", "mx") and not s.anonymous:
+        await stale(update, caller)  # only anonymous items can be muted: a forged press
+        return
     f = (Filter.parse(data.args[-1]) if len(data.args) > 1 else None) or Filter()
     if data.action in ("o", "ph", "rp", "as", "st", "mu"):
         await _screen(update, context, caller, s, data, f)
@@ -227,7 +230,7 @@ async def _change(
             done = await lifecycle.set_status(tx, s.id, "closed", me, now)
             note = _("✅ Closed. The author was asked to rate the handling.")
         elif data.action == "mx":
-            done = await suggestions.mute_author(tx, sealer, s.id, me, now)
+            done = await suggestions.mute_item(tx, s.id, me, now)
             note = _("🔇 The author of {ref} can no longer send anonymous suggestions.", ref=s.ref)
         if done:
             details = {"ref": s.ref, "to": data.args[1] if data.action in ("ax", "sx") else None}

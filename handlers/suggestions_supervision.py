@@ -53,6 +53,7 @@ async def sweep(context: BotContext) -> None:
         overdue = await lifecycle.claim_overdue(tx, now)
         yesterday = suggestions.local_date(now, settings.tz) - timedelta(days=1)
         await sealing.prune_quota(tx, yesterday.isoformat())
+        await sealing.prune_anon_quota(tx, yesterday.isoformat())
     if released or answered:
         await _digest(context, released, answered)
     for s in overdue:

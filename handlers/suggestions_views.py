@@ -7,7 +7,6 @@ dialog state of a member composing or answering is sealed.
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 import unicodedata
@@ -25,7 +24,7 @@ from handlers.common import Caller, notify, translator_for
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import dialogs, members, roles, suggestion_reports, suggestions
+from storage import dialogs, members, mixing, roles, suggestion_reports, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Message, Suggestion
 
@@ -103,17 +102,6 @@ def when(s: Suggestion, moment: float, locale: str, context: BotContext, *, auth
     return format_when(moment, locale, tz)
 
 
-def author_times(context: BotContext, anonymous: bool) -> tuple[float, float]:
-    """(time stored, time officers may see it) for something an author does now."""
-    now, settings = context.clock.time(), context.settings
-    if not anonymous:
-        return now, now
-    return (
-        suggestions.day_start(now, settings.tz),
-        suggestions.next_release(now, settings.anonymous_digest_times, settings.tz),
-    )
-
-
 # --- sealed dialog state ------------------------------------------------------------------
 
 
@@ -124,9 +112,9 @@ def _dialog_context(caller: Caller) -> bytes:
 async def save_sealed(
     context: BotContext, caller: Caller, sealer: Sealer, kind: str, step: str, data: dict[str, Any]
 ) -> None:
-    """Store dialog state sealed: the dialogs row is keyed by the Telegram id."""
-    blob = base64.b64encode(sealer.seal(_dialog_context(caller), data)).decode()
-    dialog = Dialog(kind, step, {"s": blob})
+    """Store dialog state sealed and padded to one size: the dialogs row is keyed by the
+    Telegram id, so neither its content nor its length may say what is being typed."""
+    dialog = Dialog(kind, step, {"s": mixing.encode_draft(sealer, _dialog_context(caller), data)})
     await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
 
 
@@ -136,7 +124,7 @@ def load_sealed(
     """Open sealed dialog state; None when absent or sealed for someone else."""
     if sealer is None or dialog is None or not isinstance(dialog.data.get("s"), str):
         return None
-    return sealer.unseal(_dialog_context(caller), base64.b64decode(dialog.data["s"]))
+    return mixing.decode_draft(sealer, _dialog_context(caller), dialog.data["s"])
 
 
 # --- threads ------------------------------------------------------------------------------

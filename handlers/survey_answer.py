@@ -22,11 +22,12 @@ from handlers.survey_common import (
     can_manage,
     day_of,
     definition_of,
+    sealer_for,
     when,
     zone,
 )
 from handlers.survey_screens import View, question_screen, review_screen
-from storage import dialogs
+from storage import dialogs, mixing
 from storage import survey_progress as sessions
 from storage import survey_responses as responses
 from storage import surveys as store
@@ -175,7 +176,9 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
     """Start, continue, or (where allowed) reopen a submitted response for changes."""
     _ = caller._
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(db, run.survey.id, member_id, preview=run.preview)
+    session = await sessions.load(
+        db, run.survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
+    )
     if session is None:
         seed = run.seed(member_id)
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
@@ -191,7 +194,13 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
         else:
             session = Session(dict(start(run.definition, seed)), {}, False)
         await sessions.save(
-            db, run.survey.id, member_id, session, context.clock.time(), preview=run.preview
+            db,
+            run.survey.id,
+            member_id,
+            session,
+            context.clock.time(),
+            preview=run.preview,
+            sealer=sealer_for(context, run.survey),
         )
     await answer(update)
     await render(update, context, caller, run, session)
@@ -202,7 +211,9 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
     survey = run.survey
-    session = await sessions.load(db, survey.id, member_id, preview=run.preview)
+    session = await sessions.load(
+        db, survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
+    )
     if session is None:
         if not run.preview and await store.has_completed(db, survey.id, member_id):
             await answer(
@@ -231,20 +242,18 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
         )
     day = day_of(now, zone(context))
     async with db.transaction() as tx:
-        if session.editing and not survey.anonymous:
+        if survey.anonymous:
+            # Sealed into the mixing pool: written to the results at the next release.
+            stored = await mixing.submit_answer(
+                tx, context.services.sealer, survey.id, member_id, answers=answers, unit_id=unit
+            )
+        elif session.editing:
             stored = await responses.replace_named(
                 tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
             )
         else:
             stored = await responses.submit(
-                tx,
-                survey.id,
-                member_id,
-                anonymous=survey.anonymous,
-                answers=answers,
-                unit_id=unit,
-                day=day,
-                now=now,
+                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
             )
     await leave_dialog(context, caller, survey.id)
     if not stored:
@@ -256,6 +265,9 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     ]
     if survey.anonymous:
         lines.append(_("🔒 They were stored without your name."))
+        lines.append(
+            _("They join the results at the next release time, mixed with other members' answers.")
+        )
     elif survey.allow_edit:
         deadline = survey.closes_at
         lines.append(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 
 from bot.i18n import Translate, format_when
+from bot.sealing import Sealer
 from bot.services import BotContext
 from handlers.common import Caller
 from storage import roles, units
@@ -36,6 +37,11 @@ def _parse(text: str) -> Definition:
     if isinstance(parsed, list):
         raise ValueError(f"stored survey definition no longer validates: {parsed[:3]}")
     return parsed
+
+
+def sealer_for(context: BotContext, survey: Survey) -> Sealer | None:
+    """The sealer for a member's progress: anonymous surveys keep it sealed and padded."""
+    return context.services.sealer if survey.anonymous else None
 
 
 def definition_of(survey: Survey) -> Definition:

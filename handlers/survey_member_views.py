@@ -11,7 +11,7 @@ from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import NS, NS_OFFICER, NS_PREVIEW, definition_of, when, zone
+from handlers.survey_common import NS, NS_OFFICER, NS_PREVIEW, definition_of, sealer_for, when, zone
 from handlers.survey_screens import short
 from storage import survey_progress as sessions
 from storage import surveys as store
@@ -86,7 +86,9 @@ async def show_intro(
         lines.append(_("🗓 Answer by {when}", when=when(_, survey.closes_at, tz)))
     lines.append("")
     lines.append(_anonymity_note(_, survey, context.settings.anonymity_threshold))
-    session = await sessions.load(db, survey.id, caller.member.id, preview=preview)
+    session = await sessions.load(
+        db, survey.id, caller.member.id, preview=preview, sealer=sealer_for(context, survey)
+    )
     done = not preview and await store.has_completed(db, survey.id, caller.member.id)
     layout: list[list[InlineKeyboardButton]] = []
     if done:

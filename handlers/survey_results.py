@@ -25,6 +25,7 @@ from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
 from storage import members
 from storage import survey_responses as responses
+from storage.suggestions import next_release
 from storage.surveys import Survey
 from surveys import (
     Aggregator,
@@ -198,6 +199,11 @@ async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[
         )
     if survey.closes_at is not None:
         head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
+    if survey.anonymous:
+        settings = context.settings
+        slot = next_release(context.clock.time(), settings.anonymous_digest_times, settings.tz)
+        release = when(_, slot, zone(context))
+        head.append(_("🕓 Next release of anonymous items: {when}", when=release))
     # Participation per unit, small units pooled: "1/1" would say who answered.
     named = sorted((_line_name(_, scoped.tree, line), line) for line in scoped.lines)
     for name, line in named:

@@ -12,7 +12,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, send, stale
 from handlers.keyboards import Cb
 from handlers.survey_answer import Run, leave_dialog, list_markup, open_run, problem_text, render
-from handlers.survey_common import question_at
+from handlers.survey_common import question_at, sealer_for
 from handlers.survey_member_views import show_intro
 from handlers.survey_screens import selection
 from storage import survey_progress as sessions
@@ -46,7 +46,9 @@ async def on_action(
     """Apply one answering button (a, t, d, s, b, e, k, c) to the stored progress."""
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
-    session = await sessions.load(db, run.survey.id, member_id, preview=run.preview)
+    session = await sessions.load(
+        db, run.survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
+    )
     if session is None:
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
             await answer(
@@ -94,7 +96,15 @@ async def on_action(
         await show_intro(update, context, caller, run.survey, preview=run.preview)
         return
     await answer(update)
-    await sessions.save(db, run.survey.id, member_id, outcome, now, preview=run.preview)
+    await sessions.save(
+        db,
+        run.survey.id,
+        member_id,
+        outcome,
+        now,
+        preview=run.preview,
+        sealer=sealer_for(context, run.survey),
+    )
     await render(update, context, caller, run, outcome)
 
 
@@ -109,6 +119,7 @@ async def _store_and_show(
         session,
         context.clock.time(),
         preview=run.preview,
+        sealer=sealer_for(context, run.survey),
     )
     await render(update, context, caller, run, session)
 
@@ -202,7 +213,9 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if run is None:
         return
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(db, run.survey.id, member_id, preview=preview)
+    session = await sessions.load(
+        db, run.survey.id, member_id, preview=preview, sealer=sealer_for(context, run.survey)
+    )
     message = update.effective_message
     if session is None or message is None:
         await leave_dialog(context, caller, run.survey.id)
@@ -242,7 +255,13 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         return
     session = replace(session, progress=dict(moved), draft={})
     await sessions.save(
-        db, run.survey.id, member_id, session, context.clock.time(), preview=preview
+        db,
+        run.survey.id,
+        member_id,
+        session,
+        context.clock.time(),
+        preview=preview,
+        sealer=sealer_for(context, run.survey),
     )
     await render(update, context, caller, run, session, fresh=True)
 
@@ -256,6 +275,12 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     )
     if run is None:
         return
-    session = await sessions.load(context.db, run.survey.id, caller.member.id, preview=preview)
+    session = await sessions.load(
+        context.db,
+        run.survey.id,
+        caller.member.id,
+        preview=preview,
+        sealer=sealer_for(context, run.survey),
+    )
     if session is not None:
         await render(update, context, caller, run, session, fresh=True)

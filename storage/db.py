@@ -135,6 +135,9 @@ class Database(_Ops):
         # Deleted rows (e.g. an anonymous survey's in-progress state) are zeroed on
         # disk, so the database file does not keep what the bot promised to forget.
         await conn.execute("PRAGMA secure_delete = ON")
+        # A -wal holds old page images (anonymous items in arrival order, erased members);
+        # once checkpointed it is cut back to nothing instead of kept at its largest size.
+        await conn.execute("PRAGMA journal_size_limit = 0")
         return cls(conn, p)
 
     async def close(self) -> None:
@@ -183,6 +186,15 @@ class Database(_Ops):
         """Return the first column of the first row, or None."""
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def checkpoint(self) -> None:
+        """Copy the -wal into the file and truncate it to zero bytes.
+
+        Called after each anonymous release, /forget and retention clean-up: until then
+        the -wal keeps every changed page, in order, for anyone who copies the data folder.
+        """
+        async with self._lock:
+            await self._execute("PRAGMA wal_checkpoint(TRUNCATE)", ())
 
     async def backup_to(self, target: Path | str) -> None:
         """Copy the live database with SQLite's online backup API."""

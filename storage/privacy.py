@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
-from storage import audit, roles, sealing, units
+from storage import anon_pool, audit, roles, sealing, suggestions, units
 from storage.db import Executor, Row, Transaction
 from storage.insight import columns, has, tables
 from storage.sealing import Sealer
@@ -383,22 +383,25 @@ async def _unlink_anonymous(
     ):
         payload = {"m": None} if sid in ids else sealer.unseal(_seal_context(sid), bytes(blob))
         if payload is not None:
-            await tx.execute(
-                "UPDATE suggestions SET author_seal = ? WHERE id = ?",
-                (sealer.seal(_seal_context(sid), payload), sid),
-            )
+            # Same padded size for "nobody" as for any member: lengths must not change.
+            member = payload.get("m")
+            seal = suggestions.author_seal(sealer, sid, member if isinstance(member, int) else None)
+            await tx.execute("UPDATE suggestions SET author_seal = ? WHERE id = ?", (seal, sid))
+    if await has(tx, "anon_pool", "sealed"):
+        await anon_pool.forget_author(tx, sealer, member_id)
     await tx.execute("DELETE FROM suggestion_mine WHERE tag = ?", (sealer.tag("mine", member_id),))
     if await has(tx, "suggestion_mutes", "tag"):
         await tx.execute(
             "DELETE FROM suggestion_mutes WHERE tag = ?", (sealer.tag("mute", member_id),)
         )
-    if await has(tx, "suggestion_quota", "tag"):
-        today = datetime.fromtimestamp(now, tz).date()
-        for day in (today, today - timedelta(days=1)):
-            await tx.execute(
-                "DELETE FROM suggestion_quota WHERE tag = ?",
-                (sealer.tag("quota", member_id, day.isoformat()),),
-            )
+    today = datetime.fromtimestamp(now, tz).date()
+    for table, purpose in (("suggestion_quota", "quota"), ("suggestion_anon_quota", "aquota")):
+        if await has(tx, table, "tag"):
+            for day in (today, today - timedelta(days=1)):
+                await tx.execute(
+                    f"DELETE FROM {table} WHERE tag = ?",
+                    (sealer.tag(purpose, member_id, day.isoformat()),),
+                )
     return len(ids)
 
 

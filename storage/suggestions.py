@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Literal
+from typing import Any, Literal
 
-from storage import members, sealing, units
+from storage import anon_pool, members, sealing, units
 from storage.db import Executor, Row
 from storage.sealing import Sealer
 
@@ -219,19 +219,38 @@ async def route_unit(db: Executor, unit_id: int, anonymous: bool, threshold: int
 
 
 def quota_tag(sealer: Sealer, member_id: int, now: float, tz: tzinfo) -> tuple[bytes, str]:
-    """The daily-limit tag of a member for today, and today's date string."""
+    """The daily-limit tag of a member's named items for today, and today's date string."""
     day = local_date(now, tz).isoformat()
     return sealer.tag("quota", member_id, day), day
 
 
+def anon_quota_tag(sealer: Sealer, member_id: int, now: float, tz: tzinfo) -> tuple[bytes, str]:
+    """The daily-limit tag of a member's anonymous items: another key, so it never matches
+    the named tag of the same member and day."""
+    day = local_date(now, tz).isoformat()
+    return sealer.tag("aquota", member_id, day), day
+
+
 async def is_muted(db: Executor, sealer: Sealer, member_id: int) -> bool:
-    """Whether officers muted this member's anonymous suggestions."""
-    return await sealing.is_muted(db, sealer.tag("mute", member_id))
+    """Whether officers muted one of this member's anonymous items."""
+    return await sealing.any_muted(db, await sealing.mine(db, sealer, member_id))
 
 
-async def sent_today(db: Executor, sealer: Sealer, member_id: int, now: float, tz: tzinfo) -> int:
-    """How many suggestions the member sent today (named and anonymous)."""
+async def sent_today(
+    db: Executor, sealer: Sealer, member_id: int, now: float, tz: tzinfo, *, anonymous: bool
+) -> int:
+    """How many named (or anonymous) items the member sent today."""
+    if anonymous:
+        tag = anon_quota_tag(sealer, member_id, now, tz)[0]
+        return await sealing.anon_quota_used(db, sealer, tag)
     return await sealing.quota_used(db, quota_tag(sealer, member_id, now, tz)[0])
+
+
+def author_seal(sealer: Sealer, suggestion_id: int, member_id: int | None) -> bytes:
+    """The sealed link to the author, one size whatever the id (or none, after /forget)."""
+    return sealing.seal_padded(
+        sealer, _seal_context(suggestion_id), {"m": member_id}, sealing.AUTHOR_SEAL_SIZE
+    )
 
 
 async def submit(
@@ -246,48 +265,126 @@ async def submit(
     digest_times: Sequence[str],
     threshold: int,
 ) -> Suggestion | Literal["muted", "limit"]:
-    """Store a new suggestion (call inside a transaction); a refusal changes nothing."""
+    """Store a new suggestion (call inside a transaction); a refusal changes nothing.
+
+    A named item is written at once. An anonymous one only gets its id and reference
+    here, in the member's sealed list; its content waits sealed in the mixing pool
+    (storage.mixing) and is written at a release. The returned Suggestion then shows
+    what it will look like (due day from the next release time).
+    """
     if draft.anonymous and await is_muted(db, sealer, member_id):
         return "muted"
-    tag, day = quota_tag(sealer, member_id, now, tz)
-    if await sealing.quota_used(db, tag) >= DAILY_LIMIT:
+    if await sent_today(db, sealer, member_id, now, tz, anonymous=draft.anonymous) >= DAILY_LIMIT:
         return "limit"
     unit_id = await route_unit(db, member_unit_id, draft.anonymous, threshold)
-    unit = await units.get(db, unit_id)
-    days = unit.reply_deadline_days if unit else 7
-    created = day_start(now, tz) if draft.anonymous else now
-    release = next_release(now, digest_times, tz) if draft.anonymous else now
     sid = await random_id(db, "suggestions")
     ref = await _new_ref(db, draft.kind)
-    seal = sealer.seal(_seal_context(sid), {"m": member_id}) if draft.anonymous else None
+    if draft.anonymous:
+        tag, day = anon_quota_tag(sealer, member_id, now, tz)
+        await sealing.anon_quota_take(db, sealer, tag, day)
+        await sealing.add_mine(db, sealer, member_id, sid)
+        payload = pool_payload(sid, ref, unit_id, draft, member_id)
+        await anon_pool.put(db, sealer, anon_pool.BOX, payload)
+        release = next_release(now, digest_times, tz)
+        return await _planned(db, payload, created=day_start(release, tz), release=release, tz=tz)
+    tag, day = quota_tag(sealer, member_id, now, tz)
+    unit = await units.get(db, unit_id)
+    days = unit.reply_deadline_days if unit else 7
     await db.execute(
         """INSERT INTO suggestions (id, ref, kind, category, anonymous, author_id, author_seal,
                unit_id, body, photos, created_at, release_at, announced, due_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, 0, ?, NULL, ?, ?, ?, ?, ?, 1, ?)""",
         (
             sid,
             ref,
             draft.kind,
             draft.category,
-            int(draft.anonymous),
-            None if draft.anonymous else member_id,
-            seal,
+            member_id,
             unit_id,
             draft.body,
             json.dumps(list(draft.photos)),
-            created,
-            release,
-            # Named items are announced by the handler at once; anonymous ones by the digest.
-            0 if draft.anonymous else 1,
-            due_at(created, days, tz),
+            now,
+            now,
+            due_at(now, days, tz),
         ),
     )
     await sealing.quota_take(db, tag, day)
-    if draft.anonymous:
-        await sealing.add_mine(db, sealer, member_id, sid)
     found = await get(db, sid)
     assert found is not None
     return found
+
+
+def pool_payload(
+    sid: int, ref: str, unit_id: int, draft: Draft, member_id: int
+) -> dict[str, object]:
+    """What waits in the mixing pool for an anonymous item (sealed there)."""
+    return {
+        "k": "item",
+        "sid": sid,
+        "ref": ref,
+        "kind": draft.kind,
+        "cat": draft.category,
+        "unit": unit_id,
+        "body": draft.body,
+        "photos": list(draft.photos),
+        "m": member_id,
+    }
+
+
+async def _planned(
+    db: Executor, p: dict[str, Any], *, created: float, release: float, tz: tzinfo
+) -> Suggestion:
+    """A pooled item as it will be stored when released at `release`."""
+    unit = await units.get(db, int(p["unit"]))
+    days = unit.reply_deadline_days if unit else 7
+    return Suggestion(
+        int(p["sid"]),
+        str(p["ref"]),
+        p["kind"],
+        str(p["cat"]),
+        True,
+        None,
+        int(p["unit"]),
+        str(p["body"]),
+        tuple(p.get("photos") or ()),
+        "new",
+        None,
+        created,
+        release,
+        due_at(created, days, tz),
+        None,
+        None,
+        None,
+        False,
+    )
+
+
+async def insert_released(
+    db: Executor, sealer: Sealer, p: dict[str, Any], *, created: float, release: float, tz: tzinfo
+) -> None:
+    """Write a released anonymous item (from the mixing pool), timed by its release only."""
+    s = await _planned(db, p, created=created, release=release, tz=tz)
+    ref = s.ref
+    if await db.fetchval("SELECT 1 FROM suggestions WHERE ref = ?", (ref,)):
+        ref = await _new_ref(db, s.kind)  # drawn twice while both waited: practically never
+    await db.execute(
+        """INSERT INTO suggestions (id, ref, kind, category, anonymous, author_id, author_seal,
+               unit_id, body, photos, created_at, release_at, announced, due_at)
+           VALUES (?, ?, ?, ?, 1, NULL, ?, ?, ?, ?, ?, ?, 0, ?)""",
+        (
+            s.id,
+            ref,
+            s.kind,
+            s.category,
+            author_seal(sealer, s.id, p.get("m")),
+            s.unit_id,
+            s.body,
+            json.dumps(list(s.photos)),
+            s.created_at,
+            s.release_at,
+            s.due_at,
+        ),
+    )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -325,7 +422,7 @@ async def is_author(db: Executor, sealer: Sealer, suggestion_id: int, member_id:
 
 
 async def of_author(db: Executor, sealer: Sealer, member_id: int) -> list[Suggestion]:
-    """Everything the member sent, named and anonymous, newest first."""
+    """Everything the member sent, named and anonymous, newest first (released items only)."""
     ids = await sealing.mine(db, sealer, member_id)
     marks = ",".join("?" * len(ids)) or "NULL"
     rows = await db.fetchall(
@@ -334,6 +431,25 @@ async def of_author(db: Executor, sealer: Sealer, member_id: int) -> list[Sugges
         [member_id, *ids],
     )
     return [from_row(r) for r in rows]
+
+
+async def pending_of(
+    db: Executor,
+    sealer: Sealer,
+    member_id: int,
+    *,
+    now: float,
+    digest_times: Sequence[str],
+    tz: tzinfo,
+) -> list[Suggestion]:
+    """The member's anonymous items still waiting in the mixing pool, as they will look."""
+    release = next_release(now, digest_times, tz)
+    out: list[Suggestion] = []
+    for p in await anon_pool.pending(db, sealer, anon_pool.BOX):
+        if p.get("k") == "item" and p.get("m") == member_id:
+            planned = await _planned(db, p, created=day_start(release, tz), release=release, tz=tz)
+            out.append(planned)
+    return out
 
 
 async def thread(db: Executor, suggestion_id: int, *, now: float | None = None) -> list[Message]:
@@ -389,13 +505,14 @@ async def inbox(
     return [from_row(r) for r in rows], total
 
 
-async def mute_author(
-    db: Executor, sealer: Sealer, suggestion_id: int, officer_id: int, now: float
-) -> bool:
-    """Refuse further anonymous items from this item's author, without naming them."""
-    author = await author_of(db, sealer, suggestion_id)
-    if author is None:
+async def mute_item(db: Executor, suggestion_id: int, officer_id: int, now: float) -> bool:
+    """Refuse further anonymous items from this item's author, without naming them.
+
+    Only anonymous items can be muted (a named author is talked to by name), and the row is
+    per item, so muting two items of one author looks like muting items of two authors.
+    """
+    found = await get(db, suggestion_id)
+    if found is None or not found.anonymous:
         return False
-    # The answer is the same whether they were muted already: it must not link two items.
-    await sealing.mute(db, sealer.tag("mute", author), suggestion_id, officer_id, now)
+    await sealing.mute(db, suggestion_id, officer_id, now)
     return True

@@ -35,44 +35,50 @@ class Response:
     answers: dict[str, Any]
 
 
-async def submit(
-    db: Executor,
-    survey_id: int,
-    member_id: int,
-    *,
-    anonymous: bool,
-    answers: dict[str, Any],
-    unit_id: int | None,
-    day: str,
-    now: float,
-) -> bool:
-    """Record the completion and store the response; False when the member already submitted.
+async def complete(db: Executor, survey_id: int, member_id: int) -> bool:
+    """Record that the member took part (no time); False when they had submitted already.
 
-    Call inside a transaction. For an anonymous survey the response row gets no member, no
-    time but the day, a random id and the unit the caller coarsened (``anonymous_unit``);
-    the completion row has no time at all. The in-progress answers are deleted here too, so
-    nothing is left that ties the member to what they answered.
+    The in-progress answers go in the same step, so nothing is left that ties the
+    member to what they answered.
     """
     added = await db.execute(
         "INSERT OR IGNORE INTO survey_completions (survey_id, member_id) VALUES (?, ?)",
         (survey_id, member_id),
     )
-    if not added:
+    if added:
+        await db.execute(
+            "DELETE FROM survey_progress WHERE survey_id = ? AND member_id = ? AND preview = 0",
+            (survey_id, member_id),
+        )
+    return added > 0
+
+
+async def submit(
+    db: Executor,
+    survey_id: int,
+    member_id: int,
+    *,
+    answers: dict[str, Any],
+    unit_id: int | None,
+    day: str,
+    now: float,
+) -> bool:
+    """Record the completion and store a named response; False when already submitted.
+
+    Call inside a transaction. Anonymous answers never come here: they go through the
+    mixing pool (storage.mixing.submit_answer) and are written at a release.
+    """
+    if not await complete(db, survey_id, member_id):
         return False
-    await _insert(
-        db,
-        survey_id,
-        None if anonymous else member_id,
-        unit_id,
-        day,
-        None if anonymous else now,
-        answers,
-    )
-    await db.execute(
-        "DELETE FROM survey_progress WHERE survey_id = ? AND member_id = ? AND preview = 0",
-        (survey_id, member_id),
-    )
+    await _insert(db, survey_id, member_id, unit_id, day, now, answers)
     return True
+
+
+async def insert_anonymous(
+    db: Executor, survey_id: int, unit_id: int | None, day: str, answers: dict[str, Any]
+) -> None:
+    """Write one released anonymous response: no member, the release day, a random id."""
+    await _insert(db, survey_id, None, unit_id, day, None, answers)
 
 
 async def replace_named(

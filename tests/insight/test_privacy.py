@@ -13,6 +13,7 @@ from storage.members import Member
 from storage.suggestions import Draft, Suggestion
 from tests.harness import Harness
 from tests.insight import seed
+from tests.suggestions.helpers import release
 
 ME = 700020
 OTHER = 700021
@@ -31,6 +32,8 @@ async def _submit(bot: Harness, member: Member, body: str, anonymous: bool) -> S
             threshold=s.anonymity_threshold,
         )
     assert isinstance(done, Suggestion)
+    if anonymous:  # written from the mixing pool at its release (as if with enough others)
+        await release(bot.db, sealer, done.release_at)
     return done
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.services import BotContext
 from handlers import suggestions_supervision
+from storage import mixing
 from tests.harness import Harness
 from tests.suggestions.helpers import TZ
 
@@ -39,7 +40,16 @@ async def suggest(
 
 
 async def sweep(bot: Harness) -> None:
-    """Run the supervision job once at the fake clock's time (what JobQueue would do)."""
+    """Run the release and supervision jobs once at the fake clock's time.
+
+    These tests follow one or two items, fewer than a release batch: the pool is released
+    as if enough other members had written too (tests/privacy checks the real threshold).
+    """
+    settings = bot.settings
+    slot = mixing.last_slot(bot.clock.time(), settings.anonymous_digest_times, settings.tz)
+    async with bot.db.transaction() as tx:
+        await tx.execute("DELETE FROM anon_release_mark")
+        await mixing.release(tx, bot.app.bot_data.sealer, slot=slot, tz=settings.tz, threshold=1)
     await suggestions_supervision.sweep(BotContext(bot.app))
 
 

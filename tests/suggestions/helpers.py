@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FakeClock
 from bot.sealing import Sealer
-from storage import members, roles, suggestions, units
+from storage import members, mixing, roles, suggestions, units
 from storage.db import Database
 from storage.suggestions import Draft, Suggestion
 
@@ -72,4 +72,13 @@ async def submit(
             threshold=5,
         )
     assert isinstance(result, Suggestion), result
+    if anonymous:
+        await release(db, seal, result.release_at)
     return result
+
+
+async def release(db: Database, seal: Sealer, slot: float, threshold: int = 1) -> None:
+    """Release what the mixing pool holds, as the job does at `slot` (any slot, even again)."""
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM anon_release_mark")
+        await mixing.release(tx, seal, slot=slot, tz=TZ, threshold=threshold)

@@ -195,6 +195,8 @@ async def test_the_file_alone_cannot_reveal_the_author_but_the_key_relays(
     authors = await _authors(bot, t)
     at(bot, 2026, 3, 2, 10, 17)
     refs = [await suggest(bot, a.telegram_id, x) for a, x in zip(authors, TEXTS, strict=True)]
+    at(bot, 2026, 3, 2, 13, 0)
+    await sweep(bot)  # released from the mixing pool into the suggestions table
     path = bot.db.path
     await bot.stop()
     stolen = tmp_path / "stolen.sqlite3"
@@ -202,7 +204,7 @@ async def test_the_file_alone_cannot_reveal_the_author_but_the_key_relays(
     conn = sqlite3.connect(stolen)
     rows = conn.execute("SELECT id, author_id, author_seal, created_at FROM suggestions").fetchall()
     mine_tags = {r[0] for r in conn.execute("SELECT tag FROM suggestion_mine")}
-    quota_tags = {r[0] for r in conn.execute("SELECT tag FROM suggestion_quota")}
+    quota_tags = {r[0] for r in conn.execute("SELECT tag FROM suggestion_anon_quota")}
     conn.close()
     assert len(rows) == len(refs) and all(r[1] is None and r[2] for r in rows)
     # Someone holding the file but guessing the key opens nothing and matches no tag.
@@ -211,7 +213,7 @@ async def test_the_file_alone_cannot_reveal_the_author_but_the_key_relays(
         assert all(thief.unseal(f"author:{r[0]}".encode(), r[2]) is None for r in rows)
         for a in authors:
             assert thief.tag("mine", a.member_id) not in mine_tags
-            assert thief.tag("quota", a.member_id, "2026-03-02") not in quota_tags
+            assert thief.tag("aquota", a.member_id, "2026-03-02") not in quota_tags
     # The same file refuses to start with a wrong key (one line, named setting)...
     with pytest.raises(ConfigError, match=r"^configuration error: RELAY_KEY:"):
         Harness(tmp_path, database_path=path, relay_key=WRONG_RELAY_KEY)

@@ -17,6 +17,18 @@ async def test_anonymous_suggestion_reply_answer_close_rate(bot: Harness) -> Non
     await open_inbox(bot, 900)
     assert ref not in " ".join(bot.labels(900))
     assert not any(ref in t for t in bot.texts(900))
+    # The inbox says when anonymous items come next.
+    assert "匿名内容下次汇总发布：2026年3月2日 13:00" in bot.screen(900).text
+    # Its author finds it waiting in "My suggestions", with the time it is released.
+    await bot.send(101, "/menu")
+    await bot.press(101, "📬 我的建议")
+    data = next(str(b["callback_data"]) for b in bot.screen(101).buttons if ref in str(b["text"]))
+    await bot.press_labelled(101, f"{ref} · 🕓 待发布")
+    assert "等待下一个汇总时间（2026年3月2日 13:00）" in bot.screen(101).text
+    assert "希望少放盐" in bot.screen(101).text
+    # Nobody else can open it, not even with the button's data.
+    await bot.send(102, "/menu")
+    assert "过期" in await bot.press_data(102, data)
     at(bot, 2026, 3, 2, 13, 0)
     await sweep(bot)
     digest = bot.screen(900).text
@@ -54,14 +66,15 @@ async def test_anonymous_suggestion_reply_answer_close_rate(bot: Harness) -> Non
     await bot.press(101, "⭐⭐⭐⭐")
     await bot.send(101, "处理及时")
     assert "感谢您的反馈" in bot.screen(101).text
-    # "My suggestions" shows the whole thread to its author.
+    # The anonymous rating is released with others at the next morning's release time;
+    # then "My suggestions" shows the whole thread to its author, and it feeds the figures.
+    at(bot, 2026, 3, 3, 9, 0)
+    await sweep(bot)
     await bot.send(101, "/menu")
     await bot.press(101, "📬 我的建议")
     await bot.press_labelled(101, ref)
     mine = bot.screen(101).text
     assert "下周起调整" in mine and "多些素菜" in mine and "4/5" in mine and "处理及时" in mine
-    # The rating feeds the figures once released (the next morning's digest time).
-    at(bot, 2026, 3, 3, 9, 0)
     await open_inbox(bot, 900)
     await bot.press(900, "📊 统计")
     figures = bot.screen(900).text
@@ -139,8 +152,9 @@ async def test_bad_input_is_refused_without_changes(bot: Harness) -> None:
     await bot.press(101, "✅ 发送")
     assert "已提交" in bot.texts(101)[-1]
     # A sixth suggestion in one day is refused politely.
-    for n in range(4):
-        await suggest(bot, 101, f"第{n + 2}条", anonymous=n % 2 == 0)
+    # Named and anonymous items have separate limits: refused once both are used up.
+    for n in range(9):
+        await suggest(bot, 101, f"第{n + 2}条", anonymous=n % 2 == 1)
     await bot.send(101, "/suggest")
     assert "每日上限" in bot.screen(101).text
     # An officer of another unit forging a button for this item is refused.
@@ -173,7 +187,10 @@ async def test_withdrawn_item_takes_no_reply_and_mute_refuses_politely(bot: Harn
     await bot.press_labelled(101, ref)
     await bot.press(101, "↩️ 撤回")
     await bot.press(101, "↩️ 确认撤回")
-    assert "已撤回" in bot.screen(101).text
+    # An anonymous withdrawal takes effect at the next release, with other members' actions.
+    assert "下一个汇总时间" in bot.screen(101).text
+    at(bot, 2026, 3, 2, 17, 0)
+    await sweep(bot)
     await bot.send(900, "我们会研究。")
     assert "已被提交人撤回" in bot.screen(900).text
     item = next(s for s in await _all(bot) if s.ref == ref)

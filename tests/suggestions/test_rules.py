@@ -85,33 +85,37 @@ async def test_officers_do_not_see_anonymous_items_before_the_digest(db: Databas
         assert await lifecycle.claim_released(tx, clock.time()) == []
 
 
-async def test_daily_limit_counts_named_and_anonymous(db: Database) -> None:
+async def test_named_and_anonymous_items_have_separate_daily_limits(db: Database) -> None:
     _, branch, _ = await tree(db, branch_size=5)
     author = await member(db, 100, branch)
     clock, seal = FakeClock(datetime(2026, 3, 2, 10, 0, tzinfo=TZ)), sealer()
-    for n in range(5):
-        await submit(db, seal, clock, author, branch, anonymous=n % 2 == 0)
-    draft = Draft("suggestion", "Safety", True, "第六条")
-    async with db.transaction() as tx:
-        refused = await suggestions.submit(
-            tx,
-            seal,
-            author,
-            branch,
-            draft,
-            now=clock.time(),
-            tz=TZ,
-            digest_times=TIMES,
-            threshold=5,
-        )
-    assert refused == "limit"
+
+    async def send(anonymous: bool) -> object:
+        draft = Draft("suggestion", "Safety", anonymous, "第六条")
+        async with db.transaction() as tx:
+            return await suggestions.submit(
+                tx, seal, author, branch, draft,
+                now=clock.time(), tz=TZ, digest_times=TIMES, threshold=5,
+            )  # fmt: skip
+
+    for _n in range(5):
+        await submit(db, seal, clock, author, branch, anonymous=False)
+    assert await send(False) == "limit"
+    # Anonymous items count on their own (a shared count would link the two kinds).
+    for _n in range(5):
+        await submit(db, seal, clock, author, branch)
+    assert await send(True) == "limit"
+    # One sealed row for the day: no count in clear, and no row shared with the named count.
+    anon_rows = await db.fetchall("SELECT * FROM suggestion_anon_quota")
+    assert len(anon_rows) == 1 and set(anon_rows[0].keys()) == {"tag", "day", "sealed"}
+    named_tags = {bytes(r[0]) for r in await db.fetchall("SELECT tag FROM suggestion_quota")}
+    assert bytes(anon_rows[0]["tag"]) not in named_tags
     clock.advance(DAY)  # a new local day, a new allowance
     await submit(db, seal, clock, author, branch)
     async with db.transaction() as tx:
-        removed = await sealing.prune_quota(
-            tx, suggestions.local_date(clock.time(), TZ).isoformat()
-        )
-    assert removed == 1
+        day = suggestions.local_date(clock.time(), TZ).isoformat()
+        assert await sealing.prune_quota(tx, day) == 1
+        assert await sealing.prune_anon_quota(tx, day) == 1
 
 
 async def test_muted_author_is_refused_only_for_anonymous_items(db: Database) -> None:
@@ -120,9 +124,11 @@ async def test_muted_author_is_refused_only_for_anonymous_items(db: Database) ->
     boss = await officer(db, 900, branch)
     clock, seal = FakeClock(), sealer()
     s = await submit(db, seal, clock, author, branch)
+    named = await submit(db, seal, clock, author, branch, anonymous=False)
     async with db.transaction() as tx:
-        assert await suggestions.mute_author(tx, seal, s.id, boss, clock.time())
-        assert await suggestions.mute_author(tx, seal, s.id, boss, clock.time())  # same answer
+        assert await suggestions.mute_item(tx, s.id, boss, clock.time())
+        assert await suggestions.mute_item(tx, s.id, boss, clock.time())  # same answer
+        assert not await suggestions.mute_item(tx, named.id, boss, clock.time())  # named: never
     draft = Draft("suggestion", "Safety", True, "again")
     async with db.transaction() as tx:
         refused = await suggestions.submit(

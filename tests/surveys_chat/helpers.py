@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage import units
+from storage import mixing, units
 from tests.harness import Harness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "surveys" / "examples"
@@ -83,3 +83,22 @@ async def start_survey(bot: Harness, user_id: int) -> None:
     """Open the newest invitation and press Start."""
     await bot.press_labelled(user_id, "开始填写")
     await bot.press_labelled(user_id, "开始填写")
+
+
+async def release(bot: Harness, threshold: int | None = None) -> None:
+    """Run the anonymous release as the job does at the last release time before now.
+
+    threshold=1 releases even a single answer, as if enough other members had answered
+    (tests/privacy checks the real threshold).
+    """
+    settings = bot.settings
+    slot = mixing.last_slot(bot.clock.time(), settings.anonymous_digest_times, settings.tz)
+    async with bot.db.transaction() as tx:
+        await tx.execute("DELETE FROM anon_release_mark")
+        await mixing.release(
+            tx,
+            bot.app.bot_data.sealer,
+            slot=slot,
+            tz=settings.tz,
+            threshold=threshold or settings.anonymity_threshold,
+        )

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from storage import survey_responses as responses
 from tests.harness import Harness
-from tests.surveys_chat.helpers import OFFICER, publish, start_survey, union
+from tests.surveys_chat.helpers import OFFICER, publish, release, start_survey, union
 
 ANON_YAML = """
 id: anon_test
@@ -55,8 +55,15 @@ async def test_anonymous_answers_cannot_be_joined_to_the_member(bot: Harness) ->
     await bot.send(20, SECRET)
     await bot.press(20, "✅ 提交")
     assert "匿名保存" in bot.screen(20).text
+    assert "下一个汇总时间" in bot.screen(20).text  # and when it counts
     member = await bot.db.fetchone("SELECT * FROM members WHERE telegram_id = 20")
     assert member is not None
+    # Until the release the answer exists only sealed in the mixing pool: no row shows it.
+    pending = await _tables(bot)
+    assert not [n for n, rows in pending.items() for r in rows if SECRET in str(r)]
+    assert len(pending["anon_pool"]) == 1 and not pending["survey_responses"]
+    bot.clock.advance(4 * 3600)  # 09:00 + 4 h: past the 13:00 release time
+    await release(bot, threshold=1)
     # The member id is small and may equal a unit id by chance; it is checked by column.
     identifiers = {member["telegram_id"], member["chat_id"], member["name"]}
     tables = await _tables(bot)
@@ -71,7 +78,7 @@ async def test_anonymous_answers_cannot_be_joined_to_the_member(bot: Harness) ->
     row = holders[0][1]
     # 2. That row names no member, no chat, no time but the day, and a random id.
     assert row["member_id"] is None and row["submitted_at"] is None
-    assert row["day"] == "2025-03-03"
+    assert row["day"] == "2025-03-03"  # the day of the release, not of the answer
     assert not {v for v in row.values() if v is not None} & identifiers
     assert row["id"] > 2**40, "response ids must not be a counter"
     assert set(row) == {"id", "survey_id", "member_id", "unit_id", "day", "submitted_at", "answers"}
@@ -103,6 +110,8 @@ async def test_a_small_unit_is_filed_under_a_larger_one(bot: Harness) -> None:
     await bot.press(30, "5")
     await bot.press(30, "⏭ 跳过")
     await bot.press(30, "✅ 提交")
+    bot.clock.advance(4 * 3600)
+    await release(bot, threshold=1)
     unit = await bot.db.fetchval("SELECT unit_id FROM survey_responses")
     # 一班 alone would point at one person; its parent has six invited members.
     assert unit == t["生产一部"]
@@ -119,6 +128,8 @@ async def test_anonymous_export_has_no_member_column_and_only_the_day(bot: Harne
         await bot.press(user_id, str(user_id - 19))
         await bot.send(user_id, f"意见{user_id}")
         await bot.press(user_id, "✅ 提交")
+    bot.clock.advance(4 * 3600)
+    await release(bot)  # five answers: a full batch
     await bot.press_data(OFFICER, f"svo:xlsx:{survey_id}")
     document = bot.core.documents_for(OFFICER)[-1]
     rows = list(load_workbook(io.BytesIO(document.content)).active.iter_rows(values_only=True))
