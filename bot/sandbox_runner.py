@@ -15,13 +15,24 @@ from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.server import start_server
+from bot.sandbox.terminal import ReadLine, Write, run_terminal
 
 #: Seals anonymous authors in data/sandbox.sqlite3 only; never used with a real token.
 SANDBOX_RELAY_KEY = "c2FuZGJveC1vbmx5LWRlbW8tcmVsYXkta2V5LTMyYnl0ZXM"
 
 
-async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0) -> int:
-    """Start fake Telegram, point the bot at it, seed demo people, then chat or serve."""
+async def run_sandbox(
+    settings: Settings,
+    *,
+    serve: bool = False,
+    port: int = 0,
+    read_line: ReadLine | None = None,
+    write: Write | None = None,
+) -> int:
+    """Start fake Telegram, point the bot at it, seed demo people, then chat or serve.
+
+    read_line/write replace the console of the terminal chat, for tests.
+    """
     # Generous per-chat bursts: a person clicking through a wizard is not a flood.
     core = SandboxCore(SANDBOX_TOKEN, "union_sandbox_bot", limits=Limits(per_chat_burst=10))
     server = await start_server(core, port=port)
@@ -55,9 +66,7 @@ async def run_sandbox(settings: Settings, *, serve: bool = False, port: int = 0)
             await _wait_for_signal()
         else:
             async with SandboxClient(server.url) as client:
-                from bot.sandbox.terminal import run_terminal
-
-                await run_terminal(client, users)
+                await run_terminal(client, users, read_line=read_line, write=write)
     finally:
         await stop_app(app)
         await server.stop()

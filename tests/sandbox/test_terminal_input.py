@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
-
 import pytest
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.terminal import run_terminal
 from tests.sandbox.echo_bot import AnyApp
-
-Step = tuple[str | None, str]
+from tests.sandbox.script import Script
 
 
 @pytest.fixture(autouse=True)
 def no_flood_control(core: SandboxCore) -> None:
     """The core's clock stands still here, so a per-chat window would never reopen."""
     core.limits = Limits(enabled=False)
-
-
-class Script:
-    """Feeds lines to the terminal, each after the output shows what it waits for."""
-
-    def __init__(self, steps: Iterable[Step]) -> None:
-        self.steps = iter(steps)
-        self.output: list[str] = []
-        self.changed = asyncio.Event()
-
-    def write(self, text: str) -> None:
-        self.output.append(text)
-        self.changed.set()
-
-    def shows(self, fragment: str) -> bool:
-        return any(fragment in chunk for chunk in self.output)
-
-    async def wait_for(self, fragment: str) -> None:
-        async with asyncio.timeout(5):
-            while not self.shows(fragment):
-                self.changed.clear()
-                await self.changed.wait()
-
-    async def read_line(self, prompt: str) -> str | None:
-        wait_for, line = next(self.steps)
-        if wait_for is not None:
-            await self.wait_for(wait_for)
-        return line
 
 
 async def test_numbers_are_sent_as_text_and_hash_presses_a_button(
