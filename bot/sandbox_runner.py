@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
+from collections.abc import Iterator
+from pathlib import Path
 
 from pydantic import SecretStr
 
 from bot.app import SANDBOX_TOKEN, build_application, start_app, stop_app
 from bot.config import Settings
 from bot.demo import DEMO_USERS, seed
-from bot.logs import install_redaction
+from bot.logs import install_redaction, setup_logging
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
+from bot.sandbox.saved import SandboxFiles
 from bot.sandbox.server import start_server
 from bot.sandbox.terminal import ReadLine, Write, run_terminal
+from storage import updates
 
 #: Seals anonymous authors in data/sandbox.sqlite3 only; never used with a real token.
 SANDBOX_RELAY_KEY = "c2FuZGJveC1vbmx5LWRlbW8tcmVsYXkta2V5LTMyYnl0ZXM"
@@ -26,13 +31,40 @@ async def run_sandbox(
     *,
     serve: bool = False,
     port: int = 0,
+    fresh: bool = False,
     read_line: ReadLine | None = None,
     write: Write | None = None,
 ) -> int:
     """Start fake Telegram, point the bot at it, seed demo people, then chat or serve.
 
-    read_line/write replace the console of the terminal chat, for tests.
+    The sandbox continues where the last run stopped (data/sandbox.*); fresh=True
+    starts over. read_line/write replace the console of the terminal chat, for tests.
     """
+    files = SandboxFiles.beside(settings.database_path)
+    say = write or print
+    if fresh:
+        removed = files.remove()
+        say(f"(fresh start: removed {', '.join(p.name for p in removed) or 'nothing'})")
+    with contextlib.ExitStack() as stack:
+        if not serve:
+            # The terminal is a chat: log lines would land between the messages.
+            stack.enter_context(_logs_to(files.log, settings))
+            say(f"(log lines go to {files.log})")
+        await _run(settings, files, serve=serve, port=port, read_line=read_line, write=write)
+    return 0
+
+
+async def _run(
+    settings: Settings,
+    files: SandboxFiles,
+    *,
+    serve: bool,
+    port: int,
+    read_line: ReadLine | None,
+    write: Write | None,
+) -> None:
+    install_redaction([SANDBOX_TOKEN, settings.token])
+    state = files.load_state()
     # Generous per-chat bursts: a person clicking through a wizard is not a flood.
     core = SandboxCore(SANDBOX_TOKEN, "union_sandbox_bot", limits=Limits(per_chat_burst=10))
     server = await start_server(core, port=port)
@@ -48,18 +80,22 @@ async def run_sandbox(
             # Demo data only: a fixed key keeps the sandbox's suggestion box open.
             "relay_key": settings.relay_key or SecretStr(SANDBOX_RELAY_KEY),
             # Demo people and units never land in the real database.
-            "database_path": settings.database_path.with_name("sandbox.sqlite3"),
+            "database_path": files.database,
         }
     )
-    install_redaction([SANDBOX_TOKEN, settings.token])
     users = [
         core.add_user(u.user_id, u.first_name, language_code=u.language_code, role=u.role)
         for u in DEMO_USERS
     ]
     app = build_application(bot_settings)
     await start_app(app)
-    await seed(app.bot_data.db, app.bot_data.clock.time())
     try:
+        db = app.bot_data.db
+        # One Telegram across runs: ids go on from the last run (and from the highest
+        # update the database has seen, should the last run have died before saving).
+        core.resume(state.get("telegram") or {})
+        core.resume({"next_update_id": (await updates.highest(db) or 0) + 1})
+        await seed(db, app.bot_data.clock.time())
         if serve:
             print(f"sandbox Bot API and control API at {server.url}", flush=True)
             print(f"control API description: {server.url}/sandbox", flush=True)
@@ -70,7 +106,27 @@ async def run_sandbox(
     finally:
         await stop_app(app)
         await server.stop()
-    return 0
+        files.save_state({"telegram": core.counters()})
+
+
+@contextlib.contextmanager
+def _logs_to(path: Path, settings: Settings) -> Iterator[None]:
+    """Send every log record (and Python warning) to path instead of the console."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.handlers[:] = [handler]
+    logging.captureWarnings(True)
+    setup_logging(settings.log_level, [SANDBOX_TOKEN, settings.token])
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+        handler.close()
 
 
 async def _wait_for_signal() -> None:
