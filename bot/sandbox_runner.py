@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.app import SANDBOX_TOKEN, build_application, start_app, stop_app
+from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.demo import DEMO_USERS, seed
 from bot.logs import install_redaction, setup_logging
@@ -20,6 +21,7 @@ from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.saved import SandboxFiles
 from bot.sandbox.server import start_server
 from bot.sandbox.terminal import ReadLine, Write, run_terminal
+from bot.sandbox.time_machine import TimeMachine
 from storage import updates
 
 #: Seals anonymous authors in data/sandbox.sqlite3 only; never used with a real token.
@@ -65,9 +67,22 @@ async def _run(
 ) -> None:
     install_redaction([SANDBOX_TOKEN, settings.token])
     state = files.load_state()
+    # The time machine moves this clock; it stays moved across runs, or rows written
+    # "tomorrow" would be in the future again.
+    clock = OffsetClock(float(state.get("clock_offset") or 0.0))
     # Generous per-chat bursts: a person clicking through a wizard is not a flood.
-    core = SandboxCore(SANDBOX_TOKEN, "union_sandbox_bot", limits=Limits(per_chat_burst=10))
-    server = await start_server(core, port=port)
+    core = SandboxCore(
+        SANDBOX_TOKEN,
+        "union_sandbox_bot",
+        limits=Limits(per_chat_burst=10),
+        wall_clock=clock.time,
+    )
+
+    def save() -> None:
+        files.save_state({"telegram": core.counters(), "clock_offset": clock.offset})
+
+    machine = TimeMachine(clock, on_change=save)
+    server = await start_server(core, port=port, advance=machine.advance)
     admin_ids = tuple(
         sorted({*settings.admin_ids, *(u.user_id for u in DEMO_USERS if u.role == "admin")})
     )
@@ -87,7 +102,7 @@ async def _run(
         core.add_user(u.user_id, u.first_name, language_code=u.language_code, role=u.role)
         for u in DEMO_USERS
     ]
-    app = build_application(bot_settings)
+    app = machine.app = build_application(bot_settings, clock=clock)
     await start_app(app)
     try:
         db = app.bot_data.db
@@ -106,7 +121,7 @@ async def _run(
     finally:
         await stop_app(app)
         await server.stop()
-        files.save_state({"telegram": core.counters()})
+        save()
 
 
 @contextlib.contextmanager

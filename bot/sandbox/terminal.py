@@ -28,6 +28,7 @@ Type a message or a /command and press Enter; plain text (15, 10086) is always t
   #1, #2, ...    press button [#1], [#2] ... of the latest message with buttons
   :paste         send several lines as one message: end with a line holding only .
   TEXT \\         a line ending in \\ continues on the next line (one message)
+  :advance 1d    move time forward (also 2h, 30m, 1w) and run what fell due
   :as ID         talk as user ID        :member / :officer (any role) switch by role
   :photo [TEXT]  send a picture         :doc PATH [TEXT]  send a file
   :sticker       send a sticker         :voice            send a voice note
@@ -267,6 +268,12 @@ class _Session:
             await self.client.user_unblock(uid)
         elif name == "history":
             self.show(await self.client.messages_for(uid), force=True)
+        elif name == "advance":
+            if not arg:
+                self.write("(usage: :advance 1d, :advance 2h or :advance 30m)")
+                return True
+            moved = await self.client.advance(arg)
+            self.write(f"(time moved forward by {arg}: it is now {moved['now']})")
         else:
             self.write(f"(unknown command :{name}; :help lists them)")
         return True
@@ -335,7 +342,10 @@ class _Session:
 
 _BUTTON = re.compile(r"#\s*(\d{1,3})")
 _ACTIONS = frozenset(
-    {"help", "users", "as", "photo", "doc", "sticker", "voice", "block", "unblock", "history"}
+    {
+        *("help", "users", "as", "photo", "doc", "sticker", "voice"),
+        *("block", "unblock", "history", "advance"),
+    }
 )
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -77,3 +80,24 @@ async def test_fresh_start_forgets_the_last_run(settings: Settings) -> None:
     assert again.output[0] == "(fresh start: removed sandbox.sqlite3, sandbox.state.json)"
     assert again.shows("── bot")
     assert min(message_ids(again)) == min(message_ids(first))
+
+
+async def test_advance_moves_time_and_it_stays_moved_next_run(settings: Settings) -> None:
+    zone = ZoneInfo(settings.timezone)
+
+    def in_26_hours() -> str:
+        return (datetime.now(zone) + timedelta(days=1, hours=2)).strftime("%Y-%m-%d")
+
+    before = in_26_hours()
+    script = Script([(None, ":advance 1d"), ("time moved forward", ":quit")], timeout=20.0)
+    await run_sandbox(settings, read_line=script.read_line, write=script.write)
+    later = Script([(None, ":advance 2h"), ("time moved forward", ":quit")], timeout=20.0)
+    await run_sandbox(settings, read_line=later.read_line, write=later.write)
+
+    # (computed before and after, in case the runs straddle midnight)
+    assert any(
+        later.shows(f"(time moved forward by 2h: it is now {day} ")
+        for day in (before, in_26_hours())
+    )
+    state = json.loads(settings.database_path.with_name("sandbox.state.json").read_text())
+    assert state["clock_offset"] == 93600
