@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from bot.app import SANDBOX_TOKEN, build_application, start_app, stop_app
 from bot.clock import OffsetClock
 from bot.config import Settings
-from bot.demo import DEMO_USERS, seed
+from bot.demo import DEMO_USERS, EVERYONE, seed
 from bot.logs import install_redaction, setup_logging
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
@@ -100,7 +100,7 @@ async def _run(
     )
     users = [
         core.add_user(u.user_id, u.first_name, language_code=u.language_code, role=u.role)
-        for u in DEMO_USERS
+        for u in EVERYONE
     ]
     app = machine.app = build_application(bot_settings, clock=clock)
     await start_app(app)
@@ -110,7 +110,7 @@ async def _run(
         # update the database has seen, should the last run have died before saving).
         core.resume(state.get("telegram") or {})
         core.resume({"next_update_id": (await updates.highest(db) or 0) + 1})
-        await seed(db, app.bot_data.clock.time())
+        await seed(app)
         if serve:
             print(f"sandbox Bot API and control API at {server.url}", flush=True)
             print(f"control API description: {server.url}/sandbox", flush=True)
