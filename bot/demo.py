@@ -66,9 +66,10 @@ async def seed(app: BotApp) -> bool:
     branches = [unit_ids["第一分工会"], unit_ids["第二分工会"]]
     company = unit_ids["公司工会"]
     await seed_surveys(context, branches, colleagues[:17], officer)
-    await seed_events(context, [company], colleagues, officer)
-    await seed_study(context, [company], colleagues[:12], admin)
     first_branch = unit_ids["第一分工会"]
+    talk, trip = (first_branch, colleagues[:8]), (company, colleagues[10:17])
+    await seed_events(context, talk, trip, officer)
+    await seed_study(context, [company], colleagues[:12], admin)
     await seed_suggestions(context, (member, first_branch), (colleagues[0], first_branch), officer)
     await seed_announcement(context, company, colleagues[:14], admin)
     return True

@@ -70,9 +70,15 @@ lessons:
 
 
 async def seed_events(
-    context: BotContext, unit_ids: Sequence[int], people: Sequence[int], officer_id: int
+    context: BotContext,
+    talk_for: tuple[int, Sequence[int]],
+    trip_for: tuple[int, Sequence[int]],
+    officer_id: int,
 ) -> None:
-    """A talk with two seats left and a trip whose seats are gone, with a waitlist."""
+    """A branch's talk with two seats left; a union-wide trip that is full, with a waitlist.
+
+    Each is (unit, members who signed up).
+    """
     now, tz = context.clock.time(), context.settings.tz
     day = datetime.fromtimestamp(now, tz).replace(hour=0, minute=0, second=0, microsecond=0)
 
@@ -86,9 +92,9 @@ async def seed_events(
         starts_at=at(3, 14, 30),
         ends_at=at(3, 16),
         place="行政楼三楼多功能厅",
-        capacity=len(people[:8]) + 2,
+        capacity=len(talk_for[1]) + 2,
         signup_deadline=at(2, 18),
-        unit_ids=tuple(unit_ids),
+        unit_ids=(talk_for[0],),
     )
     trip = NewEvent(
         title="春季职工健步走（滨江绿道）",
@@ -97,11 +103,11 @@ async def seed_events(
         starts_at=at(6, 8, 30),
         ends_at=at(6, 11, 30),
         place="滨江公园南门集合",
-        capacity=5,
+        capacity=max(1, len(trip_for[1]) - 2),
         signup_deadline=at(5, 12),
-        unit_ids=tuple(unit_ids),
+        unit_ids=(trip_for[0],),
     )
-    for new, joiners in ((talk, people[:8]), (trip, people[:7])):
+    for new, joiners in ((talk, talk_for[1]), (trip, trip_for[1])):
         async with context.db.transaction() as tx:
             event = await events.create(tx, new, officer_id, now)
             await audit.record(

@@ -82,10 +82,10 @@ TRAINING_ANSWERS: tuple[Mapping[str, object], ...] = (
 )
 CANTEEN_ANSWERS: tuple[Mapping[str, object], ...] = (
     {"overall": 4, "improve": ["variety"], "say": "希望增加夜班餐。"},
-    {"overall": 3, "improve": ["taste", "queue"]},
+    {"overall": 3, "improve": ["taste", "queue"], "say": "菜太咸，希望少油少盐。"},
     {"overall": 2, "improve": ["price", "queue"], "say": "中午排队太久了。"},
-    {"overall": 5, "improve": ["variety"]},
-    {"overall": 4, "improve": ["taste"]},
+    {"overall": 5, "improve": ["variety"], "say": "师傅们辛苦了！"},
+    {"overall": 4, "improve": ["taste"], "say": "可以每周推出一道家乡菜。"},
     {"overall": 3, "improve": ["queue", "variety"]},
 )
 
