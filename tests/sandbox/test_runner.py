@@ -101,3 +101,18 @@ async def test_advance_moves_time_and_it_stays_moved_next_run(settings: Settings
     )
     state = json.loads(settings.database_path.with_name("sandbox.state.json").read_text())
     assert state["clock_offset"] == 93600
+
+
+async def test_a_day_later_the_next_lesson_arrives(settings: Settings) -> None:
+    script = Script(
+        [
+            (None, ":as 2001"),
+            ("第二课：职工的入会权利", ":advance 1d"),
+            ("第三课：集体协商与集体合同", ":quit"),
+        ],
+        timeout=30.0,
+    )
+    # Without the time machine the third lesson is a day away: the script would time out.
+    await run_sandbox(settings, read_line=script.read_line, write=script.write)
+
+    assert script.shows("(time moved forward by 1d")
