@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -11,14 +10,13 @@ from bot.services import BotContext
 from handlers.announce_draft import KIND as ANNOUNCEMENT
 from handlers.events_view import policy
 from handlers.study_common import release_due
+from handlers.study_upload import new_lessons
 from storage import announcements, audit, events, outbox, study
 from storage import suggestion_lifecycle as lifecycle
 from storage import suggestions as box
 from storage.announcements import Audience
 from storage.events import NewEvent
-from storage.study import NewLesson
 from storage.suggestions import Draft
-from surveys import dump
 from surveys.study import Plan, load_plan_file
 
 DAY = 86400.0
@@ -143,16 +141,7 @@ async def seed_study(
             schedule=plan.schedule.text,
             starts_on=None,
             unit_ids=list(unit_ids),
-            lessons=[
-                NewLesson(
-                    title=lesson.title,
-                    body=lesson.text,
-                    link=lesson.link,
-                    document=lesson.document,
-                    quiz=json.dumps(dump(lesson.quiz), ensure_ascii=False) if lesson.quiz else None,
-                )
-                for lesson in plan.lessons
-            ],
+            lessons=new_lessons(plan.lessons),
             created_by=officer_id,
             now=now,
         )
