@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.__main__ import main
 from bot.config import Settings, load_settings
 from bot.sandbox_runner import run_sandbox
+from tests.harness import RELAY_KEY
 from tests.sandbox.script import Script
 
 
@@ -116,3 +118,15 @@ async def test_a_day_later_the_next_lesson_arrives(settings: Settings) -> None:
     await run_sandbox(settings, read_line=script.read_line, write=script.write)
 
     assert script.shows("(time moved forward by 1d")
+
+
+def test_fresh_never_resets_a_real_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:REAL-LOOKING-TOKEN")
+    monkeypatch.setenv("RELAY_KEY", RELAY_KEY)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "unionbot.sqlite3"))
+
+    assert main(["run", "--fresh"]) == 2
+    assert "resets the sandbox only" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
