@@ -130,3 +130,33 @@ def test_fresh_never_resets_a_real_bot(
     assert main(["run", "--fresh"]) == 2
     assert "resets the sandbox only" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_an_officer_types_the_builders_options_one_per_line(settings: Settings) -> None:
+    script = Script(
+        [
+            (None, ":as 1002"),
+            # Let the demo's notices arrive first: "#N" means the newest buttons on screen.
+            ("安全生产月", ""),
+            ("新问卷：职工食堂满意度调查", ""),
+            ("技能培训需求调查", ""),
+            ("第二课", "/start"),
+            ("李委员，您好", "#10"),
+            ("请选择要管理的事项", "#3"),
+            ("创建简单问卷", "#4"),
+            ("请发送问卷标题", "食堂窗口调查"),
+            ("请继续添加题目", "#1"),
+            ("请发送题目内容", "您最喜欢哪个窗口？"),
+            ("每行一个", ":paste"),
+            ("paste mode", "一号窗口"),
+            (None, "二号窗口"),
+            (None, "清真窗口"),
+            (None, "."),
+            ("1. 您最喜欢哪个窗口？", ":quit"),
+        ],
+        timeout=30.0,
+    )
+    await run_sandbox(settings, read_line=script.read_line, write=script.write)
+
+    # One message with three lines: the builder took them without a complaint.
+    assert not script.shows("❗")
