@@ -17,8 +17,9 @@ install: $(STAMP)
 translations: $(STAMP)
 	$(PY) -m bot compile-translations
 
+# `make run ARGS=--fresh` starts the sandbox over (demo union seeded anew).
 run: translations
-	$(PY) -m bot run
+	$(PY) -m bot run $(ARGS)
 
 test: translations
 	$(VENV)/bin/ruff check .

@@ -17,8 +17,12 @@ log = logging.getLogger("bot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the sandbox when no token is set)")
+    run = sub.add_parser("run", help="run the bot (the sandbox when no token is set)")
     sandbox = sub.add_parser("sandbox", help="run the bot against the local Bot API sandbox")
+    for parser_ in (run, sandbox):
+        parser_.add_argument(
+            "--fresh", action="store_true", help="sandbox: forget the last run, seed anew"
+        )
     sandbox.add_argument("--serve", action="store_true", help="headless: print the address")
     sandbox.add_argument("--port", type=int, default=0, help="port for --serve (default: any)")
     sub.add_parser("migrate", help="apply database migrations and exit")
@@ -57,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return asyncio.run(_backup(settings, args.path))
+    fresh = getattr(args, "fresh", False)
     if command == "sandbox" or (command == "run" and not settings.token):
         if command == "run":
             print("No TELEGRAM_BOT_TOKEN set: starting the local sandbox.", file=sys.stderr)
@@ -64,9 +69,15 @@ def main(argv: list[str] | None = None) -> int:
 
         return asyncio.run(
             run_sandbox(
-                settings, serve=getattr(args, "serve", False), port=getattr(args, "port", 0)
+                settings,
+                serve=getattr(args, "serve", False),
+                port=getattr(args, "port", 0),
+                fresh=fresh,
             )
         )
+    if fresh:
+        print("--fresh resets the sandbox only; it never touches a real database.", file=sys.stderr)
+        return 2
     return _run_telegram(settings)
 
 

@@ -52,3 +52,28 @@ class FakeClock:
     def set(self, moment: datetime) -> None:
         """Jump to a moment (forward or back)."""
         self._t = moment.timestamp()
+
+
+class OffsetClock:
+    """The wall clock plus an offset that only grows: the sandbox's time machine.
+
+    Only the sandbox builds one; production gets a SystemClock.
+    """
+
+    def __init__(self, offset: float = 0.0, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self.offset = max(0.0, float(offset))
+
+    def time(self) -> float:
+        """Seconds since the epoch (UTC), moved forward by the offset."""
+        return self._base.time() + self.offset
+
+    def now(self) -> datetime:
+        """The current moment as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.time(), UTC)
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward (never back: rows already written would come from the future)."""
+        if seconds <= 0:
+            raise ValueError("time only moves forward")
+        self.offset += seconds

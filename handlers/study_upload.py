@@ -28,7 +28,8 @@ REPORT_MAX = 30
 _YAML = (".yaml", ".yml", ".txt")
 
 
-def _new_lessons(lessons: tuple[Lesson, ...]) -> list[NewLesson]:
+def new_lessons(lessons: tuple[Lesson, ...]) -> list[NewLesson]:
+    """Parsed lessons as storage rows (quizzes as JSON)."""
     return [
         NewLesson(
             title=lesson.title,
@@ -127,7 +128,7 @@ async def _process(
             schedule=parsed.schedule.text,
             starts_on=parsed.start.isoformat() if parsed.start else None,
             unit_ids=unit_ids,
-            lessons=_new_lessons(parsed.lessons),
+            lessons=new_lessons(parsed.lessons),
             created_by=caller.member.id,
             now=now,
         )
@@ -176,7 +177,7 @@ async def _add(
         await _report(update, context, _, [("plan", problem or "")])
         return
     async with db.transaction() as tx:
-        ids = await study.add_lessons(tx, plan.id, _new_lessons(additions.lessons), now)
+        ids = await study.add_lessons(tx, plan.id, new_lessons(additions.lessons), now)
         await audit.record(
             tx, caller.member.id, "study_add_lessons", now, target_type="study_plan",
             target_id=plan.id, details={"count": len(ids)},

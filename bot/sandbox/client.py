@@ -310,6 +310,12 @@ class SandboxClient:
         result: JSON = await self._get("stats")
         return result
 
+    async def advance(self, by: str | float) -> JSON:
+        """Time machine: "1d", "2h", "30m" or seconds; -> {"now", "offset_seconds", ...}."""
+        body: JSON = {"seconds": by} if isinstance(by, int | float) else {"by": by}
+        result: JSON = await self._post("advance", body)
+        return result
+
     async def sent_count(self, chat_id: int) -> int:
         """Messages delivered to a chat."""
         return int((await self.stats())["sent"].get(str(chat_id), 0))

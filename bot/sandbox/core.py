@@ -218,7 +218,9 @@ class SandboxCore:
         self._chats: dict[int, _Chat] = {}
         self._files: dict[str, StoredFile] = {}
         self._files_by_path: dict[str, StoredFile] = {}
-        self._file_seq = itertools.count(1)
+        self._next_file = 1
+        # Message ids of chats a previous run used, for chats not opened again yet.
+        self._message_floors: dict[int, int] = {}
         self._query_seq = itertools.count(1)
         self._queries: dict[str, CallbackAnswer] = {}
         self._commands: dict[str, list[JSON]] = {}
@@ -784,7 +786,8 @@ class SandboxCore:
         width: int = 0,
         height: int = 0,
     ) -> StoredFile:
-        n = next(self._file_seq)
+        n = self._next_file
+        self._next_file += 1
         prefix, folder, ext = _FILE_KINDS[kind]
         if file_name and "." in file_name:
             ext = "." + file_name.rsplit(".", 1)[1].lower()
@@ -1085,6 +1088,34 @@ class SandboxCore:
             self.webhook.last_error_date = self._now()
             self.webhook.last_error_message = message
 
+    # --- one Telegram across runs ----------------------------------------------------------
+
+    def counters(self) -> JSON:
+        """The next update, file and per-chat message ids, to resume from after a restart."""
+        floors = {**self._message_floors}
+        floors.update({cid: chat.next_message_id for cid, chat in self._chats.items()})
+        return {
+            "next_update_id": self._next_update_id,
+            "next_file": self._next_file,
+            "next_message_ids": {str(cid): mid for cid, mid in floors.items()},
+        }
+
+    def resume(self, counters: Mapping[str, Any]) -> None:
+        """Continue after counters() of an earlier run: ids never go back.
+
+        Telegram never reuses an id, and a bot drops an update id it has already
+        seen as a duplicate delivery.
+        """
+        self._next_update_id = max(self._next_update_id, int(counters.get("next_update_id", 0)))
+        self._next_file = max(self._next_file, int(counters.get("next_file", 0)))
+        for raw_id, next_id in dict(counters.get("next_message_ids") or {}).items():
+            chat_id, floor = int(raw_id), int(next_id)
+            chat = self._chats.get(chat_id)
+            if chat is not None:
+                chat.next_message_id = max(chat.next_message_id, floor)
+            else:
+                self._message_floors[chat_id] = max(self._message_floors.get(chat_id, 1), floor)
+
     # --- simulated users -------------------------------------------------------------------
 
     def add_user(
@@ -1106,7 +1137,7 @@ class SandboxCore:
             chat_api: JSON = {"id": user_id, "type": "private", "first_name": first_name}
             if username:
                 chat_api["username"] = username
-            self._chats[user_id] = _Chat(api=chat_api)
+            self._open_chat(user_id, chat_api)
         return user
 
     def user(self, user_id: int) -> SimUser:
@@ -1120,6 +1151,11 @@ class SandboxCore:
     def users(self) -> list[SimUser]:
         """All simulated users."""
         return list(self._users.values())
+
+    def _open_chat(self, chat_id: int, api: JSON) -> _Chat:
+        chat = _Chat(api=api, next_message_id=self._message_floors.pop(chat_id, 1))
+        self._chats[chat_id] = chat
+        return chat
 
     def _chat_for(self, user: SimUser, chat_type: str, chat_id: int | None) -> _Chat:
         if chat_type == "private":
@@ -1136,8 +1172,8 @@ class SandboxCore:
             raise SandboxError("group chats need a negative chat_id")
         chat = self._chats.get(chat_id)
         if chat is None:
-            chat = self._chats[chat_id] = _Chat(
-                api={"id": chat_id, "type": chat_type, "title": f"Group {-chat_id}"}
+            chat = self._open_chat(
+                chat_id, {"id": chat_id, "type": chat_type, "title": f"Group {-chat_id}"}
             )
         return chat
 
@@ -1422,8 +1458,8 @@ class SandboxCore:
             raise SandboxError(f"no group {chat_id}")
         if new_chat_id >= 0 or new_chat_id in self._chats:
             raise SandboxError("the supergroup id must be negative and unused")
-        new_chat = self._chats[new_chat_id] = _Chat(
-            api={"id": new_chat_id, "type": "supergroup", "title": chat.api["title"]}
+        new_chat = self._open_chat(
+            new_chat_id, {"id": new_chat_id, "type": "supergroup", "title": chat.api["title"]}
         )
         self._migrated[chat_id] = new_chat_id
         # Telegram announces the move with a service message in each chat.

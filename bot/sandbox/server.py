@@ -52,6 +52,12 @@ Control API (JSON; every answer is ``{"ok": true, "result": ...}`` or ``{"ok": f
   ``GET  /sandbox/limits`` / ``POST``         read / change rate limits (partial JSON)
   ``GET  /sandbox/stats``                     counters: calls, errors, sent per chat, updates
   ``GET  /sandbox/calls``                     recent Bot API calls (``?method=&limit=``)
+  ``POST /sandbox/advance``                   ``{"by": "1d"}`` (or 2h, 30m, 1w, "1d 2h") or
+                                              ``{"seconds": N}``: the time machine moves the
+                                              bot's and this server's clock forward and runs
+                                              the jobs that fell due -> ``{"now",
+                                              "offset_seconds", "job_runs"}`` (only when the
+                                              server runs with a bot: ``python -m bot sandbox``)
 
 A BotMessage view has chat_id, message_id, date, kind (text/photo/document), text (plain,
 entities stripped; the caption for media), html (raw as sent), parse_mode, entities,
@@ -81,6 +87,7 @@ from bot.sandbox.core import (
     settings_from_json,
     settings_to_json,
 )
+from bot.sandbox.time_machine import Advance, parse_duration
 
 JSON = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -176,8 +183,17 @@ async def _read_params(
 class _Control:
     """Handlers for /sandbox/*, the simulated users' side."""
 
-    def __init__(self, core: SandboxCore) -> None:
+    def __init__(self, core: SandboxCore, advance: Advance | None = None) -> None:
         self.core = core
+        self._advance = advance
+
+    async def advance(self, request: web.Request, body: JSON) -> Any:
+        if self._advance is None:
+            raise SandboxError("no time machine here: it comes with `python -m bot sandbox`")
+        by = body.get("by")
+        return await self._advance(
+            parse_duration(str(by)) if by is not None else float(body["seconds"])
+        )
 
     async def index(self, request: web.Request) -> web.StreamResponse:
         return web.Response(text=__doc__ or "", content_type="text/plain")
@@ -390,12 +406,15 @@ async def _control_errors(request: web.Request, handler: Handler) -> web.StreamR
         raise
 
 
-def build_app(core: SandboxCore) -> web.Application:
-    """The aiohttp application serving the Bot API and the control API for one core."""
+def build_app(core: SandboxCore, advance: Advance | None = None) -> web.Application:
+    """The aiohttp application serving the Bot API and the control API for one core.
+
+    `advance` is the time machine of the bot running against this core, if any.
+    """
     app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024, middlewares=[_control_errors])
     app[_CORE_KEY] = core
     api = _BotApi(core)
-    control = _Control(core)
+    control = _Control(core, advance)
     app.router.add_route("*", "/bot{token}/{method}", api.method)
     app.router.add_get("/file/bot{token}/{path:.+}", api.file)
     r = app.router
@@ -429,6 +448,7 @@ def build_app(core: SandboxCore) -> web.Application:
     r.add_post("/sandbox/limits", _with_body(control.set_limits))
     r.add_get("/sandbox/stats", control.stats)
     r.add_get("/sandbox/calls", control.calls)
+    r.add_post("/sandbox/advance", _with_body(control.advance))
     return app
 
 
@@ -524,7 +544,13 @@ class RunningServer:
         await self.stop()
 
 
-async def start_server(core: SandboxCore, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+async def start_server(
+    core: SandboxCore,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    advance: Advance | None = None,
+) -> RunningServer:
     """Serve the core over HTTP on a loopback address (port 0: any free port)."""
     if host not in _LOOPBACK:
         raise ValueError("the sandbox binds only to loopback addresses")
@@ -537,7 +563,7 @@ async def start_server(core: SandboxCore, host: str = "127.0.0.1", port: int = 0
     # call, as SandboxRequest's timeout does in-process, so both transports agree on
     # whether a slow call was carried out.
     runner = web.AppRunner(
-        build_app(core), access_log=None, handle_signals=False, handler_cancellation=True
+        build_app(core, advance), access_log=None, handle_signals=False, handler_cancellation=True
     )
     await runner.setup()
     await web.SockSite(runner, sock).start()

@@ -6,18 +6,29 @@ import asyncio
 import contextlib
 import html
 import re
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+try:  # line editing and history for input(); absent on some platforms
+    import readline
+except ImportError:  # pragma: no cover - Windows without pyreadline
+    readline = None  # type: ignore[assignment]
 
 from bot.sandbox.client import SandboxClient, SandboxClientError
 from bot.sandbox.core import BotMessage, SimUser
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
+#: Shows the prompt again (with what was typed so far) after output interrupted it.
+Redraw = Callable[[str], None]
 
 HELP = """\
-Type a message or a /command and press Enter. Other inputs:
-  1, 2, ...      press the numbered button of the latest message with buttons
+Type a message or a /command and press Enter; plain text (15, 10086) is always text.
+  #1, #2, ...    press button [#1], [#2] ... of the latest message with buttons
+  :paste         send several lines as one message: end with a line holding only .
+  TEXT \\         a line ending in \\ continues on the next line (one message)
+  :advance 1d    move time forward (also 2h, 30m, 1w) and run what fell due
   :as ID         talk as user ID        :member / :officer (any role) switch by role
   :photo [TEXT]  send a picture         :doc PATH [TEXT]  send a file
   :sticker       send a sticker         :voice            send a voice note
@@ -41,7 +52,7 @@ def render_html(text: str) -> str:
 
 def render_message(msg: BotMessage, first_number: int = 1) -> str:
     """A bot message as lines of text, with its buttons numbered from first_number."""
-    flags = [f"#{msg.message_id}"]
+    flags = [f"message {msg.message_id}"]
     if msg.edited:
         flags.append("edited")
     header = f"── bot ({', '.join(flags)}) "
@@ -66,7 +77,7 @@ def render_message(msg: BotMessage, first_number: int = 1) -> str:
             label = button.get("text", "?")
             if "url" in button:
                 label += f" ↗ {button['url']}"
-            cells.append(f"[{number}] {label}")
+            cells.append(f"[#{number}] {label}")
             number += 1
         lines.append("  " + "  ".join(cells))
     if msg.reply_keyboard and "keyboard" in msg.reply_keyboard:
@@ -88,24 +99,52 @@ async def _stdin_line(prompt: str) -> str | None:
         return None
 
 
+def _console_write(text: str) -> None:
+    # Clear the half-typed prompt line first, so output never lands after it.
+    if sys.stdout.isatty():
+        sys.stdout.write("\r\x1b[K")
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _console_redraw(prompt: str) -> None:
+    typed = readline.get_line_buffer() if readline is not None else ""
+    sys.stdout.write(prompt + typed)
+    sys.stdout.flush()
+
+
 class _Session:
     """State of one terminal session: who is talking and what has been shown."""
 
     def __init__(
-        self, client: SandboxClient, users: list[SimUser], read_line: ReadLine, write: Write
+        self,
+        client: SandboxClient,
+        users: list[SimUser],
+        read_line: ReadLine,
+        write: Write,
+        redraw: Redraw,
     ) -> None:
         if not users:
             raise ValueError("the terminal needs at least one simulated user")
         self.client = client
         self.users = users
         self.read_line = read_line
-        self.write = write
+        self._write = write
+        self._redraw = redraw
+        #: The prompt on screen while a line is being typed, else None.
+        self.prompt: str | None = None
         self.current = users[0]
         self.shown: dict[tuple[int, int], tuple[object, ...]] = {}
         self.buttons: list[tuple[int, dict[str, object]]] = []
         self.watcher: asyncio.Task[None] | None = None
         self.background: set[asyncio.Task[None]] = set()
         self.version: int | None = None
+
+    def write(self, text: str) -> None:
+        """Print output; if it interrupted a prompt, draw the prompt again below it."""
+        self._write(text)
+        if self.prompt is not None:
+            self._redraw(self.prompt)
 
     def _signature(self, msg: BotMessage) -> tuple[object, ...]:
         return (msg.text, msg.html, repr(msg.reply_markup), msg.deleted, msg.edit_count)
@@ -229,30 +268,67 @@ class _Session:
             await self.client.user_unblock(uid)
         elif name == "history":
             self.show(await self.client.messages_for(uid), force=True)
+        elif name == "advance":
+            if not arg:
+                self.write("(usage: :advance 1d, :advance 2h or :advance 30m)")
+                return True
+            moved = await self.client.advance(arg)
+            self.write(f"(time moved forward by {arg}: it is now {moved['now']})")
         else:
             self.write(f"(unknown command :{name}; :help lists them)")
         return True
 
+    async def read(self, prompt: str) -> str | None:
+        """One line of input; while it is awaited, bot messages redraw the prompt."""
+        self.prompt = prompt
+        try:
+            return await self.read_line(prompt)
+        finally:
+            self.prompt = None
+
+    async def read_message(self) -> str | None:
+        """One message: a line, lines joined by a trailing backslash, or a :paste block."""
+        line = await self.read(f"{self.current.first_name}> ")
+        if line is None:
+            return None
+        if line.strip() == ":paste":
+            self.write("(paste mode: a line with only . sends the message)")
+            lines: list[str] = []
+            while (more := await self.read("... ")) is not None and more.strip() != ".":
+                lines.append(more)
+            return "\n".join(lines).strip("\n")
+        lines = []
+        while line.endswith("\\"):
+            lines.append(line[:-1])
+            more = await self.read("... ")
+            if more is None:
+                break
+            line = more
+        else:
+            lines.append(line)
+        return "\n".join(lines).strip()
+
     async def run(self) -> None:
-        """Read lines until :quit or end of input."""
+        """Read messages until :quit or end of input."""
         self.write(HELP)
         self.switch(self.current)
         try:
             while True:
-                line = await self.read_line(f"{self.current.first_name}> ")
-                if line is None:
+                text = await self.read_message()
+                if text is None:
                     return
-                line = line.strip()
-                if not line:
+                if not text:
                     continue
+                # Several lines are always a message, whatever their first character.
+                single = "\n" not in text
                 try:
-                    if line.startswith(":"):
-                        if not await self.command(line):
+                    if single and text.startswith(":"):
+                        if not await self.command(text):
                             return
-                    elif line.isdigit():
-                        await self.press(int(line))
+                    elif single and (button := _BUTTON.fullmatch(text)):
+                        await self.press(int(button.group(1)))
                     else:
-                        await self.client.user_send_text(self.current.user_id, line)
+                        await self.client.user_send_text(self.current.user_id, text)
                 except SandboxClientError as exc:
                     self.write(f"(sandbox refused: {exc})")
         finally:
@@ -264,8 +340,12 @@ class _Session:
                     await task
 
 
+_BUTTON = re.compile(r"#\s*(\d{1,3})")
 _ACTIONS = frozenset(
-    {"help", "users", "as", "photo", "doc", "sticker", "voice", "block", "unblock", "history"}
+    {
+        *("help", "users", "as", "photo", "doc", "sticker", "voice"),
+        *("block", "unblock", "history", "advance"),
+    }
 )
 
 
@@ -275,10 +355,15 @@ async def run_terminal(
     *,
     read_line: ReadLine | None = None,
     write: Write | None = None,
+    redraw: Redraw | None = None,
 ) -> None:
     """Chat with the bot as the given users until :quit; stdin is read in a thread.
 
-    read_line/write replace the console, for tests.
+    read_line/write/redraw replace the console, for tests.
     """
-    session = _Session(client, users, read_line or _stdin_line, write or print)
+    if write is None:
+        write, redraw = _console_write, redraw or _console_redraw
+    session = _Session(
+        client, users, read_line or _stdin_line, write, redraw or (lambda prompt: None)
+    )
     await session.run()

@@ -34,8 +34,8 @@ def test_render_message_numbers_buttons() -> None:
         },
     )
     lines = render_message(msg).splitlines()
-    assert lines[0].startswith("── bot (#5, edited)")
-    assert lines[1:] == ["*Pick*", "  [1] 中文  [2] English", "  [3] Site ↗ https://x.cn"]
+    assert lines[0].startswith("── bot (message 5, edited)")
+    assert lines[1:] == ["*Pick*", "  [#1] 中文  [#2] English", "  [#3] Site ↗ https://x.cn"]
     # Without parse_mode the text is shown as sent, angle brackets included.
     plain = BotMessage(chat_id=1, message_id=6, date=0, kind="text", text="a <b> c", html="a <b> c")
     assert render_message(plain).splitlines()[1] == "a <b> c"
@@ -66,8 +66,8 @@ async def test_scripted_session(
     script = iter(
         [
             (None, "/start"),
-            ("[2] English", "2"),
-            ("(toast: got lang:en)", "5"),
+            ("[#2] English", "#2"),
+            ("(toast: got lang:en)", "#5"),
             ("(no such button)", ":officer"),
             ("you are now Officer Wang", "hello"),
             ("HELLO", f":doc {attachment} 请查收"),
