@@ -1,0 +1,108 @@
+"""Telegram unreachable or the token rejected: one clear line, retries, exit 2 only for config."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.sandbox.client import SandboxClient
+from bot.sandbox.core import Limits, SandboxCore
+from bot.sandbox.server import start_server
+from tests.harness import RELAY_KEY
+
+TOKEN = "424242:UNREACHABLE-TEST-TOKEN"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _env(tmp_path: Path, base_url: str, token: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=token,
+        BOT_API_BASE_URL=f"{base_url}/bot",
+        BOT_API_BASE_FILE_URL=f"{base_url}/file/bot",
+        RELAY_KEY=RELAY_KEY,
+        DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15.11: traceback and exit 1 today")
+async def test_a_rejected_token_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
+    async with await start_server(core) as server:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=tmp_path, env=_env(tmp_path, server.url, "777:SOME-OTHER-TOKEN"),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    text = err.decode()
+    assert proc.returncode == 2, text
+    assert "Traceback" not in text
+    lines = [line for line in text.splitlines() if "TELEGRAM_BOT_TOKEN" in line]
+    assert len(lines) == 1 and "rejected" in lines[0] and "@BotFather" in lines[0]
+    assert "SOME-OTHER-TOKEN" not in text
+
+
+@pytest.mark.xfail(strict=True, reason="issue 15.11: traceback and exit 1 today")
+async def test_unreachable_telegram_is_retried_until_it_answers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.runner import run_telegram
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = load_settings(
+        telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
+        bot_api_base_url=f"{url}/bot", bot_api_base_file_url=f"{url}/file/bot",
+    )  # fmt: skip
+    core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
+    core.add_user(31, "赵六")
+    waits: list[float] = []
+    servers = []
+    back = asyncio.Event()
+
+    async def sleep(seconds: float) -> None:
+        """Instead of waiting: note the delay, and bring Telegram back after two failures."""
+        waits.append(seconds)
+        if len(waits) == 2:
+            servers.append(await start_server(core, port=port))
+            back.set()
+
+    stop = asyncio.Event()
+    caplog.set_level(logging.INFO)
+    task = asyncio.create_task(run_telegram(settings, sleep=sleep, stop=stop))
+    try:
+        async with SandboxClient(url) as client:
+            await asyncio.wait_for(back.wait(), timeout=30)
+            await client.user_send_text(31, "/start")
+            reply = await client.wait_for_message(31, timeout=20)
+        assert "语言" in reply.text
+    finally:
+        stop.set()
+        code = await asyncio.wait_for(task, timeout=30)
+        for server in servers:
+            await server.stop()
+    assert code == 0
+    assert waits[0] < waits[1], "retries back off"
+    retries = [r for r in caplog.records if "cannot reach the Bot API" in r.getMessage()]
+    assert len(retries) == 2
+    for record in retries:
+        message = record.getMessage()
+        assert "\n" not in message and record.exc_info is None and not record.exc_text
+        assert "TELEGRAM_PROXY" in message and f"127.0.0.1:{port}" in message
+        assert TOKEN not in message
