@@ -72,21 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_telegram(settings: Settings) -> int:
     """Talk to Telegram: long polling, or a webhook when WEBHOOK_URL is set."""
-    from bot.app import WEBHOOK_PATH, build_application
+    from bot.runner import run_telegram
 
-    app = build_application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-        )
-    else:
-        app.run_polling(allowed_updates=["message", "callback_query"])
-    return 0
+    return asyncio.run(run_telegram(settings))
 
 
 async def _migrate(settings: Settings) -> int:

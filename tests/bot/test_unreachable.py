@@ -40,7 +40,6 @@ def _env(tmp_path: Path, base_url: str, token: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.11: traceback and exit 1 today")
 async def test_a_rejected_token_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
     async with await start_server(core) as server:
@@ -58,7 +57,6 @@ async def test_a_rejected_token_is_one_line_and_exit_code_2(tmp_path: Path) -> N
     assert "SOME-OTHER-TOKEN" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.11: traceback and exit 1 today")
 async def test_unreachable_telegram_is_retried_until_it_answers(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
