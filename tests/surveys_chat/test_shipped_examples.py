@@ -35,7 +35,6 @@ async def _upload_plan(bot: Harness, name: str) -> str:
     return "\n".join(m.text for m in out)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.7: examples name other units and past dates")
 @pytest.mark.parametrize("moment", [datetime(2026, 12, 8, 2, tzinfo=UTC),
                                     datetime(2031, 2, 28, 15, tzinfo=UTC)])  # fmt: skip
 async def test_every_example_uploads_as_shipped(bot: Harness, moment: datetime) -> None:
@@ -57,7 +56,6 @@ async def test_every_example_uploads_as_shipped(bot: Harness, moment: datetime) 
         assert survey.closes_at is None or survey.closes_at > bot.clock.time()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.7: a past closing date is refused today")
 async def test_past_dates_are_moved_forward_with_a_notice(bot: Harness) -> None:
     bot.clock.set(datetime(2026, 3, 3, 1, tzinfo=UTC))
     t = await bot.tree()
@@ -69,7 +67,6 @@ async def test_past_dates_are_moved_forward_with_a_notice(bot: Harness) -> None:
     assert survey.closes_at == datetime(2026, 5, 10, 16, tzinfo=UTC).timestamp()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.7: the error does not list the real units")
 async def test_an_unknown_unit_lists_the_units_there_are(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(ADMIN, "王主席", t["company"], role="admin")
