@@ -42,9 +42,20 @@ async def on_button(update: Update, context: BotContext, caller: Caller, data: C
             update,
             context,
             _(
-                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n"
-                "The format is described in surveys/SCHEMA.md; the example files show every "
-                "question type."
+                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
+                "<b>The format in brief</b>\n"
+                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+                "<code>questions</code>\n"
+                "• optional: <code>description</code>, <code>anonymous: true</code>, "
+                "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
+                "units), <code>allow_edit: true</code>\n"
+                "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
+                "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
+                "<code>+7d 18:00</code>\n"
+                "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
+                "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
+                "The example files show every question type, branching and groups; send one back "
+                "unchanged to try it."
             ),
             keyboard(
                 [

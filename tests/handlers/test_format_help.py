@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from bot.i18n import load_catalogs
 from tests.harness import Harness
 
 REPO_PATH = re.compile(r"\b(?:docs|surveys)/\w+\.md\b|\bSCHEMA\.md\b")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.8: prompts name surveys/SCHEMA.md, docs/study.md")
 def test_no_message_names_a_repository_file() -> None:
     found = [
         f"{locale}: {text}"
@@ -23,7 +20,6 @@ def test_no_message_names_a_repository_file() -> None:
     assert found == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.8: the prompts point to a repository file")
 async def test_upload_prompts_explain_the_format_and_send_examples(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(1, "王主席", t["company"], role="admin")
