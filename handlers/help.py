@@ -23,12 +23,37 @@ def _commands(_: Translate, entries: list[CommandEntry]) -> str:
     )
 
 
-def _section(_: Translate, registry: Registry, audience: Audience, title: str, what: str) -> str:
-    entries = [c for c in registry.commands if c.audience == audience]
-    parts = [f"<b>{title}</b>", what]
-    if entries:
-        parts.append(_commands(_, entries))
-    return "\n".join(parts)
+#: Per role: the heading and what that role can do (msgids, translated when shown).
+_ROLES: tuple[tuple[Audience, str, str], ...] = (
+    (
+        "member",
+        N_("As a member"),
+        N_(
+            "Answer surveys, send suggestions and questions (named or anonymous), sign "
+            "up for events and check in, study lessons and take quizzes, acknowledge "
+            "announcements, and see or delete your data. Everything is in the main menu; "
+            "/cancel leaves any dialog and says what was kept."
+        ),
+    ),
+    (
+        "officer",
+        N_("As an officer (for the units you manage)"),
+        N_(
+            "Approve join requests, create invite links, send announcements, publish "
+            "surveys and read their results, answer the suggestion inbox, run events "
+            "and study plans, and see the dashboard and exports. All of it is in the "
+            "officer menu."
+        ),
+    ),
+    (
+        "admin",
+        N_("As an admin"),
+        N_(
+            "You see every unit, manage the unit tree and grant or revoke roles, "
+            "read the audit log and import the member roster (officer menu)."
+        ),
+    ),
+)
 
 
 def help_text(caller: Caller, registry: Registry) -> str:
@@ -45,39 +70,15 @@ def help_text(caller: Caller, registry: Registry) -> str:
         before = [c for c in registry.commands if c.command in _BEFORE_REGISTERING]
         parts.append(_commands(_, before))
         return "\n\n".join(parts)
-    parts.append(
-        _section(
-            _, registry, "member", _("As a member"),
-            _(
-                "Answer surveys, send suggestions and questions (named or anonymous), sign "
-                "up for events and check in, study lessons and take quizzes, acknowledge "
-                "announcements, and see or delete your data. Everything is in the main menu; "
-                "/cancel leaves any dialog and says what was kept."
-            ),
-        )
-    )  # fmt: skip
-    if caller.is_officer:
-        parts.append(
-            _section(
-                _, registry, "officer", _("As an officer (for the units you manage)"),
-                _(
-                    "Approve join requests, create invite links, send announcements, publish "
-                    "surveys and read their results, answer the suggestion inbox, run events "
-                    "and study plans, and see the dashboard and exports. All of it is in the "
-                    "officer menu."
-                ),
-            )
-        )  # fmt: skip
-    if caller.is_admin:
-        parts.append(
-            _section(
-                _, registry, "admin", _("As an admin"),
-                _(
-                    "You see every unit, manage the unit tree and grant or revoke roles, "
-                    "read the audit log and import the member roster (officer menu)."
-                ),
-            )
-        )  # fmt: skip
+    holds = {"member": True, "officer": caller.is_officer, "admin": caller.is_admin}
+    for audience, title, what in _ROLES:
+        if not holds[audience]:
+            continue
+        entries = [c for c in registry.commands if c.audience == audience]
+        section = [f"<b>{_(title)}</b>", _(what)]
+        if entries:
+            section.append(_commands(_, entries))
+        parts.append("\n".join(section))
     return "\n\n".join(parts)
 
 
