@@ -46,7 +46,7 @@ _URL = re.compile(r"(https?|tg)://[^\s<>\"]+\Z")
 _FILE_NAME = re.compile(r"[^/\\\x00-\x1f]+\Z")
 
 MESSAGES = {
-    "not_a_date": N_("Expected a date such as 2026-03-02."),
+    "not_a_date": N_("Expected a date such as 2026-03-02, today, or +7d."),
     "not_a_url": N_("Expected a web address starting with https://."),
     "bad_file_name": N_(
         "'{value}' is not a file name: give a web address (https://…) or the name of a file "
