@@ -104,3 +104,26 @@ async def test_unreachable_telegram_is_retried_until_it_answers(
         assert "\n" not in message and record.exc_info is None and not record.exc_text
         assert "TELEGRAM_PROXY" in message and f"127.0.0.1:{port}" in message
         assert TOKEN not in message
+
+
+@pytest.mark.xfail(strict=True, reason="the backoff wait ignores a stop (SIGTERM)")
+async def test_a_stop_during_the_backoff_ends_the_run_at_once(tmp_path: Path) -> None:
+    from bot.runner import run_telegram
+
+    url = f"http://127.0.0.1:{_free_port()}"
+    settings = load_settings(
+        telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
+        bot_api_base_url=f"{url}/bot", bot_api_base_file_url=f"{url}/file/bot",
+    )  # fmt: skip
+    waiting = asyncio.Event()
+
+    async def long_backoff(seconds: float) -> None:
+        """A wait far longer than systemd's stop timeout."""
+        waiting.set()
+        await asyncio.Event().wait()
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_telegram(settings, sleep=long_backoff, stop=stop))
+    await asyncio.wait_for(waiting.wait(), timeout=30)
+    stop.set()  # SIGTERM from systemd
+    assert await asyncio.wait_for(task, timeout=10) == 0
