@@ -69,9 +69,19 @@ async def connect(app: BotApp, settings: Settings, sleep: Sleep, stop: asyncio.E
                 "cannot reach the Bot API at %s (%s): %s; retrying in %.0f s",
                 api_host(settings), _cause(exc), unreachable_hint(settings), delay,
             )  # fmt: skip
-        await sleep(delay)
+        await _pause(sleep, delay, stop)
         delay = min(BACKOFF_MAX, delay * 2)
     return False
+
+
+async def _pause(sleep: Sleep, delay: float, stop: asyncio.Event) -> None:
+    """Wait before the next attempt, but no longer than until a stop (SIGTERM) arrives."""
+    waits = [asyncio.ensure_future(sleep(delay)), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
 
 
 def _polling_error(settings: Settings) -> Callable[[TelegramError], None]:

@@ -106,7 +106,6 @@ async def test_unreachable_telegram_is_retried_until_it_answers(
         assert TOKEN not in message
 
 
-@pytest.mark.xfail(strict=True, reason="the backoff wait ignores a stop (SIGTERM)")
 async def test_a_stop_during_the_backoff_ends_the_run_at_once(tmp_path: Path) -> None:
     from bot.runner import run_telegram
 
