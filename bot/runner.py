@@ -123,6 +123,17 @@ async def run_telegram(
             error_callback=_polling_error(settings),
         )
         await stop.wait()
+    except InvalidToken as exc:
+        print(token_rejected(settings, exc), file=sys.stderr)
+        return 2
+    except (NetworkError, TimedOut) as exc:
+        # Lost between getMe and the first poll (setWebhook, the engine's getMe): rare;
+        # exit non-zero in one line and let systemd start again.
+        log.error(
+            "lost the Bot API at %s while starting (%s): %s; exiting",
+            api_host(settings), _cause(exc), unreachable_hint(settings),
+        )  # fmt: skip
+        return 1
     finally:
         await stop_app(app)
     return 0

@@ -126,3 +126,25 @@ async def test_a_stop_during_the_backoff_ends_the_run_at_once(tmp_path: Path) ->
     await asyncio.wait_for(waiting.wait(), timeout=30)
     stop.set()  # SIGTERM from systemd
     assert await asyncio.wait_for(task, timeout=10) == 0
+
+
+async def test_losing_telegram_while_starting_is_one_line_and_a_restartable_exit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.runner import run_telegram
+    from bot.sandbox.models import Faults
+
+    core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
+    core.faults = Faults(methods=frozenset({"setwebhook"}), drop_count=10)
+    async with await start_server(core) as server:
+        port = _free_port()
+        settings = load_settings(
+            telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
+            bot_api_base_url=server.base_url, bot_api_base_file_url=server.base_file_url,
+            webhook_url=f"http://127.0.0.1:{port}/telegram", webhook_port=port,
+            webhook_secret="s3cret",
+        )  # fmt: skip
+        code = await asyncio.wait_for(run_telegram(settings, stop=asyncio.Event()), timeout=30)
+    assert code == 1
+    (line,) = [r.getMessage() for r in caplog.records if "while starting" in r.getMessage()]
+    assert "TELEGRAM_PROXY" in line and TOKEN not in line
