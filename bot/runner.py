@@ -26,6 +26,18 @@ POLL_TIMEOUT = 30
 Sleep = Callable[[float], Awaitable[None]]
 
 
+class _NoRetryTraceback(logging.Filter):
+    """PTB logs a failed network retry loop with a traceback; the runner says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Network Retry Loop"):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_ONE_LINE = _NoRetryTraceback()
+
+
 def api_host(settings: Settings) -> str:
     """Where the Bot API is, for messages (never the token)."""
     return urlsplit(settings.bot_api_base_url).netloc or settings.bot_api_base_url
@@ -108,6 +120,8 @@ async def run_telegram(
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
+    if _ONE_LINE not in logging.getLogger("telegram.ext").filters:
+        logging.getLogger("telegram.ext").addFilter(_ONE_LINE)
     app = build_application(settings)
     try:
         if not await connect(app, settings, sleep, stop):

@@ -148,3 +148,4 @@ async def test_losing_telegram_while_starting_is_one_line_and_a_restartable_exit
     assert code == 1
     (line,) = [r.getMessage() for r in caplog.records if "while starting" in r.getMessage()]
     assert "TELEGRAM_PROXY" in line and TOKEN not in line
+    assert not [r for r in caplog.records if r.exc_info or r.exc_text], "no traceback"
