@@ -149,3 +149,33 @@ async def test_losing_telegram_while_starting_is_one_line_and_a_restartable_exit
     (line,) = [r.getMessage() for r in caplog.records if "while starting" in r.getMessage()]
     assert "TELEGRAM_PROXY" in line and TOKEN not in line
     assert not [r for r in caplog.records if r.exc_info or r.exc_text], "no traceback"
+
+
+async def test_polling_failures_are_one_line_each_and_polling_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.runner import run_telegram
+    from bot.sandbox.models import Faults
+
+    core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
+    core.add_user(32, "孙七")
+    core.faults = Faults(methods=frozenset({"getupdates"}), server_error_count=2,
+                         server_error_code=502)  # fmt: skip
+    stop = asyncio.Event()
+    async with await start_server(core) as server:
+        settings = load_settings(
+            telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
+            bot_api_base_url=server.base_url, bot_api_base_file_url=server.base_file_url,
+        )  # fmt: skip
+        task = asyncio.create_task(run_telegram(settings, stop=stop))
+        try:
+            async with SandboxClient(server.url) as client:
+                await client.user_send_text(32, "/start")
+                reply = await client.wait_for_message(32, timeout=30)
+            assert "语言" in reply.text
+        finally:
+            stop.set()
+            assert await asyncio.wait_for(task, timeout=30) == 0
+    failures = [r for r in caplog.records if "polling the Bot API" in r.getMessage()]
+    assert len(failures) == 2
+    assert all("\n" not in r.getMessage() and not r.exc_info and not r.exc_text for r in failures)
