@@ -11,13 +11,9 @@ import aiohttp
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
-from bot.config import load_settings
-from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.server import start_server
-from tests.harness import RELAY_KEY
-
-TOKEN = "515151:PROXY-TEST-TOKEN"
+from tests.bot.running import TOKEN, greet, settings_for
 
 
 class ForwardProxy:
@@ -66,29 +62,16 @@ class ForwardProxy:
 
 
 async def test_every_bot_api_call_goes_through_the_proxy(tmp_path: Path) -> None:
-    from bot.runner import run_telegram
-
     core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
     core.add_user(41, "钱七")
     proxy = ForwardProxy()
     proxy_url = await proxy.start()
-    stop = asyncio.Event()
-    async with await start_server(core) as server:
-        settings = load_settings(
-            telegram_bot_token=TOKEN, relay_key=RELAY_KEY, telegram_proxy=proxy_url,
-            database_path=tmp_path / "bot.sqlite3",
-            bot_api_base_url=server.base_url, bot_api_base_file_url=server.base_file_url,
-        )  # fmt: skip
-        task = asyncio.create_task(run_telegram(settings, stop=stop))
-        try:
-            async with SandboxClient(server.url) as client:
-                await client.user_send_text(41, "/start")
-                reply = await client.wait_for_message(41, timeout=20)
-            assert "语言" in reply.text
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, timeout=30) == 0
-            await proxy.stop()
+    try:
+        async with await start_server(core) as server:
+            settings = settings_for(tmp_path, server.url, telegram_proxy=proxy_url)
+            assert "语言" in await greet(settings, server.url, 41)
+    finally:
+        await proxy.stop()
     seen = Counter(call.method.lower() for call in core.calls)
     proxied = Counter(proxy.methods)
     assert seen <= proxied, f"calls that bypassed the proxy: {seen - proxied}"
@@ -97,10 +80,8 @@ async def test_every_bot_api_call_goes_through_the_proxy(tmp_path: Path) -> None
 
 
 async def test_a_socks_proxy_is_supported(tmp_path: Path) -> None:
-    settings = load_settings(
-        telegram_bot_token=TOKEN, relay_key=RELAY_KEY, telegram_proxy="socks5://127.0.0.1:1080",
-        database_path=tmp_path / "bot.sqlite3",
-    )  # fmt: skip
+    proxy = "socks5://127.0.0.1:1080"
+    settings = settings_for(tmp_path, "https://api.telegram.org", telegram_proxy=proxy)
     # httpx refuses a socks proxy without socksio (PTB's `socks` extra): building is the check.
     build_application(settings)
     HTTPXRequest(proxy=settings.telegram_proxy)

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
-from bot.sandbox.client import SandboxClient
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.server import start_server
+from tests.bot.running import TOKEN, greet, settings_for
 from tests.harness import RELAY_KEY
 
-TOKEN = "424242:UNREACHABLE-TEST-TOKEN"
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -60,14 +58,8 @@ async def test_a_rejected_token_is_one_line_and_exit_code_2(tmp_path: Path) -> N
 async def test_unreachable_telegram_is_retried_until_it_answers(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.runner import run_telegram
-
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = load_settings(
-        telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
-        bot_api_base_url=f"{url}/bot", bot_api_base_file_url=f"{url}/file/bot",
-    )  # fmt: skip
     core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
     core.add_user(31, "赵六")
     waits: list[float] = []
@@ -81,21 +73,13 @@ async def test_unreachable_telegram_is_retried_until_it_answers(
             servers.append(await start_server(core, port=port))
             back.set()
 
-    stop = asyncio.Event()
     caplog.set_level(logging.INFO)
-    task = asyncio.create_task(run_telegram(settings, sleep=sleep, stop=stop))
     try:
-        async with SandboxClient(url) as client:
-            await asyncio.wait_for(back.wait(), timeout=30)
-            await client.user_send_text(31, "/start")
-            reply = await client.wait_for_message(31, timeout=20)
-        assert "语言" in reply.text
+        text = await greet(settings_for(tmp_path, url), url, 31, sleep=sleep, ready=back)
     finally:
-        stop.set()
-        code = await asyncio.wait_for(task, timeout=30)
         for server in servers:
             await server.stop()
-    assert code == 0
+    assert "语言" in text
     assert waits[0] < waits[1], "retries back off"
     retries = [r for r in caplog.records if "cannot reach the Bot API" in r.getMessage()]
     assert len(retries) == 2
@@ -109,11 +93,7 @@ async def test_unreachable_telegram_is_retried_until_it_answers(
 async def test_a_stop_during_the_backoff_ends_the_run_at_once(tmp_path: Path) -> None:
     from bot.runner import run_telegram
 
-    url = f"http://127.0.0.1:{_free_port()}"
-    settings = load_settings(
-        telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
-        bot_api_base_url=f"{url}/bot", bot_api_base_file_url=f"{url}/file/bot",
-    )  # fmt: skip
+    settings = settings_for(tmp_path, f"http://127.0.0.1:{_free_port()}")
     waiting = asyncio.Event()
 
     async def long_backoff(seconds: float) -> None:
@@ -138,11 +118,9 @@ async def test_losing_telegram_while_starting_is_one_line_and_a_restartable_exit
     core.faults = Faults(methods=frozenset({"setwebhook"}), drop_count=10)
     async with await start_server(core) as server:
         port = _free_port()
-        settings = load_settings(
-            telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
-            bot_api_base_url=server.base_url, bot_api_base_file_url=server.base_file_url,
-            webhook_url=f"http://127.0.0.1:{port}/telegram", webhook_port=port,
-            webhook_secret="s3cret",
+        settings = settings_for(
+            tmp_path, server.url, webhook_url=f"http://127.0.0.1:{port}/telegram",
+            webhook_port=port, webhook_secret="s3cret",
         )  # fmt: skip
         code = await asyncio.wait_for(run_telegram(settings, stop=asyncio.Event()), timeout=30)
     assert code == 1
@@ -154,28 +132,15 @@ async def test_losing_telegram_while_starting_is_one_line_and_a_restartable_exit
 async def test_polling_failures_are_one_line_each_and_polling_goes_on(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.runner import run_telegram
     from bot.sandbox.models import Faults
 
     core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
     core.add_user(32, "孙七")
     core.faults = Faults(methods=frozenset({"getupdates"}), server_error_count=2,
                          server_error_code=502)  # fmt: skip
-    stop = asyncio.Event()
     async with await start_server(core) as server:
-        settings = load_settings(
-            telegram_bot_token=TOKEN, relay_key=RELAY_KEY, database_path=tmp_path / "bot.sqlite3",
-            bot_api_base_url=server.base_url, bot_api_base_file_url=server.base_file_url,
-        )  # fmt: skip
-        task = asyncio.create_task(run_telegram(settings, stop=stop))
-        try:
-            async with SandboxClient(server.url) as client:
-                await client.user_send_text(32, "/start")
-                reply = await client.wait_for_message(32, timeout=30)
-            assert "语言" in reply.text
-        finally:
-            stop.set()
-            assert await asyncio.wait_for(task, timeout=30) == 0
+        text = await greet(settings_for(tmp_path, server.url), server.url, 32)
+    assert "语言" in text
     failures = [r for r in caplog.records if "polling the Bot API" in r.getMessage()]
     assert len(failures) == 2
     assert all("\n" not in r.getMessage() and not r.exc_info and not r.exc_text for r in failures)
