@@ -138,7 +138,7 @@ async def database_checks(settings: Settings, min_free: int = MIN_FREE_BYTES) ->
                 False,
                 "database",
                 f"cannot open {path}: {exc}",
-                "check the file's owner and permissions",
+                "check the file's owner and permissions, and that no other program holds it open",
             )
         ]
     try:

@@ -164,3 +164,23 @@ def test_cli_reports_a_bad_setting_as_a_failed_check(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stdout.startswith("✗ configuration:") and "TELEGRAM_BOT_TOKEN" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+async def test_a_database_another_program_keeps_out_of_wal_is_named(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    path = await _migrated(tmp_path / "bot.sqlite3")
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        # Another program reading the file in rollback-journal mode keeps it from
+        # switching to WAL: the bot could not open it either.
+        other.execute("PRAGMA journal_mode = DELETE")
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        code, lines = await _doctor(_settings(server, tmp_path))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ database: cannot open") and "locked" in line
+    assert "no other program" in line
