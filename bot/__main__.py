@@ -1,4 +1,4 @@
-"""CLI: run (polling or webhook), sandbox, migrate, backup, translations."""
+"""CLI: run (polling or webhook), sandbox, migrate, backup, doctor, translations."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings, settings_or_exit
-from bot.logs import setup_logging
+from bot.logs import install_redaction, setup_logging
 
 log = logging.getLogger("bot")
 
@@ -26,6 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--serve", action="store_true", help="headless: print the address")
     sandbox.add_argument("--port", type=int, default=0, help="port for --serve (default: any)")
     sub.add_parser("migrate", help="apply database migrations and exit")
+    sub.add_parser("doctor", help="check configuration, database, Bot API and webhook")
     backup = sub.add_parser("backup", help="copy the live database safely")
     backup.add_argument("path", type=Path)
     sub.add_parser("compile-translations", help="compile .po catalogs to .mo")
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(add_missing(args.add, args.only))
         return _i18n_check()
+    if command == "doctor":
+        return _doctor()
     settings = settings_or_exit()
     setup_logging(settings.log_level, [settings.token])
     if command == "migrate":
@@ -83,21 +86,23 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_telegram(settings: Settings) -> int:
     """Talk to Telegram: long polling, or a webhook when WEBHOOK_URL is set."""
-    from bot.app import WEBHOOK_PATH, build_application
+    from bot.runner import run_telegram
 
-    app = build_application(settings)
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=WEBHOOK_PATH,
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-        )
-    else:
-        app.run_polling(allowed_updates=["message", "callback_query"])
-    return 0
+    return asyncio.run(run_telegram(settings))
+
+
+def _doctor() -> int:
+    """One line per check; a configuration that does not load is the first failed check."""
+    from bot.config import ConfigError, load_settings
+    from bot.doctor import run_doctor
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"✗ configuration: {exc} — fix: correct it in .env or the environment")
+        return 1
+    install_redaction([settings.token])
+    return asyncio.run(run_doctor(settings))
 
 
 async def _migrate(settings: Settings) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes
 from telegram.request import BaseRequest, HTTPXRequest
 
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 SANDBOX_TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
 #: The path the webhook server listens on; WEBHOOK_URL must end with it.
 WEBHOOK_PATH = "telegram"
+#: The only update kinds the handlers use; Telegram sends nothing else.
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 def build_application(
@@ -55,8 +59,13 @@ def build_application(
         # Interactive replies: stay under Telegram's global rate, retry a 429 a few times.
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     # Interactive calls retry transient failures; getUpdates keeps PTB's own loop.
-    builder = builder.request(RetryingRequest(request or HTTPXRequest(connection_pool_size=64)))
-    builder = builder.get_updates_request(updates_request or request or HTTPXRequest())
+    proxy = settings.telegram_proxy
+    builder = builder.request(
+        RetryingRequest(request or HTTPXRequest(connection_pool_size=64, proxy=proxy))
+    )
+    builder = builder.get_updates_request(
+        updates_request or request or HTTPXRequest(proxy=proxy)
+    )
     app: BotApp = builder.build()
     app.bot_data.configure(
         settings, i18n or I18n.load(settings.default_language), clock or SystemClock()
@@ -92,12 +101,18 @@ async def _post_shutdown(app: BotApp) -> None:
 
 
 async def start_app(
-    app: BotApp, *, polling: bool = True, poll_interval: float = 0.0, webhook: bool = False
+    app: BotApp,
+    *,
+    polling: bool = True,
+    poll_interval: float = 0.0,
+    webhook: bool = False,
+    poll_timeout: int = 1,
+    error_callback: Callable[[TelegramError], None] | None = None,
 ) -> None:
-    """Manual lifecycle for tests and the sandbox: initialise, post_init, start, receive.
+    """Manual lifecycle (production, tests, sandbox): initialise, post_init, start, receive.
 
     With webhook=True the updates arrive on WEBHOOK_LISTEN:WEBHOOK_PORT/telegram,
-    exactly as `run` does in production when WEBHOOK_URL is set.
+    as `run` does in production when WEBHOOK_URL is set.
     """
     await app.initialize()
     await _post_init(app)
@@ -113,10 +128,15 @@ async def start_app(
             url_path=WEBHOOK_PATH,
             webhook_url=settings.webhook_url,
             secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
         )
     elif polling:
         await app.updater.start_polling(
-            poll_interval=poll_interval, timeout=1, drop_pending_updates=False
+            poll_interval=poll_interval,
+            timeout=poll_timeout,
+            drop_pending_updates=False,
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=error_callback,
         )
 
 

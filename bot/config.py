@@ -7,11 +7,20 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: Locales that have a complete catalog; the first is the default.
 SUPPORTED_LOCALES: tuple[str, ...] = ("zh_CN", "en")
+#: Proxy schemes httpx understands (socks needs python-telegram-bot's `socks` extra).
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class ConfigError(Exception):
@@ -32,6 +41,7 @@ class Settings(BaseSettings):
     default_language: Literal["zh_CN", "en"] = "zh_CN"
     bot_api_base_url: str = "https://api.telegram.org/bot"
     bot_api_base_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_proxy: str | None = None
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
@@ -110,6 +120,40 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return SecretStr(secret.strip()) if secret and secret.strip() else None
 
+    @field_validator("telegram_proxy")
+    @classmethod
+    def _proxy_url(cls, value: str | None) -> str | None:
+        """An http://, https:// or socks5:// URL with a host; empty means no proxy."""
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        scheme, sep, rest = value.partition("://")
+        host = rest.rpartition("@")[2].split("/")[0]
+        if not sep or scheme.lower() not in PROXY_SCHEMES or not host:
+            raise ValueError("must look like http://host:port or socks5://host:port")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - as secret_token."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        raw = value.get_secret_value().strip()
+        if len(raw) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in raw):
+            raise ValueError("may only use A-Z, a-z, 0-9, _ and - (at most 256 characters)")
+        return SecretStr(raw)
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        """Without a secret anyone who finds the URL can post forged updates."""
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET must be set when WEBHOOK_URL is set "
+                "(generate one: python -c \"import secrets; print(secrets.token_urlsafe(32))\")"
+            )
+        return self
+
     @field_validator("suggestion_categories", mode="before")
     @classmethod
     def _split_categories(cls, value: object) -> object:
@@ -164,8 +208,10 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise ConfigError(f"configuration error: {name.upper()}: {first['msg']}") from None
+        name = ".".join(str(p) for p in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        where = f"{name.upper()}: " if name else ""
+        raise ConfigError(f"configuration error: {where}{message}") from None
 
 
 def settings_or_exit(**overrides: object) -> Settings:

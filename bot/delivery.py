@@ -1216,6 +1216,9 @@ async def start_delivery(app: BotApp, features: Iterable[object] = ()) -> Delive
     owns_bot = isinstance(shared, HTTPXRequest)
     # Production: our own pool on a faster client. Tests: the same in-process transport.
     request: BaseRequest = AiohttpRequest(settings.delivery_concurrency + 4) if owns_bot else shared
+    if owns_bot and settings.telegram_proxy:
+        # aiohttp has no socks support: behind a proxy the engine uses httpx like the app.
+        request = HTTPXRequest(settings.delivery_concurrency + 4, proxy=settings.telegram_proxy)
     bot = Bot(
         app.bot.token,
         base_url=settings.bot_api_base_url,

@@ -10,6 +10,8 @@ from storage import roles, units
 from storage.db import Executor
 
 Problem = tuple[str, str]  # (place in the file, translated message)
+#: How many unit names an "unknown unit" message lists at most.
+UNITS_LISTED = 30
 
 
 async def resolve_audience(
@@ -31,7 +33,7 @@ async def resolve_audience(
         if not found and text.isdigit():
             found = [u for u in every if u.id == int(text)]
         if not found:
-            problems.append((path, _("There is no unit “{unit}”.", unit=text)))
+            problems.append((path, _unknown(_, text, every, scope)))
         elif len(found) > 1:
             ids = ", ".join(str(u.id) for u in found)
             problems.append(
@@ -56,3 +58,18 @@ async def resolve_audience(
             else await roles.officer_units(db, caller.member.id)
         )
     return problems, chosen
+
+
+def _unknown(_: Translate, name: str, every: Sequence[units.Unit], scope: set[int] | None) -> str:
+    """No such unit: say so and list the names the uploader may use, so the fix is a copy."""
+    names = [u.name for u in every if scope is None or u.id in scope]
+    chinese = _.locale.startswith("zh")
+    listed = ("、" if chinese else ", ").join(names[:UNITS_LISTED])
+    if len(names) > UNITS_LISTED:
+        listed += "…"
+    space = "" if chinese else " "  # Chinese sentences follow each other without a space
+    return (
+        _("There is no unit “{unit}”.", unit=name)
+        + space
+        + _("Units you can name: {units}.", units=listed or "—")
+    )

@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_, raw
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, get_caller, send, show
+from handlers.help import help_text
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from storage import dialogs
@@ -94,7 +95,10 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
         )
     elif action == "help":
         await show(
-            update, context, help_text(caller), keyboard([[button(caller._("🏠 Main menu"), HOME)]])
+            update,
+            context,
+            help_text(caller, context.services.registry),
+            keyboard([[button(caller._("🏠 Main menu"), HOME)]]),
         )
     else:
         await show_menu(update, context, caller)
@@ -115,41 +119,14 @@ async def on_officer_command(update: Update, context: BotContext) -> None:
     )
 
 
-def help_text(caller: Caller) -> str:
-    """What the person in front of the bot can do, by role."""
-    _ = caller._
-    parts = [_("❓ <b>Help</b>")]
-    if not caller.member.verified:
-        parts.append(
-            _(
-                "Send /start to register as a union member. You will choose your "
-                "language, give your name and unit, and accept the privacy notice."
-            )
-        )
-    else:
-        parts.append(
-            _(
-                "Use the buttons of the main menu (/menu). /profile shows and changes "
-                "your name, language and unit. /cancel leaves any dialog."
-            )
-        )
-    if caller.is_officer:
-        parts.append(
-            _(
-                "As an officer you approve join requests, create invite links and use "
-                "the officer menu for everything you manage in your units."
-            )
-        )
-    if caller.is_admin:
-        parts.append(_("As an admin you also manage the unit tree and grant or revoke roles."))
-    return "\n\n".join(parts)
-
-
 async def on_help(update: Update, context: BotContext) -> None:
     """Explain what this person can do."""
     caller = await get_caller(update, context)
     await send(
-        update, context, help_text(caller), keyboard([[button(caller._("🏠 Main menu"), HOME)]])
+        update,
+        context,
+        help_text(caller, context.services.registry),
+        keyboard([[button(caller._("🏠 Main menu"), HOME)]]),
     )
 
 

@@ -24,7 +24,7 @@ from storage.study import StudyPlan
 from surveys import ValidationError
 from surveys.schedule import day_start, parse_schedule
 
-EXAMPLE = "study_plan.yaml"
+EXAMPLES = ("study_plan.yaml", "study_union_rights.yaml")
 
 
 async def _show_list(update: Update, context: BotContext, caller: Caller) -> None:
@@ -38,7 +38,7 @@ async def _show_list(update: Update, context: BotContext, caller: Caller) -> Non
         "📚 <b>Study plans</b>\nUpload a plan as a YAML file; the example file shows the format."
     )
     layout.append([button(_("⬆ Upload a plan"), cb(NS, "up"))])
-    layout.append([button(_("📄 Example file"), cb(NS, "ex"))])
+    layout.append([button(_("📄 Example files"), cb(NS, "ex"))])
     layout.append([button(_("⬅ Back"), cb("m", "off"))])
     await show(update, context, text, keyboard(layout))
 
@@ -150,12 +150,13 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     if data.action == "ex":
         await answer(update)
-        content = (resources.files("surveys") / "examples" / EXAMPLE).read_bytes()
-        await context.bot.send_document(
-            caller.member.chat_id,
-            InputFile(content, filename=EXAMPLE),
-            caption=_("📄 Example study plan"),
-        )
+        for name in EXAMPLES:
+            content = (resources.files("surveys") / "examples" / name).read_bytes()
+            await context.bot.send_document(
+                caller.member.chat_id,
+                InputFile(content, filename=name),
+                caption=_("📄 Example study plan"),
+            )
         return
     if data.action == "up":
         await answer(update)
@@ -164,12 +165,21 @@ async def on_button(update: Update, context: BotContext) -> None:
             update,
             context,
             _(
-                "⬆ Send the study plan as a YAML file (.yaml). The format is in docs/study.md; "
-                "the example file shows it."
+                "⬆ Send the study plan as a YAML file (.yaml).\n\n"
+                "<b>The format in brief</b>\n"
+                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+                "<code>schedule</code> (工作日 08:30, 每天 07:30, 周一,周三,周五 08:30), "
+                "<code>lessons</code>\n"
+                "• optional: <code>description</code>, <code>start</code> (a date, "
+                "<code>today</code> or <code>+7d</code>), <code>audience: [unit, …]</code> "
+                "(default: your units)\n"
+                "• each lesson: <code>title</code>, <code>text</code> (bold and italic allowed), "
+                "optional <code>link</code>, <code>document</code> and <code>quiz</code>\n\n"
+                "The example files show all of it; send one back unchanged to try it."
             ),
             keyboard(
                 [
-                    [button(_("📄 Example file"), cb(NS, "ex"))],
+                    [button(_("📄 Example files"), cb(NS, "ex"))],
                     [button(_("⬅ Back"), cb(NS, "list"))],
                 ]
             ),

@@ -104,7 +104,7 @@ async def _process(
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
-    parsed = load_plan_file(text, tz=zone(context))
+    parsed = load_plan_file(text, tz=zone(context), now=context.clock.now())
     if isinstance(parsed, list):
         await _report(
             update, context, _, [(e.path, html.escape(e.format(_), quote=False)) for e in parsed]

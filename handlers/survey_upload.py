@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from datetime import tzinfo
 from importlib import resources
 
 from telegram import InputFile, Update
@@ -15,12 +16,13 @@ from handlers.audience import resolve_audience
 from handlers.common import Caller, answer, refuse, send, show
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, zone
+from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, when, zone
 from handlers.survey_officer_views import show_survey
 from storage import audit, dialogs
 from storage import surveys as store
 from storage.dialogs import Dialog
 from surveys import Definition, dump, load_definition
+from surveys.dates import move_past_years
 
 MAX_UPLOAD_BYTES = 256 * 1024
 REPORT_MAX = 30
@@ -40,9 +42,20 @@ async def on_button(update: Update, context: BotContext, caller: Caller, data: C
             update,
             context,
             _(
-                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n"
-                "The format is described in surveys/SCHEMA.md; the example files show every "
-                "question type."
+                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
+                "<b>The format in brief</b>\n"
+                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+                "<code>questions</code>\n"
+                "• optional: <code>description</code>, <code>anonymous: true</code>, "
+                "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
+                "units), <code>allow_edit: true</code>\n"
+                "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
+                "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
+                "<code>+7d 18:00</code>\n"
+                "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
+                "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
+                "The example files show every question type, branching and groups; send one back "
+                "unchanged to try it."
             ),
             keyboard(
                 [
@@ -112,17 +125,18 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
-    parsed = load_definition(text, tz=zone(context))
+    parsed = load_definition(text, tz=zone(context), now=context.clock.now())
     if isinstance(parsed, list):
         lines = [(e.path, html.escape(e.format(_), quote=False)) for e in parsed]
         await _report(update, context, _, lines)
         return
+    parsed, years = move_past_years(parsed, context.clock.now())
     problems, unit_ids = await _check(context, caller, parsed)
     if problems:
         await _report(update, context, _, problems)
         return
     db, now = context.db, context.clock.time()
-    notes = []
+    notes = [_moved_note(_, parsed, years, zone(context))] if years else []
     allow_edit = parsed.allow_edit
     if parsed.anonymous and allow_edit:
         # Anonymous answers cannot be found again after submitting, so they cannot be edited.
@@ -153,6 +167,18 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
     assert survey is not None
     note = "\n".join([_("✅ The survey is valid and saved as a draft."), *notes])
     await show_survey(update, context, caller, survey, note)
+
+
+def _moved_note(_: Translate, definition: Definition, years: int, tz: tzinfo) -> str:
+    """Say that past dates were moved, and to what, so the officer can check them."""
+    opens, closes = definition.opens_at, definition.closes_at
+    return _(
+        "ℹ️ The dates in the file had passed, so they were moved forward by {years} year(s): "
+        "opens {opens}, closes {closes}. Send a corrected file if you meant other dates.",
+        years=years,
+        opens=when(_, opens.timestamp(), tz) if opens else "—",
+        closes=when(_, closes.timestamp(), tz) if closes else "—",
+    )
 
 
 async def _check(

@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -265,3 +266,26 @@ async def open_database(path: Path | str) -> Database:
     db = await Database.open(path)
     await migrate(db)
     return db
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """What `doctor` reports about a database file."""
+
+    journal_mode: str
+    version: int
+    latest: int
+    write_problem: str | None  # None when a write transaction could start
+
+
+async def health(db: Database) -> Health:
+    """Journal mode, schema version against the shipped migrations, and whether it takes writes."""
+    mode = str(await db.fetchval("PRAGMA journal_mode") or "")
+    problem = None
+    try:
+        async with db.transaction():
+            pass  # BEGIN IMMEDIATE takes the write lock, COMMIT releases it
+    except sqlite3.Error as exc:
+        problem = str(exc)
+    latest = max((v for v, _, _ in migration_files()), default=0)
+    return Health(mode.lower(), await schema_version(db), latest, problem)

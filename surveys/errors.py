@@ -63,7 +63,8 @@ VALIDATION_MESSAGES: Mapping[str, str] = MappingProxyType(
         "not_a_number": N_("Expected a number."),
         "not_a_boolean": N_("Expected true or false."),
         "not_a_datetime": N_(
-            "Expected a date and time such as 2025-06-01 09:00 or 2025-06-01T09:00:00+08:00."
+            "Expected a date and time such as 2026-06-01 09:00, or one counted from the "
+            "upload such as +14d or +7d 18:00."
         ),
         "missing_field": N_("The required field '{field}' is missing."),
         "unknown_field": N_("Unknown field '{field}'. Allowed here: {allowed}."),

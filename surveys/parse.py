@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 import yaml
@@ -73,17 +73,21 @@ def read_yaml(yaml_text: str) -> tuple[object, list[ValidationError]]:
         return None, [validation_error("yaml_syntax", "", line=0, column=0, problem=problem)]
 
 
-def load_definition(yaml_text: str, *, tz: tzinfo) -> Definition | list[ValidationError]:
-    """Parse and validate YAML; naive datetimes are taken to be in ``tz``."""
+def load_definition(
+    yaml_text: str, *, tz: tzinfo, now: datetime | None = None
+) -> Definition | list[ValidationError]:
+    """Parse and validate YAML; naive datetimes are in ``tz``, "+14d" counts from ``now``."""
     data, problems = read_yaml(yaml_text)
     if problems:
         return problems
-    return parse_definition(data, tz=tz)
+    return parse_definition(data, tz=tz, now=now)
 
 
-def parse_definition(data: object, *, tz: tzinfo) -> Definition | list[ValidationError]:
+def parse_definition(
+    data: object, *, tz: tzinfo, now: datetime | None = None
+) -> Definition | list[ValidationError]:
     """Build and validate a definition from already-loaded data (YAML, JSON, ``dump()``)."""
-    parser = _Parser(tz)
+    parser = _Parser(tz, now)
     definition = parser.definition(data)
     if definition is None:
         return parser.errors

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, TypeVar
 
+from surveys.dates import relative_moment
 from surveys.errors import ParamValue, ValidationError, validation_error
 
 T = TypeVar("T")
@@ -22,6 +23,9 @@ class Reader:
     """Typed accessors over loaded YAML; every problem becomes a ValidationError."""
 
     tz: tzinfo
+    #: The upload time that relative dates ("+14d") count from; None: the wall clock,
+    #: for callers without an injected clock (handlers always pass theirs).
+    now: datetime | None = None
     errors: list[ValidationError] = field(default_factory=list)
     work: int = 0
     exhausted: bool = False
@@ -112,11 +116,17 @@ class Reader:
         elif isinstance(raw, date):
             value = _from_date(raw, end_of_day)
         elif isinstance(raw, str):
-            value = _parse_iso(raw.strip(), end_of_day)
+            value = _parse_iso(raw.strip(), end_of_day) or relative_moment(
+                raw, self.upload_time(), end_of_day=end_of_day
+            )
         if value is None:
             self.add("not_a_datetime", path)
             return None
         return value if value.tzinfo is not None else value.replace(tzinfo=self.tz)
+
+    def upload_time(self) -> datetime:
+        """Now in the configured zone, for values relative to the upload."""
+        return (self.now or datetime.now(self.tz)).astimezone(self.tz)
 
     def items(self, raw: object, path: str, item: Callable[[object, int], T]) -> list[T]:
         if not isinstance(raw, list):

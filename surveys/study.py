@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from surveys.dates import relative_day
 from surveys.errors import N_, ParamValue, ValidationError
 from surveys.model import (
     SURVEY_ID_MAX,
@@ -45,7 +46,7 @@ _URL = re.compile(r"(https?|tg)://[^\s<>\"]+\Z")
 _FILE_NAME = re.compile(r"[^/\\\x00-\x1f]+\Z")
 
 MESSAGES = {
-    "not_a_date": N_("Expected a date such as 2026-03-02."),
+    "not_a_date": N_("Expected a date such as 2026-03-02, today, or +7d."),
     "not_a_url": N_("Expected a web address starting with https://."),
     "bad_file_name": N_(
         "'{value}' is not a file name: give a web address (https://…) or the name of a file "
@@ -117,7 +118,9 @@ class Additions:
     lessons: tuple[Lesson, ...]
 
 
-def load_plan_file(yaml_text: str, *, tz: tzinfo) -> Plan | Additions | list[ValidationError]:
+def load_plan_file(
+    yaml_text: str, *, tz: tzinfo, now: datetime | None = None
+) -> Plan | Additions | list[ValidationError]:
     """Parse an upload: a whole plan, or additional lessons when it names ``plan:``."""
     data, problems = read_yaml(yaml_text)
     if problems:
@@ -126,12 +129,14 @@ def load_plan_file(yaml_text: str, *, tz: tzinfo) -> Plan | Additions | list[Val
         return parse_additions(data, tz=tz)
     if isinstance(data, dict) and not {"id", "title", "lessons"} & set(data):
         return [study_error("plan_kind", "")]
-    return parse_plan(data, tz=tz)
+    return parse_plan(data, tz=tz, now=now)
 
 
-def parse_plan(data: object, *, tz: tzinfo) -> Plan | list[ValidationError]:
-    """Build a plan from loaded YAML, or every problem found in it."""
-    reader = _PlanReader(tz)
+def parse_plan(
+    data: object, *, tz: tzinfo, now: datetime | None = None
+) -> Plan | list[ValidationError]:
+    """Build a plan from loaded YAML, or every problem in it; "start: today" counts from now."""
+    reader = _PlanReader(tz, now)
     raw = reader.mapping(data, "")
     if raw is None:
         return reader.errors
@@ -224,7 +229,9 @@ class _PlanReader(Reader):
             try:
                 return date.fromisoformat(raw.strip())
             except ValueError:
-                pass
+                day = relative_day(raw, self.upload_time())
+                if day is not None:
+                    return day
         self.errors.append(study_error("not_a_date", path))
         return None
 

@@ -54,14 +54,15 @@ async def _upload(
 async def test_branching_survey_end_to_end(stack: Stack) -> None:
     now = _clock(stack).time()
     company = await units.create(stack.db, "公司工会", None, now)
-    ids = {
-        n: (await units.create(stack.db, n, company.id, now)).id
-        for n in ("生产一部", "生产二部", "技术中心", "机关党支部")
-    }
+    # The demo union's tree, which the shipped example addresses.
+    branch1 = await units.create(stack.db, "第一分工会", company.id, now)
+    branch2 = await units.create(stack.db, "第二分工会", company.id, now)
+    assembly = await units.create(stack.db, "装配小组", branch1.id, now)
+    storage = await units.create(stack.db, "仓储小组", branch2.id, now)
     officer = await _member(stack, 1, "主席", company.id)
-    a = await _member(stack, 21, "赵一", ids["生产一部"])
-    b = await _member(stack, 22, "钱二", ids["机关党支部"])
-    c = await _member(stack, 23, "孙三", ids["技术中心"])
+    a = await _member(stack, 21, "赵一", assembly.id)
+    b = await _member(stack, 22, "钱二", storage.id)
+    c = await _member(stack, 23, "孙三", assembly.id)
 
     # The officer uploads the example, gets a clean report, previews nothing, publishes.
     await officer.say("/survey_admin", expect="可以上传 YAML 文件")
@@ -70,18 +71,18 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
     draft = await _upload(
         stack, officer, "training_needs.yaml", EXAMPLE.read_bytes(), "已保存为草稿"
     )
-    assert "公司工会 / 机关党支部" in draft.text and "2025年3月20日 18:00" in draft.text
+    assert "第二分工会 / 仓储小组" in draft.text and "18:00" in draft.text
     await officer.press("🚀 立即发布", expect="已邀请 3 名会员")
 
     # A: production path, across a restart of the bot.
-    await a.expect("新问卷：2025年度职工培训需求调查")
+    await a.expect("新问卷：年度职工培训需求调查")
     await a.press("📝 开始填写", expect="实名问卷")
     await a.press("▶️ 开始填写", expect="今年您是否有参加培训的意愿？")
     await a.press("是", expect="您目前的岗位类别是？")
     await a.press("生产操作岗", expect="您最希望提升哪些技能？")
     await stack.restart_bot()
     await a.say("/surveys", expect="填写中")
-    await a.press("✏️ 2025年度职工培训需求调查", expect="您已回答 2 题")
+    await a.press("✏️ 年度职工培训需求调查", expect="您已回答 2 题")
     await a.press("▶️ 继续填写", expect="您最希望提升哪些技能？")
     await a.press("☐ 数控加工", expect="您最希望提升哪些技能？")
     await a.press("☐ 安全生产", expect="您最希望提升哪些技能？")
@@ -120,7 +121,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
 
     # Results: a summary, a chart, an export whose cells are the answers.
     await officer.say("/survey_admin", expect="可以上传 YAML 文件")
-    await officer.press("🟢 2025年度职工培训需求调查", expect="已答：3 人")
+    await officer.press("🟢 年度职工培训需求调查", expect="已答：3 人")
     summary = await officer.press("📊 结果", expect="问卷结果")
     assert "已作答：3/3（100%）" in summary.text
     assert "是：2（67%）· 否：1（33%）" in summary.text
@@ -143,7 +144,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
     )
     got = {r[0]: r[1:] for r in rows[1:]}
     assert got["赵一"] == (
-        "公司工会 / 生产一部",
+        "公司工会 / 第一分工会 / 装配小组",
         datetime(2025, 3, 3, 9, 0),
         "是",
         "生产操作岗",

@@ -140,7 +140,7 @@ async def test_lessons_added_to_a_running_plan_follow_the_schedule(bot: Harness)
     await at(bot, 5, 10, 0)  # Saturday: everything is out
     await _open_plan(bot, 1)
     await bot.press(1, "➕ 追加课程")
-    extra = "plan: lxyz_2026_spring\nlessons:\n  - {title: 补充学习, text: 学习《工会章程》。}\n"
+    extra = "plan: lxyz_study\nlessons:\n  - {title: 补充学习, text: 学习《工会章程》。}\n"
     out = await bot.upload(1, "more.yaml", extra.encode())
     assert "已追加 1 课" in out[-1].text and "下一课：2026年3月9日 08:30" in out[-1].text
     wrong = "plan: nothing_here\nlessons:\n  - {title: 补充, text: 正文}\n"

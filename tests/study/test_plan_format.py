@@ -28,7 +28,7 @@ def _plan(lessons: str, head: str = "") -> str:
 def test_the_shipped_example_is_a_working_plan() -> None:
     plan = load_plan_file(EXAMPLE, tz=SHANGHAI)
     assert isinstance(plan, Plan)
-    assert plan.id == "lxyz_2026_spring" and "两学一做" in plan.title
+    assert plan.id == "lxyz_study" and "两学一做" in plan.title
     assert 3 <= len(plan.lessons) <= 5
     quizzes = [lesson.quiz for lesson in plan.lessons if lesson.quiz is not None]
     assert len(quizzes) >= 2

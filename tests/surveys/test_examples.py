@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from surveys import (
@@ -66,10 +68,14 @@ def test_training_needs_management_skips_skills() -> None:
     assert question is not None and question.id == "management_topics"
 
 
-def test_example_dates_use_the_default_time_zone() -> None:
-    definition = example("canteen.yaml")
-    assert definition.opens_at is not None and definition.closes_at is not None
-    assert definition.opens_at.utcoffset() is not None
-    assert definition.opens_at.isoformat() == "2025-06-01T08:00:00+08:00"
-    # A bare date closes at the end of that day.
-    assert definition.closes_at.isoformat() == "2025-06-16T00:00:00+08:00"
+def test_example_dates_count_from_the_upload_in_the_default_time_zone() -> None:
+    now = datetime(2026, 12, 8, 10, 30, tzinfo=TZ)
+    canteen = load_definition((EXAMPLES / "canteen.yaml").read_text("utf-8"), tz=TZ, now=now)
+    pulse = load_definition((EXAMPLES / "pulse_nps.yaml").read_text("utf-8"), tz=TZ, now=now)
+    assert not isinstance(canteen, list) and not isinstance(pulse, list)
+    assert canteen.opens_at is not None and canteen.closes_at is not None
+    assert canteen.opens_at.isoformat() == "2026-12-08T00:00:00+08:00"
+    # "+14d" closes at the end of that day, as a bare date does.
+    assert canteen.closes_at.isoformat() == "2026-12-23T00:00:00+08:00"
+    assert pulse.closes_at is not None
+    assert pulse.closes_at.isoformat() == "2026-12-15T18:00:00+08:00"

@@ -43,6 +43,14 @@ def example(name: str) -> bytes:
     return (EXAMPLES / name).read_bytes()
 
 
+def training(audience: str = "[生产一部, 生产二部]") -> bytes:
+    """training_needs.yaml addressed to units of this test union (it ships for the demo one)."""
+    text = example("training_needs.yaml").decode()
+    shipped = "audience: [装配小组, 仓储小组]\n"
+    assert shipped in text
+    return text.replace(shipped, f"audience: {audience}\n" if audience else "").encode()
+
+
 FLOW_YAML = """
 id: flow_test
 title: 测试问卷

@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage import audit
 from storage import surveys as store
 from tests.harness import Harness
-from tests.surveys_chat.helpers import OFFICER, example, union, upload
+from tests.surveys_chat.helpers import OFFICER, training, union, upload
 
 BROKEN = """
 id: broken
@@ -38,7 +38,7 @@ async def test_bad_files_are_refused_with_a_reason(bot: Harness) -> None:
     assert "不是有效的 YAML" in text and "行" in text and "列" in text
     assert await store.all_surveys(bot.db) == []
     # Still in the upload dialog: the fixed file is taken right away.
-    replies = await bot.upload(OFFICER, "training.yaml", example("training_needs.yaml"))
+    replies = await bot.upload(OFFICER, "training.yaml", training())
     assert any("已保存为草稿" in m.text for m in replies)
 
 
@@ -68,16 +68,11 @@ async def test_errors_in_english_for_an_english_officer(bot: Harness) -> None:
 async def test_units_outside_the_officers_scope_are_refused(bot: Harness) -> None:
     t = await union(bot)
     await bot.member(2, "一部干部", t["生产一部"], role="officer")
-    text = await upload(bot, 2, "training.yaml", example("training_needs.yaml"))
+    text = await upload(bot, 2, "training.yaml", training())
     assert "“生产二部”不在您管理的单位范围内" in text
     assert await store.all_surveys(bot.db) == []
     # Without an audience the survey goes to the officer's own units.
-    plain = (
-        example("training_needs.yaml")
-        .decode()
-        .replace("audience: [生产一部, 生产二部, 技术中心, 机关党支部]\n", "")
-    )
-    text = await upload(bot, 2, "training.yaml", plain.encode())
+    text = await upload(bot, 2, "training.yaml", training(audience=""))
     assert "已保存为草稿" in text and "公司工会 / 生产一部" in text
     survey = (await store.all_surveys(bot.db))[0]
     assert await store.audience(bot.db, survey.id) == [t["生产一部"]]
@@ -98,7 +93,7 @@ async def test_a_member_cannot_use_officer_buttons(bot: Harness) -> None:
     t = await union(bot)
     await bot.member(OFFICER, "主席", t["company"], role="officer")
     await bot.member(20, "张三", t["生产一部"])
-    await upload(bot, OFFICER, "training.yaml", example("training_needs.yaml"))
+    await upload(bot, OFFICER, "training.yaml", training())
     survey = (await store.all_surveys(bot.db))[0]
     await bot.send(20, "/menu")
     for forged in (
