@@ -13,6 +13,7 @@ from handlers import (
     study_common,
     suggestions_supervision,
     survey_jobs,
+    tasks,
 )
 from storage import updates
 
@@ -49,3 +50,4 @@ def install_jobs(app: BotApp) -> None:
     )
     queue.run_repeating(dashboard.tick, interval=dashboard.INTERVAL, first=300, name="digest")
     queue.run_repeating(privacy.housekeeping, interval=3600, first=600, name="housekeeping")
+    tasks.install_jobs(app)

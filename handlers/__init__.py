@@ -35,6 +35,7 @@ from handlers import (
     suggestions_supervision,
     surveys,
     surveys_officer,
+    tasks,
     units_admin,
 )
 from handlers.registry import Registry
@@ -70,6 +71,7 @@ FEATURES = (
     privacy,
     roster,
     announce,
+    tasks,
 )
 
 

@@ -1,0 +1,87 @@
+"""Driving tasks through the real Application: a union with officers, the sweep, the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.delivery import Delivery
+from bot.services import BotContext
+from handlers.tasks import sweep
+from tests.harness import Harness
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: The harness clock starts Monday 2 March 2026, 09:00 in Shanghai.
+START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+#: Officers: company (creator), branch 1, group 1 (English), branch 2; group 2 has nobody.
+CREATOR, BRANCH1, GROUP1, BRANCH2, MEMBER, ADMIN = 5, 10, 11, 12, 20, 1
+
+
+async def union(bot: Harness) -> dict[str, int]:
+    """The standard tree with one officer per unit except 仓储小组 (group 2)."""
+    t = await bot.tree()
+    await bot.member(ADMIN, "主席", t["company"], role="admin")
+    await bot.member(CREATOR, "周主任", t["company"], role="officer")
+    await bot.member(BRANCH1, "吴书记", t["branch1"], role="officer")
+    await bot.member(GROUP1, "Grace", t["group1"], role="officer", language="en")
+    await bot.member(BRANCH2, "郑主席", t["branch2"], role="officer")
+    await bot.member(MEMBER, "张三", t["group1"])
+    return t
+
+
+def engine(bot: Harness) -> Delivery:
+    """The app's delivery engine."""
+    delivery = bot.app.bot_data.delivery
+    assert isinstance(delivery, Delivery)
+    return delivery
+
+
+async def deliver(bot: Harness) -> None:
+    """Send everything the outbox holds that is due."""
+    await engine(bot).drain(wait_due=True)
+
+
+async def run_sweep(bot: Harness, at: datetime | None = None) -> int:
+    """Move the clock (optionally), run the sweep job once, and send what it queued."""
+    if at is not None:
+        bot.clock.set(at)
+    queued = await sweep(BotContext(bot.app))
+    await deliver(bot)
+    return queued
+
+
+async def create_task(
+    bot: Harness,
+    *,
+    title: str = "三月安全生产检查",
+    due: str = "2026-03-10 18:00",
+    body: str = "请各单位组织<b>安全检查</b>，并上报参加人数。",
+    numbers: str | None = "参加人数",
+    photo: bool = False,
+    late_ok: bool = True,
+    mode: str | None = None,
+) -> str:
+    """The creator runs the wizard through to publishing; returns the final screen's text."""
+    await bot.send(CREATOR, "/officer")
+    await bot.press(CREATOR, "📌 督办任务")
+    await bot.press(CREATOR, "➕ 新建任务")
+    await bot.send(CREATOR, title)
+    await bot.send(CREATOR, body)
+    await bot.send(CREATOR, due)
+    if numbers:
+        await bot.press(CREATOR, "🔢 需上报的数字")
+        await bot.send(CREATOR, numbers)
+    if photo:
+        await bot.press_labelled(CREATOR, "🖼 照片")
+    if not late_ok:
+        await bot.press_labelled(CREATOR, "⏰ 逾期上报")
+    if mode:
+        await bot.press_labelled(CREATOR, mode)
+    screen = await bot.press(CREATOR, "✅ 发布")
+    await deliver(bot)
+    return screen.text
+
+
+def later(days: float = 0, hours: float = 0) -> datetime:
+    """A moment after the start."""
+    return START + timedelta(days=days, hours=hours)
