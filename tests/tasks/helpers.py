@@ -85,3 +85,17 @@ async def create_task(
 def later(days: float = 0, hours: float = 0) -> datetime:
     """A moment after the start."""
     return START + timedelta(days=days, hours=hours)
+
+
+def data_of(bot: Harness, user_id: int, label: str) -> str:
+    """The callback data behind a button of the user's newest message with buttons."""
+    for msg in reversed(bot.messages(user_id)):
+        for btn in msg.buttons:
+            if label in str(btn.get("text", "")):
+                return str(btn["callback_data"])
+    raise AssertionError(f"no button {label!r} for {user_id}")
+
+
+async def alert(bot: Harness, user_id: int, label: str) -> str:
+    """Press a button and return the text of the answer (the alert the user sees)."""
+    return await bot.press_data(user_id, data_of(bot, user_id, label))

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from storage import audit
 from tests.harness import Harness
-from tests.tasks.helpers import BRANCH1, BRANCH2, CREATOR, GROUP1, create_task, deliver, union
+from tests.tasks.helpers import (
+    BRANCH1,
+    BRANCH2,
+    CREATOR,
+    GROUP1,
+    alert,
+    create_task,
+    deliver,
+    union,
+)
 
 
 async def test_task_reaches_unit_officers_and_names_units_without_one(tmp_path: Path) -> None:
@@ -22,5 +31,74 @@ async def test_task_reaches_unit_officers_and_names_units_without_one(tmp_path: 
         assert "New task for your unit" in bot.screen(GROUP1).text
         actions = [e.action for e in await audit.recent(bot.db)]
         assert "task_create" in actions
+    finally:
+        await bot.stop()
+
+
+async def test_report_draft_survives_a_restart_then_return_and_resubmit(tmp_path: Path) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        await union(bot)
+        await create_task(bot)
+        screen = await bot.press(BRANCH1, "📂 查看任务")
+        assert "请各单位组织安全检查" in screen.text and "未接收" in screen.text
+        screen = await bot.press(BRANCH1, "✅ 已接收")
+        assert "🔵 已接收" in screen.text
+        await bot.press(BRANCH1, "📝 填写报告")
+        out = await bot.send(BRANCH1, "本月组织安全检查两次。\n参加人数：35")
+        assert "已保存" in out[-1].text and "参加人数：35" in out[-1].text
+        await bot.photo(BRANCH1)
+        await bot.restart()
+        out = await bot.send(BRANCH1, "补充：整改隐患 3 处。")
+        assert "文字 2 条，照片 1 张" in out[-1].text
+        await bot.press(BRANCH1, "📤 上报")
+        assert any("报告已上报" in t for t in bot.texts(BRANCH1))
+        await deliver(bot)
+        assert "第一分工会已上报" in bot.screen(CREATOR).text
+        review = await bot.press(CREATOR, "🔍 审核报告")
+        assert "参加人数：35" in review.text and "整改隐患 3 处" in review.text
+        await bot.press(CREATOR, "↩ 退回")
+        out = await bot.send(CREATOR, "请补充检查照片的说明。")
+        assert "已退回第一分工会" in out[-1].text
+        await deliver(bot)
+        told = bot.screen(BRANCH1).text
+        assert "报告已被退回" in told and "请补充检查照片的说明" in told
+        screen = await bot.press(BRANCH1, "📂 查看任务")
+        assert "🟠 已退回" in screen.text and "退回意见" in screen.text
+        await bot.press(BRANCH1, "📝 填写报告")
+        await bot.send(BRANCH1, "照片为三车间消防通道检查现场。")
+        await bot.press(BRANCH1, "📤 上报")
+        await deliver(bot)
+        await bot.press(CREATOR, "🔍 审核报告")
+        await bot.press(CREATOR, "✅ 通过")
+        await deliver(bot)
+        assert "已审核通过" in bot.screen(BRANCH1).text
+        actions = [e.action for e in await audit.recent(bot.db, limit=50)]
+        for action in ("task_receive", "task_return", "task_accept"):
+            assert action in actions
+        assert actions.count("task_report_submit") == 2
+    finally:
+        await bot.stop()
+
+
+async def test_unit_is_told_in_its_own_language_and_missing_numbers_refuse(
+    tmp_path: Path,
+) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        await union(bot)
+        await create_task(bot, numbers="参加人数，覆盖班组数")
+        await bot.press(GROUP1, "📂 Open the task")
+        await bot.press(GROUP1, "📝 Write the report")
+        await bot.send(GROUP1, "Two safety walks.\n参加人数: 12")
+        refused = await alert(bot, GROUP1, "📤 Submit")
+        assert refused == "The report still needs: 覆盖班组数"
+        await bot.send(GROUP1, "覆盖班组数：4")
+        await bot.press(GROUP1, "📤 Submit")
+        await deliver(bot)
+        await bot.press(CREATOR, "🔍 审核报告")
+        await bot.press(CREATOR, "✅ 通过")
+        await deliver(bot)
+        assert "was accepted" in bot.screen(GROUP1).text
     finally:
         await bot.stop()
