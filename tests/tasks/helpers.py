@@ -99,3 +99,25 @@ def data_of(bot: Harness, user_id: int, label: str) -> str:
 async def alert(bot: Harness, user_id: int, label: str) -> str:
     """Press a button and return the text of the answer (the alert the user sees)."""
     return await bot.press_data(user_id, data_of(bot, user_id, label))
+
+
+async def forged(bot: Harness, user_id: int, data: str) -> tuple[str, int]:
+    """Press made-up callback data; returns (answer text, how many answers the bot gave)."""
+    message_id = bot.messages(user_id)[-1].message_id
+    query_id = bot.core.user_press(user_id, message_id, data)
+    await bot.drain()
+    answered = [
+        c
+        for c in bot.core.calls
+        if c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id
+    ]
+    found = bot.core.callback_answer(query_id)
+    return (found.text or "") if found is not None else "", len(answered)
+
+
+async def report(bot: Harness, officer: int, text: str = "已完成。\n参加人数：20") -> None:
+    """A unit officer opens the task from its message, writes a report and submits it."""
+    await bot.press(officer, "📂 查看任务")
+    await bot.press(officer, "📝 填写报告")
+    await bot.send(officer, text)
+    await bot.press(officer, "📤 上报")
