@@ -102,3 +102,33 @@ async def test_unit_is_told_in_its_own_language_and_missing_numbers_refuse(
         assert "was accepted" in bot.screen(GROUP1).text
     finally:
         await bot.stop()
+
+
+async def test_attachment_html_check_and_refused_late_report(tmp_path: Path) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        await union(bot)
+        await bot.send(CREATOR, "/officer")
+        await bot.press(CREATOR, "📌 督办任务")
+        await bot.press(CREATOR, "➕ 新建任务")
+        await bot.send(CREATOR, "职工之家建设台账")
+        out = await bot.send(CREATOR, "请按<b>附件模板填写")
+        assert "Telegram" in out[-1].text  # the refusal names what Telegram would reject
+        await bot.send(CREATOR, "请按<b>附件模板</b>填写台账。")
+        await bot.upload(CREATOR, "台账模板.xlsx", b"template")
+        await bot.send(CREATOR, "2026-03-03 18:00")
+        await bot.press_labelled(CREATOR, "⏰ 逾期上报")
+        screen = await bot.press(CREATOR, "✅ 发布")
+        assert "任务已下发" in screen.text
+        await deliver(bot)
+        await bot.press(BRANCH1, "📂 查看任务")
+        await bot.press(BRANCH1, "📎 附件")
+        assert bot.core.documents_for(BRANCH1)[-1].file_name == "台账模板.xlsx"
+        await bot.press(BRANCH1, "📝 填写报告")
+        await bot.send(BRANCH1, "台账已建立。")
+        bot.clock.advance(2 * 86400)  # past the due time
+        refused = await alert(bot, BRANCH1, "📤 上报")
+        assert refused == "已过截止时间，本任务不接受逾期上报。"
+        assert not any("报告已上报" in t for t in bot.texts(BRANCH1))
+    finally:
+        await bot.stop()
