@@ -10,7 +10,7 @@ from bot.services import BotApp, BotContext
 from handlers.common import answer, press
 from handlers.keyboards import cb
 from handlers.registry import MenuEntry, Registry
-from handlers.tasks import create, export, review, unit
+from handlers.tasks import create, evaluation, export, review, scorecard_upload, unit
 from handlers.tasks.notify import INTERVAL, setup_delivery, sweep
 from handlers.tasks.views import KIND_NEW, KIND_REPORT, KIND_RETURN, NS, RESULTS, Route
 
@@ -20,7 +20,10 @@ __all__ = ["INTERVAL", "NS", "ROUTES", "install_jobs", "register", "setup_delive
 def _routes() -> dict[str, Route]:
     """Every button action of the feature; an action named twice is a bug caught at import."""
     merged: dict[str, Route] = {}
-    for table in (create.ROUTES, unit.ROUTES, review.ROUTES, export.ROUTES):
+    for table in (
+        create.ROUTES, unit.ROUTES, review.ROUTES, export.ROUTES, evaluation.ROUTES,
+        scorecard_upload.ROUTES,
+    ):  # fmt: skip
         clash = merged.keys() & table.keys()
         if clash:
             raise ValueError(f"task button actions defined twice: {sorted(clash)}")
@@ -42,6 +45,9 @@ async def on_button(update: Update, context: BotContext) -> None:
     if route is None or len(data.args) != route.args or None in args:
         await answer(update, caller._(RESULTS["stale"]), alert=True)
         return
+    if route.need == "admin" and not caller.is_admin:
+        await answer(update, caller._(RESULTS["forbidden"]), alert=True)
+        return
     alert = await route.handler(update, context, caller, [a for a in args if a is not None])
     await answer(update, alert, alert=alert is not None)
 
@@ -62,4 +68,6 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.dialog(KIND_NEW, create.DIALOG)
     registry.dialog(KIND_REPORT, unit.DIALOG)
     registry.dialog(KIND_RETURN, review.DIALOG)
+    registry.dialog(scorecard_upload.KIND, scorecard_upload.DIALOG)
     registry.add_menu(MenuEntry(N_("📌 Tasks"), cb(NS, "home"), "officer", 25))
+    registry.add_menu(MenuEntry(N_("🏅 Unit scorecards"), cb(NS, "ev"), "officer", 26))

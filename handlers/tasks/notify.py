@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.delivery import Payload
 from bot.i18n import Translate, format_when
@@ -11,10 +12,11 @@ from bot.services import BotApp, BotContext
 from handlers.keyboards import cb
 from handlers.tasks.views import NS
 from storage.db import Database
-from storage.tasks import Assignment, Task, commands, queries
+from storage.tasks import Assignment, Task, commands, evaluation, queries
 from storage.tasks.commands import KIND_NOTICE, NewTask
 from surveys import ValidationError
 from surveys.schedule import parse_schedule
+from surveys.scorecard import month_of, previous_month
 from surveys.tasks import OWING, notices_due, parse_reminder_days
 
 log = logging.getLogger(__name__)
@@ -147,7 +149,7 @@ async def sweep(context: BotContext) -> int:
     now = context.clock.time()
     settings = context.settings
     days = parse_reminder_days(settings.task_reminder_days)
-    queued = await repeat_due(context)
+    queued = await repeat_due(context) + await scorecard_digest(context)
     for task, a in await queries.owing(context.db):
         sent = await queries.notices_sent(context.db, a.id)
         for kind in notices_due(
@@ -196,3 +198,27 @@ def setup_delivery(app: BotApp, delivery: object) -> None:
     register_check = getattr(delivery, "register_check", None)
     if callable(register_check):
         register_check(KIND_NOTICE, still_owing)
+
+
+#: Local hour from which the monthly scorecard digest may go out on its day.
+DIGEST_HOUR = 9
+
+
+async def scorecard_digest(context: BotContext) -> bool:
+    """On the configured day, queue last month's scorecard notice to every officer, once."""
+    tz, now = context.settings.tz, context.clock.time()
+    local = datetime.fromtimestamp(now, tz)
+    if local.day != context.settings.scorecard_digest_day or local.hour < DIGEST_HOUR:
+        return False
+    month = previous_month(month_of(now, tz))
+
+    def render(_: Translate) -> tuple[str, tuple[str, str] | None]:
+        text = _(
+            "🏅 <b>Unit scorecards of {month}</b>\nThe scores of your units and the change "
+            "against the month before are ready.",
+            month=month,
+        )
+        return text, (_("🏅 Open the scorecards"), cb(NS, "er", int(month.replace("-", ""))))
+
+    officers = await evaluation.officers(context.db)
+    return await evaluation.queue_digest(context.db, month, payload(context, render), officers, now)

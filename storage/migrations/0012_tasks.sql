@@ -56,3 +56,19 @@ CREATE TABLE task_notices (
     at REAL NOT NULL,
     PRIMARY KEY (assignment_id, notice)
 );
+
+-- Unit evaluation (考核): scorecard files as uploaded (YAML text), one of them in force.
+CREATE TABLE scorecards (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'active', 'replaced')),
+    uploaded_by INTEGER REFERENCES members(id) ON DELETE SET NULL,
+    uploaded_at REAL NOT NULL,
+    applied_at REAL
+);
+
+-- Months whose scorecard digest was queued, so it goes out once.
+CREATE TABLE scorecard_digests (
+    month TEXT PRIMARY KEY,             -- "2026-03": the month the digest reports on
+    at REAL NOT NULL
+);
