@@ -14,6 +14,9 @@ from handlers.tasks import create, evaluation, export, review, scorecard_upload,
 from handlers.tasks.notify import INTERVAL, setup_delivery, sweep
 from handlers.tasks.views import KIND_NEW, KIND_REPORT, KIND_RETURN, NS, RESULTS, Route
 
+#: Telegram shows at most 200 characters in a callback answer.
+ALERT_MAX = 200
+
 __all__ = ["INTERVAL", "NS", "ROUTES", "install_jobs", "register", "setup_delivery", "sweep"]
 
 
@@ -49,6 +52,8 @@ async def on_button(update: Update, context: BotContext) -> None:
         await answer(update, caller._(RESULTS["forbidden"]), alert=True)
         return
     alert = await route.handler(update, context, caller, [a for a in args if a is not None])
+    if alert is not None and len(alert) > ALERT_MAX:
+        alert = alert[: ALERT_MAX - 1] + "…"
     await answer(update, alert, alert=alert is not None)
 
 

@@ -15,7 +15,7 @@ from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
 from handlers.tasks import targets
 from handlers.tasks.notify import new_task
-from handlers.tasks.views import KIND_NEW, NS, Route, requires_text
+from handlers.tasks.views import KIND_NEW, NS, RESULTS, Route, requires_text
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem
 from storage import dialogs
@@ -26,8 +26,9 @@ from surveys.schedule import parse_schedule
 from surveys.tasks import Requires, parse_number_names
 
 TITLE_MAX = 100
-#: Instructions leave room for the card's own lines within one 4096-character message.
-BODY_MAX = 3500
+#: Instructions leave room for the card, the state and a return comment in one 4096-character
+#: message (the unit's task screen shows them all).
+BODY_MAX = 3000
 _NONE = {"-", "无", "不重复", "none", "no"}
 MODES = (N_("🎯 All units below"), N_("1️⃣ One level down"), N_("☑ Chosen units"))
 PROMPTS = {
@@ -166,7 +167,7 @@ async def review(
     """The choices screen: targets, report contents, late rule, repeat, publish."""
     dialog = await _dialog(context, caller)
     if dialog is None:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     if dialog.step != "review":
         dialog.step = "review"
         await _save(context, caller, dialog)
@@ -225,7 +226,7 @@ async def _change(
     """Apply one choice to the wizard's data and show the review again."""
     dialog = await _dialog(context, caller)
     if dialog is None:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     change(dialog.data)
     await _save(context, caller, dialog)
     return await review(update, context, caller, [])
@@ -234,7 +235,7 @@ async def _change(
 async def need(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
     """Switch one report requirement: text (0), photos (1) or a file (2)."""
     if not 0 <= args[0] <= 2:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     key = ("text", "photo", "file")[args[0]]
     return await _change(
         update, context, caller, lambda d: d.update({key: not d.get(key, key == "text")})
@@ -249,12 +250,12 @@ async def late(update: Update, context: BotContext, caller: Caller, args: list[i
 async def mode(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
     """Target all units below (0), one level down (1), or chosen units (2: opens the picker)."""
     if not 0 <= args[0] <= 2:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     if args[0] != targets.CHOSEN:
         return await _change(update, context, caller, lambda d: d.update(mode=args[0]))
     dialog = await _dialog(context, caller)
     if dialog is None:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     dialog.data["mode"] = targets.CHOSEN
     await _save(context, caller, dialog)
     return await browse(update, context, caller, [0])
@@ -264,7 +265,7 @@ async def ask(update: Update, context: BotContext, caller: Caller, args: list[in
     """Ask for the numbers' names (0) or the repeat schedule (1) as typed text."""
     dialog = await _dialog(context, caller)
     if dialog is None or args[0] not in (0, 1):
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     dialog.step = ("numbers", "repeat")[args[0]]
     await _save(context, caller, dialog)
     await show(update, context, caller._(PROMPTS[dialog.step]))
@@ -277,9 +278,9 @@ async def choose(
     """Add a unit to the chosen ones, or take it out again."""
     dialog = await _dialog(context, caller)
     if dialog is None:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     if args[0] not in await targets.scope(context.db, caller.member.id):
-        return caller._("Sorry, you are not allowed to do that.")
+        return caller._(RESULTS["forbidden"])
     chosen: list[int] = dialog.data.setdefault("units", [])
     if args[0] in chosen:
         chosen.remove(args[0])
@@ -297,7 +298,7 @@ async def browse(
     """Browse the unit tree; a unit's button adds or removes it from the chosen ones."""
     dialog = await _dialog(context, caller)
     if dialog is None:
-        return caller._("This button is out of date. Please use the latest message.")
+        return caller._(RESULTS["stale"])
     scope = set(await targets.scope(context.db, caller.member.id))
     tree = await UnitTree.load(context.db)
     parent = args[0] if args[0] in tree.by_id else None
@@ -317,7 +318,7 @@ async def publish(
     dialog = await _dialog(context, caller)
     _ = caller._
     if dialog is None:
-        return _("This button is out of date. Please use the latest message.")
+        return _(RESULTS["stale"])
     data, now = dialog.data, context.clock.time()
     chosen = await targets.resolve(context.db, caller.member.id, data)
     if not chosen:
@@ -334,7 +335,7 @@ async def publish(
         context.db, caller.member.id, new, new_task(context, new.title, new.due_at), now
     )
     if made is None:
-        return _("Sorry, you are not allowed to do that.")
+        return _(RESULTS["forbidden"])
     await dialogs.clear(context.db, caller.member.telegram_id)
     await _published(update, context, caller, *made, len(chosen))
     return None

@@ -84,40 +84,40 @@ async def archive(context: BotContext, task: Task) -> tuple[bytes, int]:
     return buffer.getvalue(), count
 
 
-async def excel(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
-    """Send the workbook of all reports (audited)."""
-    task = await queries.task(context.db, args[0])
-    allowed = await commands.record_export(
-        context.db, caller.member.id, args[0], "xlsx", context.clock.time()
-    )
+async def _send(
+    update: Update, context: BotContext, caller: Caller, task_id: int, what: str
+) -> str | None:
+    """Check and audit the export, build it, send it as a document; the refusal otherwise."""
+    task = await queries.task(context.db, task_id)
+    now = context.clock.time()
+    allowed = await commands.record_export(context.db, caller.member.id, task_id, what, now)
     chat = update.effective_chat
     if task is None or not allowed or chat is None:
         return caller._(RESULTS["forbidden"])
-    data = await workbook(context, caller._, task)
-    name = f"task-{task.id}-reports.xlsx"
-    caption = caller._("📥 Reports on “{title}”", title=task.title)
+    if what == "xlsx":
+        data = await workbook(context, caller._, task)
+        caption = caller._("📥 Reports on “{title}”", title=task.title)
+        name = f"task-{task.id}-reports.xlsx"
+    else:
+        data, count = await archive(context, task)
+        if not count:
+            return caller._("No report has photos or files yet.")
+        caption = caller._("🖼 {count} photos and files", count=count)
+        name = f"task-{task.id}-photos.zip"
     await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=caption)
     return None
+
+
+async def excel(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+    """Send the workbook of all reports (audited)."""
+    return await _send(update, context, caller, args[0], "xlsx")
 
 
 async def photos(
     update: Update, context: BotContext, caller: Caller, args: list[int]
 ) -> str | None:
     """Send the photos and files of all reports as one zip (audited)."""
-    task = await queries.task(context.db, args[0])
-    allowed = await commands.record_export(
-        context.db, caller.member.id, args[0], "zip", context.clock.time()
-    )
-    chat = update.effective_chat
-    if task is None or not allowed or chat is None:
-        return caller._(RESULTS["forbidden"])
-    data, count = await archive(context, task)
-    if not count:
-        return caller._("No report has photos or files yet.")
-    name = f"task-{task.id}-photos.zip"
-    caption = caller._("🖼 {count} photos and files", count=count)
-    await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=caption)
-    return None
+    return await _send(update, context, caller, args[0], "zip")
 
 
 async def forward_media(

@@ -133,14 +133,19 @@ def notice(context: BotContext, task: Task, a: Assignment, kind: str) -> str:
 async def remind(
     context: BotContext, task: Task, a: Assignment, kind: str, actor: int | None = None
 ) -> bool:
-    """Queue one notice for the unit's officers (the level above for an escalation)."""
+    """Queue one notice for the unit's officers (the level above for an escalation).
+
+    `actor` set: an officer pressed "remind now"; a unit nobody leads is then reminded
+    through the level above, as an escalation (they could not open the unit's task).
+    """
     db = context.db
+    people = [] if kind == "escalate" else await queries.unit_officers(db, a.unit_id)
+    if actor is not None:
+        kind = "remind:0" if people else "escalate"
     if kind == "escalate":
         people = await queries.escalation_officers(db, a.unit_id)
-    else:
-        people = await queries.unit_officers(db, a.unit_id)
     key = f"now:{context.clock.time():.0f}" if actor is not None else kind
-    body = notice(context, task, a, "remind:0" if actor is not None else kind)
+    body = notice(context, task, a, kind)
     return await commands.queue_notice(db, a.id, key, people, body, context.clock.time(), actor)
 
 

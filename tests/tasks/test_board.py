@@ -51,6 +51,13 @@ async def test_board_counts_late_list_and_remind_now(tmp_path: Path) -> None:
         await bot.press(CREATOR, "⏰ 立即提醒")
         await deliver(bot)
         assert "has not reported yet" in bot.screen(GROUP1).text
+        # 仓储小组 has no officer: "remind now" goes to the level above instead.
+        await _board(bot)
+        await bot.press_labelled(CREATOR, "⏰ 逾期单位")
+        await bot.press(CREATOR, "⏰ 仓储小组")
+        await bot.press(CREATOR, "⏰ 立即提醒")
+        await deliver(bot)
+        assert "仓储小组尚未上报" in bot.screen(BRANCH2).text
         reminders = [e for e in await audit.recent(bot.db) if e.action == "task_remind"]
         assert reminders and reminders[0].actor_id is not None
     finally:
