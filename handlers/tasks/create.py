@@ -148,6 +148,8 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     await send(update, context, caller._("📎 Attachment kept."))
     if dialog.step == "review":
         await review(update, context, caller, [], new=True)
+    else:
+        await _prompt(update, context, caller, dialog.step)
 
 
 async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:

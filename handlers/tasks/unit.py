@@ -163,7 +163,11 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     assignment_id = int(dialog.data.get("assignment") or 0)
     a = await queries.assignment(context.db, assignment_id)
     task = await queries.task(context.db, a.task_id) if a else None
-    if message is None or message.text is None or task is None:
+    if message is None or message.text is None:
+        return
+    if task is None:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        await send(update, context, caller._(RESULTS["stale"]))
         return
     figures, rest = split_figures(message.text, task.requires.numbers)
     await _add(update, context, caller, assignment_id, "text" if rest else None, rest, figures)

@@ -7,6 +7,7 @@ from pathlib import Path
 from storage import audit
 from tests.harness import Harness
 from tests.tasks.helpers import (
+    ADMIN,
     BRANCH1,
     BRANCH2,
     CREATOR,
@@ -31,6 +32,10 @@ async def test_task_reaches_unit_officers_and_names_units_without_one(tmp_path: 
         assert "New task for your unit" in bot.screen(GROUP1).text
         actions = [e.action for e in await audit.recent(bot.db)]
         assert "task_create" in actions
+        # The audit browser names the action in the reader's language.
+        await bot.send(ADMIN, "/officer")
+        log = await bot.press(ADMIN, "🧾 操作日志")
+        assert "向单位下发督办任务" in log.text
     finally:
         await bot.stop()
 
