@@ -13,6 +13,7 @@ from bot.sandbox.core import BotMessage
 from storage import audit
 from surveys.scorecard import parse_scorecard, score
 from tests.harness import Harness
+from tests.insight import seed
 from tests.tasks.helpers import (
     ADMIN,
     BRANCH1,
@@ -146,5 +147,38 @@ async def test_exports_and_an_uploaded_scorecard_with_preview(tmp_path: Path) ->
         actions = [e.action for e in await audit.recent(bot.db, limit=100)]
         assert {"scorecard_upload", "scorecard_apply"} <= set(actions)
         assert actions.count("scorecard_export") == 2
+    finally:
+        await bot.stop()
+
+
+async def test_member_figures_count_for_large_units_and_are_hidden_for_small_ones(
+    tmp_path: Path,
+) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        bot.clock.set(datetime(2026, 2, 1, 9, 0, tzinfo=SHANGHAI))
+        t = await union(bot)
+        # Two suggestions in 装配小组 due in February: one answered in 2 days, one late.
+        day = 86400.0
+        created = datetime(2026, 2, 8, 9, 0, tzinfo=SHANGHAI).timestamp()
+        due = created + 5 * day
+        await seed.suggestion(bot.db, t["group1"], created=created, due=due,
+                              first_reply=created + 2 * day, status="answered")  # fmt: skip
+        await seed.suggestion(bot.db, t["group1"], created=created, due=due,
+                              first_reply=due + day, status="answered")  # fmt: skip
+        bot.clock.set(datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI))
+        await bot.send(CREATOR, "/officer")
+        ranking = (await bot.press(CREATOR, "🏅 单位考核")).text
+        # The company (6 members) scores on replies: on time 50 % (5 of 10 points), a median
+        # first reply of 4 days (7.5 of 10: full marks at 2 days, none at 10): 12.5 of 20.
+        assert "1. 公司工会 · 62.5 分" in ranking
+        company = (await bot.press(CREATOR, "🔍 公司工会")).text
+        assert "建议按期答复率：50% · 5.0/10" in company
+        assert "建议首次答复用时：4.0 天 · 7.5/10" in company
+        assert "少于匿名保护门槛" not in company
+        await bot.press(CREATOR, "⬅ 返回")
+        branch = (await bot.press(CREATOR, "🔍 公司工会 / 第一分工会")).text
+        # 第一分工会 has 3 members: the same suggestions are not shown for it.
+        assert "建议按期答复率：暂无数据" in branch and "少于匿名保护门槛" in branch
     finally:
         await bot.stop()
