@@ -260,7 +260,8 @@ async def mode(update: Update, context: BotContext, caller: Caller, args: list[i
         return caller._(RESULTS["stale"])
     dialog.data["mode"] = targets.CHOSEN
     await _save(context, caller, dialog)
-    return await browse(update, context, caller, [0])
+    top = await targets.roots(context.db, caller.member.id)
+    return await browse(update, context, caller, [top[0] if len(top) == 1 else 0])
 
 
 async def ask(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
@@ -307,7 +308,7 @@ async def browse(
     chosen = dialog.data.get("units") or []
     names = caller._(", ").join(tree.path(u) for u in chosen if u in tree.by_id) or "—"
     text = caller._("☑ <b>Choose the units</b>\nChosen: {names}", names=names)
-    done = [[button(caller._("✅ Done"), cb(NS, "rv"))]]
+    done = [[button(caller._("✅ Confirm the units"), cb(NS, "rv"))]]
     markup = picker_markup(tree, caller._, ns=NS, parent_id=parent, allowed=scope, extra=done)
     await show(update, context, text, markup)
     return None

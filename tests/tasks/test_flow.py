@@ -137,3 +137,30 @@ async def test_attachment_html_check_and_refused_late_report(tmp_path: Path) -> 
         assert not any("报告已上报" in t for t in bot.texts(BRANCH1))
     finally:
         await bot.stop()
+
+
+async def test_one_level_down_and_chosen_units(tmp_path: Path) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        await union(bot)
+        done = await create_task(bot, title="分工会任务", mode="1️⃣ 仅下一级")
+        assert "任务已下发至 2 个单位" in done and "无人负责" not in done
+        assert not any("分工会任务" in t for t in bot.texts(GROUP1))
+        await bot.send(CREATOR, "/officer")
+        await bot.press(CREATOR, "📌 督办任务")
+        await bot.press(CREATOR, "➕ 新建任务")
+        await bot.send(CREATOR, "小组任务")
+        await bot.send(CREATOR, "仅限装配小组。")
+        await bot.send(CREATOR, "2026-03-10 18:00")
+        await bot.press_labelled(CREATOR, "☑ 指定单位")
+        await bot.press(CREATOR, "📂 第一分工会")
+        screen = await bot.press(CREATOR, "装配小组")
+        assert "已选：公司工会 / 第一分工会 / 装配小组" in screen.text
+        review = await bot.press(CREATOR, "✅ 确定所选单位")
+        assert "下发单位（1 个）：装配小组" in review.text
+        await bot.press(CREATOR, "✅ 发布")
+        await deliver(bot)
+        assert "小组任务" in bot.screen(GROUP1).text
+        assert not any("小组任务" in t for t in bot.texts(BRANCH1))
+    finally:
+        await bot.stop()
