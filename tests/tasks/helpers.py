@@ -60,24 +60,28 @@ async def create_task(
     photo: bool = False,
     late_ok: bool = True,
     mode: str | None = None,
+    officer: int = CREATOR,
 ) -> str:
-    """The creator runs the wizard through to publishing; returns the final screen's text."""
-    await bot.send(CREATOR, "/officer")
-    await bot.press(CREATOR, "📌 督办任务")
-    await bot.press(CREATOR, "➕ 新建任务")
-    await bot.send(CREATOR, title)
-    await bot.send(CREATOR, body)
-    await bot.send(CREATOR, due)
+    """An officer (the company's by default) runs the wizard through to publishing.
+
+    Returns the final screen's text.
+    """
+    await bot.send(officer, "/officer")
+    await bot.press(officer, "📌 督办任务")
+    await bot.press(officer, "➕ 新建任务")
+    await bot.send(officer, title)
+    await bot.send(officer, body)
+    await bot.send(officer, due)
     if numbers:
-        await bot.press(CREATOR, "🔢 需上报的数字")
-        await bot.send(CREATOR, numbers)
+        await bot.press(officer, "🔢 需上报的数字")
+        await bot.send(officer, numbers)
     if photo:
-        await bot.press_labelled(CREATOR, "🖼 照片")
+        await bot.press_labelled(officer, "🖼 照片")
     if not late_ok:
-        await bot.press_labelled(CREATOR, "⏰ 逾期上报")
+        await bot.press_labelled(officer, "⏰ 逾期上报")
     if mode:
-        await bot.press_labelled(CREATOR, mode)
-    screen = await bot.press(CREATOR, "✅ 发布")
+        await bot.press_labelled(officer, mode)
+    screen = await bot.press(officer, "✅ 发布")
     await deliver(bot)
     return screen.text
 

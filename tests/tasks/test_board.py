@@ -126,3 +126,22 @@ async def test_a_repeating_task_comes_back_with_the_next_due_date(tmp_path: Path
         assert actions.count("task_repeat") == 1
     finally:
         await bot.stop()
+
+
+async def test_officers_above_the_creating_unit_see_its_board_others_do_not(
+    tmp_path: Path,
+) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        await union(bot)
+        done = await create_task(bot, title="班组安全会", officer=BRANCH1)
+        assert "任务已下发至 1 个单位" in done  # branch 1's only unit below: 装配小组
+        await bot.send(CREATOR, "/officer")
+        await bot.press(CREATOR, "📌 督办任务")
+        board = (await bot.press_labelled(CREATOR, "📊 班组安全会")).text
+        assert "⚪ 未接收 1" in board and "装配小组" in board
+        await bot.send(BRANCH2, "/officer")
+        home = (await bot.press(BRANCH2, "📌 督办任务")).text
+        assert "班组安全会" not in home and "班组安全会" not in str(bot.labels(BRANCH2))
+    finally:
+        await bot.stop()
