@@ -7,7 +7,7 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers.common import answer, press
+from handlers.common import answer, press, send
 from handlers.keyboards import cb
 from handlers.registry import MenuEntry, Registry
 from handlers.tasks import create, evaluation, export, review, scorecard_upload, unit
@@ -51,7 +51,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     if route.need == "admin" and not caller.is_admin:
         await answer(update, caller._(RESULTS["forbidden"]), alert=True)
         return
+    if route.early:
+        await answer(update)
     alert = await route.handler(update, context, caller, [a for a in args if a is not None])
+    if route.early:
+        if alert is not None:
+            await send(update, context, alert)
+        return
     if alert is not None and len(alert) > ALERT_MAX:
         alert = alert[: ALERT_MAX - 1] + "…"
     await answer(update, alert, alert=alert is not None)

@@ -170,9 +170,9 @@ async def excel(update: Update, context: BotContext, caller: Caller, args: list[
 
 
 ROUTES = {
-    "er": Route(ranking_screen),
-    "ev": Route(ranking_screen, args=0),
-    "eu": Route(unit_screen, args=2),
-    "ec": Route(chart),
-    "ee": Route(excel),
+    "er": Route(ranking_screen, early=True),
+    "ev": Route(ranking_screen, args=0, early=True),
+    "eu": Route(unit_screen, args=2, early=True),
+    "ec": Route(chart, early=True),
+    "ee": Route(excel, early=True),
 }

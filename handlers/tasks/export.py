@@ -160,8 +160,8 @@ async def attachment(
 
 
 ROUTES = {
-    "x": Route(excel),
-    "z": Route(photos),
+    "x": Route(excel, early=True),
+    "z": Route(photos, early=True),
     "ph": Route(forward_media),
     "att": Route(attachment),
 }

@@ -59,6 +59,8 @@ class Route:
     handler: Handler
     need: Need = "officer"
     args: int = 1
+    #: Slow work (rankings, exports): answer the press first; a refusal then comes as a message.
+    early: bool = False
 
 
 def state_label(_: Translate, state: str) -> str:

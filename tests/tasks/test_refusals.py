@@ -41,12 +41,16 @@ async def test_other_units_and_members_are_refused(tmp_path: Path) -> None:
             f"tk:cl:{assignment}",
             f"tk:b:{task_id}",
             f"tk:ok:{assignment}",
-            f"tk:x:{task_id}",
             f"tk:uc:{t['group1']}",
         ):
             text, answers = await forged(bot, BRANCH2, data)
             assert answers == 1, data
             assert text in (NOT_ALLOWED, OUT_OF_DATE), (data, text)
+        # An export is answered at once (it can take a while); the refusal follows as a message.
+        text, answers = await forged(bot, BRANCH2, f"tk:x:{task_id}")
+        assert (text, answers) == ("", 1)
+        assert bot.screen(BRANCH2).text == NOT_ALLOWED
+        assert bot.core.documents_for(BRANCH2) == []
         # A member is no officer at all.
         await bot.send(MEMBER, "/start")
         text, answers = await forged(bot, MEMBER, "tk:home")
