@@ -88,6 +88,7 @@ ACTIONS: dict[str, str] = {
     "task_return": N_("returned a task report"),
     "task_remind": N_("reminded a unit of a task"),
     "task_export": N_("exported task reports"),
+    "task_close": N_("ended a task"),
     "scorecard_upload": N_("uploaded a scorecard file"),
     "scorecard_apply": N_("put a scorecard file in force"),
     "scorecard_export": N_("exported unit scorecards"),

@@ -73,8 +73,11 @@ async def board(update: Update, context: BotContext, caller: Caller, args: list[
             button(_("📥 Excel"), cb(NS, "x", task.id)),
             button(_("🖼 Photos (zip)"), cb(NS, "z", task.id)),
         ],
+        [button(_("⏹ End the task"), cb(NS, "end", task.id))],
         [button(_("⬅ Back"), cb(NS, "home"))],
     ]
+    if task.state != "open":
+        del layout[-2]
     text = board_text(_, task, units, context.settings.tz, now)
     await show(update, context, text, keyboard(layout))
     return None
@@ -266,6 +269,15 @@ async def remind_all(
     return caller._("⏰ Reminders are on their way to {count} units.", count=len(late))
 
 
+async def end(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+    """⏹ End the task: no more reports, reminders or repeats; the board stays readable."""
+    result = await commands.close_task(context.db, caller.member.id, args[0], context.clock.time())
+    if result != "ok":
+        return caller._(RESULTS[result])
+    await board(update, context, caller, args)
+    return caller._("⏹ The task has ended.")
+
+
 async def _wake(context: BotContext) -> None:
     if context.services.delivery is not None:
         await context.services.delivery.wake()
@@ -281,5 +293,6 @@ ROUTES = {
     "rt": Route(ask_return),
     "rm": Route(remind_now),
     "ra": Route(remind_all),
+    "end": Route(end),
 }
 DIALOG = DialogRoute(on_text=on_comment, cancel_note=N_("The report was not returned."))

@@ -99,9 +99,9 @@ def _assignment_buttons(
 ) -> list[list[InlineKeyboardButton]]:
     _ = caller._
     layout: list[list[InlineKeyboardButton]] = []
-    if a.state == "new":
+    if task.state == "open" and a.state == "new":
         layout.append([button(_("✅ Received"), cb(NS, "rc", a.id))])
-    if a.state in EDITABLE:
+    if task.state == "open" and a.state in EDITABLE:
         layout.append(
             [
                 button(_("📝 Write the report"), cb(NS, "wr", a.id)),

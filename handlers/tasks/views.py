@@ -91,6 +91,8 @@ def task_card(_: Translate, task: Task, tz: ZoneInfo, *, body: bool = True) -> s
     ]
     if task.repeat:
         lines.append(_("Repeats: {schedule}", schedule=task.repeat))
+    if task.state != "open":
+        lines.append(_("⏹ Ended"))
     text = "\n".join(lines)
     return f"{text}\n\n{task.body}" if body else text
 

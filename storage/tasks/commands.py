@@ -84,11 +84,12 @@ async def create_task(
 async def _unit_action(tx: Executor, actor: int, assignment_id: int) -> Result | None:
     """Refusal for an actor who does not answer for the assignment's unit, else None."""
     found = await queries.assignment(tx, assignment_id)
-    if found is None:
+    task = await queries.task(tx, found.task_id) if found else None
+    if found is None or task is None:
         return "stale"
     if not await queries.is_unit_officer(tx, actor, found.unit_id):
         return "forbidden"
-    return None if found.state in EDITABLE else "stale"
+    return None if found.state in EDITABLE and task.state == "open" else "stale"
 
 
 async def receive(db: Database, actor: int, assignment_id: int, now: float) -> Result:
@@ -289,3 +290,16 @@ async def _queue(
         tx, kind=kind, payload=payload, member_ids=members, due_at=now, now=now,
         ref=str(task.id),
     )  # fmt: skip
+
+
+async def close_task(db: Database, actor: int, task_id: int, now: float) -> Result:
+    """End a task: no more reminders, reports or repeats (audited); stale when already ended."""
+    async with db.transaction() as tx:
+        task = await queries.task(tx, task_id)
+        if task is None or task.state != "open":
+            return "stale"
+        if not await queries.may_supervise(tx, actor, task):
+            return "forbidden"
+        await tx.execute("UPDATE tasks SET state = 'closed' WHERE id = ?", (task_id,))
+        await audit.record(tx, actor, "task_close", now, target_type="task", target_id=task_id)
+    return "ok"

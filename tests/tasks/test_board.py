@@ -124,6 +124,19 @@ async def test_a_repeating_task_comes_back_with_the_next_due_date(tmp_path: Path
         assert len(_new_tasks(bot)) == 2
         actions = [e.action for e in await audit.recent(bot.db)]
         assert actions.count("task_repeat") == 1
+        # Ending the April task ends the series: May brings no new one, reports are refused.
+        await bot.send(CREATOR, "/officer")
+        await bot.press(CREATOR, "📌 督办任务")
+        await bot.press_labelled(CREATOR, "2026年4月10日")
+        board = await bot.press(CREATOR, "⏹ 结束任务")
+        assert "⏹ 已结束" in board.text and "⏹ 结束任务" not in str(board.buttons)
+        await run_sweep(bot, later(days=70))
+        assert len(_new_tasks(bot)) == 2
+        april = [m for m in bot.messages(BRANCH1) if "您单位有新的督办任务" in m.text][-1]
+        await bot.press(BRANCH1, "📂 查看任务", april.message_id)
+        screen = next(m for m in bot.messages(BRANCH1) if m.message_id == april.message_id)
+        assert "⏹ 已结束" in screen.text
+        assert [b["text"] for b in screen.buttons] == ["⬅ 本单位任务"]
     finally:
         await bot.stop()
 
