@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import InlineKeyboardButton, InputFile, Update
+from telegram.constants import ParseMode
 
 from bot.charts import bar_chart
 from bot.exports import Cell, xlsx_bytes
@@ -67,7 +70,8 @@ async def ranking_screen(
     rows = await scoring.ranking(context, caller.member.id, month)
     lines = [_("🏅 <b>Unit scorecards · {month}</b>", month=month)]
     for n, row in enumerate(rows[:SHOWN], start=1):
-        lines.append(f"{n}. {row.name} · {_points(_, row.now.total)}{_change(row.change)}")
+        name = html.escape(row.name)
+        lines.append(f"{n}. {name} · {_points(_, row.now.total)}{_change(row.change)}")
     if not rows:
         lines.append(_("No units in your scope."))
     layout = [
@@ -164,7 +168,10 @@ async def excel(update: Update, context: BotContext, caller: Caller, args: list[
     data = xlsx_bytes(table, headers, sheet=month)
     document = InputFile(data, filename=f"scorecards-{month}.xlsx")
     await context.bot.send_document(
-        chat.id, document, caption=_("Unit scorecards · {month}", month=month)
+        chat.id,
+        document,
+        caption=_("Unit scorecards · {month}", month=month),
+        parse_mode=ParseMode.HTML,
     )
     return None
 

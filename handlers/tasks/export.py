@@ -10,6 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InputFile, Update
+from telegram.constants import ParseMode
 
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import Translate
@@ -104,7 +105,8 @@ async def _send(
             return caller._("No report has photos or files yet.")
         caption = caller._("🖼 {count} photos and files", count=count)
         name = f"task-{task.id}-photos.zip"
-    await context.bot.send_document(chat.id, InputFile(data, filename=name), caption=caption)
+    document = InputFile(data, filename=name)
+    await context.bot.send_document(chat.id, document, caption=caption, parse_mode=ParseMode.HTML)
     return None
 
 

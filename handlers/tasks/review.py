@@ -103,7 +103,7 @@ async def _unit_list(
     if late and picked:
         layout.insert(0, [button(_("⏰ Remind all late units now"), cb(NS, "ra", task.id))])
     layout.append([button(_("⬅ Back"), cb(NS, "b", task.id))])
-    text = title + "\n" + (_("None.") if not picked else task.title)
+    text = title + "\n" + (_("None.") if not picked else html.escape(task.title))
     await show(update, context, text, keyboard(layout))
     return None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import InputFile, Update
 
 from bot.i18n import N_
@@ -79,7 +81,7 @@ async def _preview(context: BotContext, caller: Caller, card: Scorecard) -> str:
     rows = await scoring.ranking(context, caller.member.id, month, card)
     lines.append(_("Last month ({month}) with this file:", month=month))
     lines += [
-        f"{n}. {r.name} · {r.now.total if r.now.total is not None else '—'}"
+        f"{n}. {html.escape(r.name)} · {r.now.total if r.now.total is not None else '—'}"
         for n, r in enumerate(rows[:5], 1)
     ]
     lines.append(_("Nothing changes until you press ✅ Apply."))

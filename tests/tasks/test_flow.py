@@ -164,3 +164,31 @@ async def test_one_level_down_and_chosen_units(tmp_path: Path) -> None:
         assert not any("小组任务" in t for t in bot.texts(BRANCH1))
     finally:
         await bot.stop()
+
+
+async def test_titles_and_unit_names_with_markup_characters_show_as_typed(
+    tmp_path: Path,
+) -> None:
+    bot = await Harness(tmp_path).start()
+    try:
+        t = await union(bot)
+        await bot.db.execute("UPDATE units SET name = 'R&D <一线>' WHERE id = ?", (t["group1"],))
+        title = "A&B <季度> 检查"
+        done = await create_task(bot, title=title)
+        assert "任务已下发" in done
+        assert title in bot.screen(BRANCH1).text
+        await bot.send(CREATOR, "/officer")
+        await bot.press(CREATOR, "📌 督办任务")
+        board = await bot.press_labelled(CREATOR, "📊 A&B")
+        assert title in board.text and "R&D <一线> · 未接收" in board.text
+        bot.clock.advance(30 * 86400)
+        late = await bot.press_labelled(CREATOR, "⏰ 逾期单位")
+        assert title in late.text
+        await bot.press(CREATOR, "⬅ 返回")
+        await bot.press(CREATOR, "📥 导出 Excel")
+        assert title in bot.messages(CREATOR)[-1].text
+        await bot.send(CREATOR, "/officer")
+        ranking = await bot.press(CREATOR, "🏅 单位考核")
+        assert "R&D <一线>" in ranking.text
+    finally:
+        await bot.stop()
