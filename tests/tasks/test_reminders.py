@@ -30,35 +30,31 @@ def count(bot: Harness, user: int, fragment: str) -> int:
     return sum(fragment in t for t in bot.texts(user))
 
 
-async def test_reminders_before_due_then_overdue_then_escalation(tmp_path: Path) -> None:
-    bot = await Harness(tmp_path).start()
-    try:
-        await union(bot)
-        await create_task(bot)  # due 10 March 18:00
-        await report(bot, BRANCH2)
-        assert await run_sweep(bot, later(days=4)) == 0  # 6 March: nothing yet
-        await run_sweep(bot, later(days=5, hours=9.5))  # 7 March 18:30: three days before
-        assert count(bot, BRANCH1, REMIND) == 1 and count(bot, GROUP1, "Reminder") == 1
-        assert count(bot, BRANCH2, REMIND) == 0  # reported already
-        await run_sweep(bot, later(days=5, hours=10))  # again: nothing twice
-        assert count(bot, BRANCH1, REMIND) == 1
-        await run_sweep(bot, later(days=7, hours=9.5))  # one day before
-        assert count(bot, BRANCH1, REMIND) == 2
-        await run_sweep(bot, later(days=8, hours=9.5))  # overdue
-        assert count(bot, BRANCH1, "任务已逾期") == 1 and count(bot, GROUP1, "Overdue") == 1
-        assert count(bot, CREATOR, "督办任务逾期") == 0
-        await run_sweep(bot, later(days=10, hours=10))  # past the 48-hour grace period
-        # Each late unit's parent officers hear of it: group 1 -> branch 1, branch 1 -> company,
-        # and group 2 (no officer of its own) -> branch 2.
-        assert count(bot, BRANCH1, "装配小组尚未上报") == 1
-        assert count(bot, CREATOR, "第一分工会尚未上报") == 1
-        assert count(bot, BRANCH2, "仓储小组尚未上报") == 1
-        assert count(bot, CREATOR, "仓储小组尚未上报") == 0
-        await run_sweep(bot, later(days=11))
-        assert count(bot, BRANCH1, "督办任务逾期") == 1
-        assert bot.texts(MEMBER) == []
-    finally:
-        await bot.stop()
+async def test_reminders_before_due_then_overdue_then_escalation(bot: Harness) -> None:
+    await union(bot)
+    await create_task(bot)  # due 10 March 18:00
+    await report(bot, BRANCH2)
+    assert await run_sweep(bot, later(days=4)) == 0  # 6 March: nothing yet
+    await run_sweep(bot, later(days=5, hours=9.5))  # 7 March 18:30: three days before
+    assert count(bot, BRANCH1, REMIND) == 1 and count(bot, GROUP1, "Reminder") == 1
+    assert count(bot, BRANCH2, REMIND) == 0  # reported already
+    await run_sweep(bot, later(days=5, hours=10))  # again: nothing twice
+    assert count(bot, BRANCH1, REMIND) == 1
+    await run_sweep(bot, later(days=7, hours=9.5))  # one day before
+    assert count(bot, BRANCH1, REMIND) == 2
+    await run_sweep(bot, later(days=8, hours=9.5))  # overdue
+    assert count(bot, BRANCH1, "任务已逾期") == 1 and count(bot, GROUP1, "Overdue") == 1
+    assert count(bot, CREATOR, "督办任务逾期") == 0
+    await run_sweep(bot, later(days=10, hours=10))  # past the 48-hour grace period
+    # Each late unit's parent officers hear of it: group 1 -> branch 1, branch 1 -> company,
+    # and group 2 (no officer of its own) -> branch 2.
+    assert count(bot, BRANCH1, "装配小组尚未上报") == 1
+    assert count(bot, CREATOR, "第一分工会尚未上报") == 1
+    assert count(bot, BRANCH2, "仓储小组尚未上报") == 1
+    assert count(bot, CREATOR, "仓储小组尚未上报") == 0
+    await run_sweep(bot, later(days=11))
+    assert count(bot, BRANCH1, "督办任务逾期") == 1
+    assert bot.texts(MEMBER) == []
 
 
 async def test_a_queued_reminder_is_not_sent_once_the_unit_reported(tmp_path: Path) -> None:
