@@ -59,16 +59,7 @@ async def create_task(
              new.requires.to_json(), int(new.late_ok), new.repeat, new.series_id,
              new.base_unit_id, actor, now),
         )  # fmt: skip
-        nobody: list[int] = []
-        recipients: list[int] = []
-        for unit_id in dict.fromkeys(new.unit_ids):
-            await tx.insert(
-                "INSERT INTO task_units (task_id, unit_id) VALUES (?, ?)", (task_id, unit_id)
-            )
-            officers = await queries.unit_officers(tx, unit_id)
-            recipients += officers
-            if not officers:
-                nobody.append(unit_id)
+        recipients, nobody = await _assign(tx, task_id, new.unit_ids)
         await outbox.create(
             tx, kind=KIND_NEW, payload=payload(task_id), member_ids=recipients, due_at=now,
             now=now, created_by=actor, ref=str(task_id),
@@ -79,6 +70,23 @@ async def create_task(
             details={"units": len(new.unit_ids), "no_officer": len(nobody)},
         )  # fmt: skip
     return task_id, nobody
+
+
+async def _assign(
+    tx: Executor, task_id: int, unit_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
+    """One assignment per unit; returns (officers to tell, units that have no officer)."""
+    recipients: list[int] = []
+    nobody: list[int] = []
+    for unit_id in dict.fromkeys(unit_ids):
+        await tx.insert(
+            "INSERT INTO task_units (task_id, unit_id) VALUES (?, ?)", (task_id, unit_id)
+        )
+        officers = await queries.unit_officers(tx, unit_id)
+        recipients += officers
+        if not officers:
+            nobody.append(unit_id)
+    return recipients, nobody
 
 
 async def _unit_action(tx: Executor, actor: int, assignment_id: int) -> Result | None:
