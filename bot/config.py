@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     study_points_quiz_partial: int = Field(default=1, ge=0, le=100)
     study_streak_days: int = Field(default=5, ge=2, le=365)
     study_points_streak: int = Field(default=3, ge=0, le=1000)
+    # Work supervision: reminder days before the due time, and hours overdue before escalation.
+    task_reminder_days: str = Field(default="3,1", pattern=r"^\s*\d{1,2}(\s*,\s*\d{1,2})*\s*$")
+    task_escalation_hours: float = Field(default=48.0, ge=0, le=720)
+    scorecard_digest_day: int = Field(default=3, ge=1, le=28)  # day of month, from 09:00
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from handlers import (
     study_common,
     suggestions_supervision,
     survey_jobs,
+    tasks,
 )
 from storage import updates
 
@@ -53,3 +54,4 @@ def install_jobs(app: BotApp) -> None:
     )
     queue.run_repeating(dashboard.tick, interval=dashboard.INTERVAL, first=300, name="digest")
     queue.run_repeating(privacy.housekeeping, interval=3600, first=600, name="housekeeping")
+    tasks.install_jobs(app)

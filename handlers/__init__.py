@@ -36,6 +36,7 @@ from handlers import (
     suggestions_supervision,
     surveys,
     surveys_officer,
+    tasks,
     units_admin,
 )
 from handlers.registry import Registry
@@ -72,6 +73,7 @@ FEATURES = (
     privacy,
     roster,
     announce,
+    tasks,
 )
 
 

@@ -79,6 +79,20 @@ ACTIONS: dict[str, str] = {
     "audit_export": N_("exported the audit log"),
     "mydata_export": N_("downloaded their own data"),
     "member_forget": N_("a member deleted their data"),
+    "task_create": N_("gave a task to units"),
+    "task_repeat": N_("a repeating task came round again"),
+    "task_receive": N_("marked a task received"),
+    "task_report_submit": N_("submitted a task report"),
+    "task_report_clear": N_("cleared a task report draft"),
+    "task_accept": N_("accepted a task report"),
+    "task_return": N_("returned a task report"),
+    "task_remind": N_("reminded a unit of a task"),
+    "task_export": N_("exported task reports"),
+    "task_close": N_("ended a task"),
+    "scorecard_upload": N_("uploaded a scorecard file"),
+    "scorecard_apply": N_("put a scorecard file in force"),
+    "scorecard_export": N_("exported unit scorecards"),
+    "scorecard_digest": N_("sent the monthly scorecard notice"),
 }
 FAMILIES: dict[str, str] = {
     "join": N_("Join requests"),
@@ -94,6 +108,8 @@ FAMILIES: dict[str, str] = {
     "audit": N_("Audit log"),
     "member": N_("Members"),
     "mydata": N_("Members"),
+    "task": N_("Tasks"),
+    "scorecard": N_("Unit scorecards"),
 }
 
 

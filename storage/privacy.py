@@ -93,6 +93,10 @@ HOLDINGS: tuple[Holding, ...] = (
     Holding("study_points", "member_id", "keep", "study"),
     Holding("study_mutes", "member_id", "delete", "study"),
     Holding("study_board", "member_id", "delete", "study"),
+    # tasks (督办) and evaluation: unit work done in an officer's role stays with the unit
+    Holding("tasks", "created_by", "keep", "officer"),
+    Holding("task_report_parts", "added_by", "keep", "officer"),
+    Holding("scorecards", "uploaded_by", "keep", "officer"),
     # insight
     Holding("roster_entries", "member_id", "delete", "roster"),
     Holding("roster_entries", "imported_by", "keep", "officer"),
