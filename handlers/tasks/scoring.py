@@ -11,7 +11,7 @@ from handlers.unit_picker import UnitTree
 from storage import insight, roles
 from storage.tasks import evaluation
 from surveys import ValidationError
-from surveys.anonymity import clamp_threshold
+from surveys.disclosure import clamp_threshold
 from surveys.scorecard import Score, Scorecard, month_bounds, parse_scorecard, previous_month, score
 
 #: The shipped default, used until an admin uploads and applies another file.
