@@ -31,14 +31,18 @@ class Rig:
 
     def engine(self, **kw: object) -> Delivery:
         """A Delivery on this rig (rate 25/s, 4 workers unless told otherwise)."""
-        options: dict[str, object] = {"rate": 25.0, "concurrency": 4, "lease_seconds": 30.0}
+        options: dict[str, object] = {
+            "rate": 25.0,
+            "concurrency": 4,
+            "lease_seconds": 30.0,
+            "timer": ClockTimer(self.clock),
+        }
         options.update(kw)
         return Delivery(
             self.db,
             self.bot,
             self.i18n,
             clock=self.clock,
-            timer=ClockTimer(self.clock),
             **options,  # type: ignore[arg-type]
         )
 
