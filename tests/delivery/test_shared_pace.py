@@ -24,11 +24,14 @@ async def second_db(rig: Rig) -> AsyncIterator[Database]:
 
 
 def _two_engines(
-    rig: Rig, other: Database, *, a_timer: object = None
+    rig: Rig, other: Database, *, a_timer: object = None, a_concurrency: int = 4
 ) -> tuple[Delivery, Delivery, dict[str, int]]:
     """Engines "a" (the rig's connection) and "b" (its own), counting the rows each sent."""
     sent_by = {"a": 0, "b": 0}
-    engines = (rig.engine(**({"timer": a_timer} if a_timer else {})), rig.engine())
+    a_options: dict[str, object] = {"concurrency": a_concurrency}
+    if a_timer is not None:
+        a_options["timer"] = a_timer
+    engines = (rig.engine(**a_options), rig.engine())
     # The second engine talks to the database through its own connection.
     engines[1]._db = other
     engines[1]._writer._db = other
@@ -82,6 +85,7 @@ class HeldTimer:
 
     def __init__(self, clock: FakeClock) -> None:
         self._clock = clock
+        self.entered = asyncio.Event()
         self.released = asyncio.Event()
 
     def monotonic(self) -> float:
@@ -90,6 +94,7 @@ class HeldTimer:
 
     async def sleep(self, seconds: float) -> None:
         """Wait for the test, whatever the clock says."""
+        self.entered.set()
         await self.released.wait()
 
     async def pass_time(self, seconds: float) -> None:
@@ -102,12 +107,14 @@ async def test_a_429_seen_by_one_process_pauses_the_other(rig: Rig, second_db: D
     rig.core.limits = Limits(enabled=False)
     ids = await rig.people(80)
     held = HeldTimer(rig.clock)
-    a, b, _ = _two_engines(rig, second_db, a_timer=held)
+    # One worker in A: it stalls only after it has taken in the 429.
+    a, b, _ = _two_engines(rig, second_db, a_timer=held, a_concurrency=1)
     await a.enqueue(kind="announce", payload=Payload("通知"), member_ids=ids)
     rig.core.faults = Faults(rate_limit_count=1, retry_after=3)
     # Process A's first send is refused with retry_after 3; A then stalls in its pacing.
     stalled = asyncio.create_task(a.drain())
-    await rig.core.wait_for(lambda: any(c.error_code == 429 for c in rig.core.calls))
+    await asyncio.wait_for(held.entered.wait(), 5)
+    assert [c.error_code for c in rig.core.calls if c.method == "sendMessage"] == [429]
     told = rig.clock.time()
     # Process B sends the rows A has not leased: not one before the pause is over.
     await b.drain()
