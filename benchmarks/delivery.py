@@ -24,7 +24,7 @@ from typing import Any
 from telegram import Bot
 
 from bot.clock import SystemClock
-from bot.delivery import AiohttpRequest, Delivery, Payload
+from bot.delivery import Delivery, Payload, delivery_request
 from bot.i18n import I18n
 from bot.sandbox.core import Faults, Limits, SandboxCore
 from bot.sandbox.server import RunningServer, start_server
@@ -70,7 +70,7 @@ def engine(
     db: Database, base_url: str, *, rate: float | None, concurrency: int, lease: float = 30.0
 ) -> Delivery:
     """A Delivery talking HTTP to the sandbox, as in production."""
-    request = AiohttpRequest(concurrency + 4)
+    request = delivery_request(concurrency + 4)
     bot = Bot(TOKEN, base_url=base_url, request=request, get_updates_request=request)
     return Delivery(
         db,

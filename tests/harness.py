@@ -18,6 +18,7 @@ from bot.services import BotApp
 from storage import members, roles, units
 from storage.db import Database
 from storage.members import Member
+from tests.timers import OffsetTimer
 
 TOKEN = "123456:HARNESS-TOKEN-abcdef"
 #: A 32-byte key, base64url, for features that seal data (suggestions).
@@ -57,6 +58,7 @@ class Harness:
             updates_request=SandboxRequest(self.core),
             clock=self.clock,
             rate_limit=False,
+            pacing=OffsetTimer(self.clock),
         )
 
     async def start(self) -> Harness:

@@ -9,12 +9,13 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FakeClock
-from bot.delivery import ClockTimer, Delivery
+from bot.delivery import Delivery
 from bot.i18n import I18n
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
 from storage import members
 from storage.db import Database
+from tests.timers import ClockTimer
 
 TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
 

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.delivery import Delivery, Payload
 from bot.sandbox.core import Faults, Limits
 from storage import outbox
 from storage.db import Database
 from tests.delivery.conftest import Rig, max_in_window
+from tests.timers import VirtualTime, VirtualTimer
 
 
 @pytest.fixture
@@ -24,14 +24,14 @@ async def second_db(rig: Rig) -> AsyncIterator[Database]:
 
 
 def _two_engines(
-    rig: Rig, other: Database, *, a_timer: object = None, a_concurrency: int = 4
+    rig: Rig, other: Database, time: VirtualTime, *, a_timer: object = None, a_concurrency: int = 4
 ) -> tuple[Delivery, Delivery, dict[str, int]]:
     """Engines "a" (the rig's connection) and "b" (its own), counting the rows each sent."""
     sent_by = {"a": 0, "b": 0}
-    a_options: dict[str, object] = {"concurrency": a_concurrency}
-    if a_timer is not None:
-        a_options["timer"] = a_timer
-    engines = (rig.engine(**a_options), rig.engine())
+    engines = (
+        rig.engine(concurrency=a_concurrency, timer=a_timer or time.timer()),
+        rig.engine(timer=time.timer()),
+    )
     # The second engine talks to the database through its own connection.
     engines[1]._db = other
     engines[1]._writer._db = other
@@ -45,14 +45,19 @@ def _two_engines(
     return engines[0], engines[1], sent_by
 
 
-async def _run_both(rig: Rig, a: Delivery, b: Delivery) -> None:
+async def _run_both(rig: Rig, time: VirtualTime, a: Delivery, b: Delivery) -> None:
     """Both engines send side by side; between rounds the clock moves to the next due row.
 
     Each drain() returns once nothing it can claim is left, so no lease is ever
     outrun by the clock (which would make the rows due again, like a crash).
     """
+
+    async def run(engine: Delivery) -> None:
+        async with time.running():
+            await engine.drain()
+
     while True:
-        await asyncio.gather(a.drain(), b.drain())
+        await asyncio.gather(run(a), run(b))
         due = await outbox.next_due(rig.db, rig.clock.time())
         if due is None:
             return
@@ -64,15 +69,15 @@ def _attempts(rig: Rig) -> list[float]:
     return [c.at for c in rig.core.calls if c.method == "sendMessage"]
 
 
-@pytest.mark.xfail(strict=True, reason="each process paces itself; the limit is not shared")
 async def test_two_processes_together_stay_within_the_rate(rig: Rig, second_db: Database) -> None:
     # Telegram's own limit is off: what we count is what the engines tried to send.
     rig.core.limits = Limits(enabled=False)
     ids = await rig.people(150)
-    a, b, sent_by = _two_engines(rig, second_db)
+    time = VirtualTime(rig.clock)
+    a, b, sent_by = _two_engines(rig, second_db, time)
     start = rig.clock.time()
     await a.enqueue(kind="announce", payload=Payload("通知"), member_ids=ids)
-    await _run_both(rig, a, b)
+    await _run_both(rig, time, a, b)
     assert rig.deliveries(1000, 150) == [1] * 150
     assert sent_by["a"] > 20 and sent_by["b"] > 20, sent_by
     # 25/s between them, in every one-second window, and so 150 messages take 6 s.
@@ -83,32 +88,33 @@ async def test_two_processes_together_stay_within_the_rate(rig: Rig, second_db: 
 class HeldTimer:
     """Pacing that stops at its first wait until the test lets it go: a stalled process."""
 
-    def __init__(self, clock: FakeClock) -> None:
-        self._clock = clock
+    def __init__(self, then: VirtualTimer) -> None:
+        self._then = then
         self.entered = asyncio.Event()
         self.released = asyncio.Event()
 
     def monotonic(self) -> float:
-        """The fake clock's time."""
-        return self._clock.time()
+        """The shared clock's time."""
+        return self._then.monotonic()
 
     async def sleep(self, seconds: float) -> None:
-        """Wait for the test, whatever the clock says."""
+        """Wait for the test; once released, wait as the other engine does."""
         self.entered.set()
         await self.released.wait()
+        await self._then.sleep(seconds)
 
     async def pass_time(self, seconds: float) -> None:
         """As sleep."""
-        await self.released.wait()
+        await self.sleep(seconds)
 
 
-@pytest.mark.xfail(strict=True, reason="a 429 pauses only the process that saw it")
 async def test_a_429_seen_by_one_process_pauses_the_other(rig: Rig, second_db: Database) -> None:
     rig.core.limits = Limits(enabled=False)
     ids = await rig.people(80)
-    held = HeldTimer(rig.clock)
+    time = VirtualTime(rig.clock)
+    held = HeldTimer(time.timer())
     # One worker in A: it stalls only after it has taken in the 429.
-    a, b, _ = _two_engines(rig, second_db, a_timer=held, a_concurrency=1)
+    a, b, _ = _two_engines(rig, second_db, time, a_timer=held, a_concurrency=1)
     await a.enqueue(kind="announce", payload=Payload("通知"), member_ids=ids)
     rig.core.faults = Faults(rate_limit_count=1, retry_after=3)
     # Process A's first send is refused with retry_after 3; A then stalls in its pacing.
@@ -117,10 +123,11 @@ async def test_a_429_seen_by_one_process_pauses_the_other(rig: Rig, second_db: D
     assert [c.error_code for c in rig.core.calls if c.method == "sendMessage"] == [429]
     told = rig.clock.time()
     # Process B sends the rows A has not leased: not one before the pause is over.
-    await b.drain()
+    async with time.running():
+        await b.drain()
     assert sum(rig.deliveries(1000, 80)) > 40
     assert min(rig.send_times()) >= told + 3
     held.released.set()
     await stalled
-    await _run_both(rig, a, b)
+    await _run_both(rig, time, a, b)
     assert rig.deliveries(1000, 80) == [1] * 80
