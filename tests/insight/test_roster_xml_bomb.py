@@ -88,7 +88,6 @@ async def test_an_uploaded_bomb_is_refused_with_a_message_and_nothing_imported(
     assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 0
 
 
-@pytest.mark.xfail(strict=True, reason="defusedxml is not a declared dependency")
 def test_defusedxml_is_a_declared_runtime_dependency() -> None:
     # openpyxl refuses entities only when defusedxml is installed; it must not be luck.
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
