@@ -14,13 +14,16 @@ async def reserve(tx: Executor, count: int, now: float, interval: float) -> floa
     """Reserve `count` slots `interval` apart; return when the first is (epoch seconds).
 
     Call inside a transaction (BEGIN IMMEDIATE), so two processes never get the same
-    slot. Unused time is not banked: after an idle spell the schedule restarts at now.
+    slot. A batch asked for less than one interval after the schedule ran out continues
+    it (otherwise every batch boundary would lose part of a slot); after a longer idle
+    spell the schedule restarts at now, so nothing is banked.
     """
     row = await tx.fetchone(
         "SELECT next_slot, paused_until FROM delivery_pace WHERE name = ?", (GLOBAL,)
     )
     next_slot, paused_until = (float(row[0]), float(row[1])) if row else (0.0, 0.0)
-    start = max(now, min(next_slot, now + MAX_AHEAD), paused_until)
+    resume = next_slot if next_slot >= now - interval else now
+    start = max(min(resume, now + MAX_AHEAD), paused_until)
     await tx.execute(
         "INSERT INTO delivery_pace (name, next_slot) VALUES (?, ?)"
         " ON CONFLICT (name) DO UPDATE SET next_slot = excluded.next_slot",
