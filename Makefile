@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install translations sandbox bench
+.PHONY: run test install translations sandbox bench outdated
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ test: translations
 
 bench: translations
 	$(PY) -m benchmarks all
+
+# The project's own dependencies (pyproject.toml) that have a newer release than installed.
+outdated: $(STAMP)
+	$(PY) -m bot.outdated

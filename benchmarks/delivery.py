@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.request import HTTPXRequest
 
 from bot.clock import SystemClock
-from bot.delivery import AiohttpRequest, Delivery, Payload
+from bot.delivery import Delivery, Payload, delivery_request
 from bot.i18n import I18n
 from bot.sandbox.core import Faults, Limits, SandboxCore
 from bot.sandbox.server import RunningServer, start_server
@@ -70,7 +72,7 @@ def engine(
     db: Database, base_url: str, *, rate: float | None, concurrency: int, lease: float = 30.0
 ) -> Delivery:
     """A Delivery talking HTTP to the sandbox, as in production."""
-    request = AiohttpRequest(concurrency + 4)
+    request = delivery_request(concurrency + 4)
     bot = Bot(TOKEN, base_url=base_url, request=request, get_updates_request=request)
     return Delivery(
         db,
@@ -84,11 +86,19 @@ def engine(
     )
 
 
-def tally(core: SandboxCore, user_ids: Sequence[int], unreachable: set[int]) -> tuple[int, int]:
-    """(lost, duplicates): reachable users who got nothing; extra copies anyone got."""
+def tally(
+    core: SandboxCore,
+    user_ids: Sequence[int],
+    unreachable: set[int],
+    baseline: dict[int, int] | None = None,
+) -> tuple[int, int]:
+    """(lost, duplicates): reachable users who got nothing; extra copies anyone got.
+
+    `baseline` holds what each user had received before the run being counted.
+    """
     lost = dups = 0
     for user_id in user_ids:
-        n = core.sent_count(user_id)
+        n = core.sent_count(user_id) - (baseline or {}).get(user_id, 0)
         if n == 0 and user_id not in unreachable:
             lost += 1
         dups += max(0, n - 1)
@@ -120,9 +130,15 @@ def _emit(figures: dict[str, Any]) -> None:
 
 
 async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
-    """Rate limits off on both sides: how fast the engine itself can go."""
+    """Rate limits off on both sides: how fast the engine itself can go, against bare PTB.
+
+    The bare loop runs just before and just after the engine on the same server, and
+    the ratio uses their mean: the machine's load drifts while a run goes on.
+    """
     s = await prepare(folder, count, limits=Limits(enabled=False))
     try:
+        before = await bare_sends(s.server.base_url, s.user_ids, concurrency)
+        baseline = {u: s.core.sent_count(u) for u in s.user_ids}
         d = engine(s.db, s.server.base_url, rate=None, concurrency=concurrency)
         start = time.perf_counter()
         broadcast = await _enqueue(d, s.member_ids)
@@ -130,12 +146,17 @@ async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
         seconds = time.perf_counter() - start
         stats = await d.stats(broadcast)
         await d.stop()
-        lost, dups = tally(s.core, s.user_ids, set())
+        lost, dups = tally(s.core, s.user_ids, set(), baseline)
+        after = await bare_sends(s.server.base_url, s.user_ids, concurrency)
+        rate = count / seconds
+        bare = (before + after) / 2
         return {
             "scenario": "ceiling",
             "recipients": count,
             "seconds": round(seconds, 2),
-            "messages_per_second": round(count / seconds, 1),
+            "messages_per_second": round(rate, 1),
+            "bare_messages_per_second": round(bare, 1),
+            "ratio": round(rate / bare, 2),
             "lost": lost,
             "duplicates": dups,
             "concurrency": concurrency,
@@ -143,6 +164,26 @@ async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
         }
     finally:
         await _close(s)
+
+
+async def bare_sends(base_url: str, user_ids: Sequence[int], concurrency: int) -> float:
+    """Messages a second of a plain loop of PTB send_message calls: no outbox, no pacing."""
+    request = HTTPXRequest(connection_pool_size=concurrency + 4)
+    bot = Bot(TOKEN, base_url=base_url, request=request, get_updates_request=request)
+    await bot.initialize()
+    todo = iter(user_ids)
+
+    async def loop() -> None:
+        for user_id in todo:
+            await bot.send_message(user_id, TEXT, parse_mode=ParseMode.HTML)
+
+    try:
+        start = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        return len(user_ids) / (time.perf_counter() - start)
+    finally:
+        await bot.shutdown()
+        await request.shutdown()
 
 
 async def fidelity(folder: Path, count: int, rate: float, concurrency: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.delivery import start_delivery
+from bot.delivery import Timer, start_delivery
 from bot.i18n import I18n
 from bot.retrying_request import RetryingRequest
 from bot.scheduler import install_jobs
@@ -41,6 +41,7 @@ def build_application(
     clock: Clock | None = None,
     i18n: I18n | None = None,
     rate_limit: bool = True,
+    pacing: Timer | None = None,
 ) -> BotApp:
     """Assemble the Application: context types, handlers, lifecycle hooks."""
     from bot.update_processor import PerChatUpdateProcessor
@@ -70,6 +71,7 @@ def build_application(
     app.bot_data.configure(
         settings, i18n or I18n.load(settings.default_language), clock or SystemClock()
     )
+    app.bot_data.pacing = pacing
     handlers.register(app)
     return app
 

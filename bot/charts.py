@@ -1,8 +1,8 @@
-"""Bar charts as PNG (matplotlib, Agg), Chinese set in the Noto Sans CJK SC the project installs.
+"""Bar charts as PNG (matplotlib, Agg), Chinese set in the Noto Sans CJK SC the project ships.
 
-The font comes from the `noto-cjk-sans-otc` dependency (pyproject.toml), so every machine
-that installs the project draws the same glyphs instead of boxes; nothing depends on fonts
-the operating system happens to have.
+The font is bundled in bot/fonts/ (upstream file, SHA-256 checked by a test; see
+bot/fonts/PROVENANCE.md), so every machine draws the same glyphs instead of boxes;
+nothing depends on fonts the operating system happens to have.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import io
 import textwrap
 import threading
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 
 import matplotlib
@@ -23,6 +22,9 @@ from matplotlib.figure import Figure
 
 #: The Simplified Chinese face of the Noto Sans CJK collection (it also covers Latin).
 FONT_FAMILY = "Noto Sans CJK SC"
+FONT_FILE = "NotoSansCJK-Regular.ttc"
+#: Upstream Noto Sans CJK 2.004, as in Debian's fonts-noto-cjk (bot/fonts/PROVENANCE.md).
+FONT_SHA256 = "b76b0433203017ca80401b2ee0dd69350349871c4b19d504c34dbdd80541690a"
 _BAR = "#2f6db5"
 _lock = threading.Lock()
 _family: str | None = None
@@ -30,8 +32,7 @@ _family: str | None = None
 
 def font_path() -> Path:
     """The bundled Noto Sans CJK collection file."""
-    # importlib rather than the package's FONT_PATH: the package ships no type information.
-    return Path(str(resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"))
+    return Path(__file__).resolve().parent / "fonts" / FONT_FILE
 
 
 def ensure_font() -> str:

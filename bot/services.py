@@ -12,7 +12,7 @@ from bot.i18n import I18n
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from bot.delivery import Delivery
+    from bot.delivery import Delivery, Timer
     from bot.sealing import Sealer
     from handlers.registry import Registry
 
@@ -29,6 +29,8 @@ class Services:
         self.bot_username: str = ""
         #: The outbox dispatcher (bot.delivery), set in post_init.
         self.delivery: Delivery | None = None
+        #: How the delivery engine paces itself: real time unless a test injects its own.
+        self.pacing: Timer | None = None
         #: The relay cipher for anonymous suggestions (bot.sealing), set in post_init.
         self.sealer: Sealer | None = None
         #: Feature-owned singletons that need no field of their own (e.g. a cipher).

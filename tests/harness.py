@@ -18,6 +18,7 @@ from bot.services import BotApp
 from storage import members, roles, units
 from storage.db import Database
 from storage.members import Member
+from tests.timers import OffsetTimer
 
 TOKEN = "123456:HARNESS-TOKEN-abcdef"
 #: 32 random bytes, base64url (secrets.token_urlsafe(32)), for features that seal data.
@@ -59,6 +60,7 @@ class Harness:
             updates_request=SandboxRequest(self.core),
             clock=self.clock,
             rate_limit=False,
+            pacing=OffsetTimer(self.clock),
         )
 
     async def start(self) -> Harness:

@@ -9,12 +9,13 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FakeClock
-from bot.delivery import ClockTimer, Delivery
+from bot.delivery import Delivery
 from bot.i18n import I18n
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
 from storage import members
 from storage.db import Database
+from tests.timers import ClockTimer
 
 TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
 
@@ -31,14 +32,18 @@ class Rig:
 
     def engine(self, **kw: object) -> Delivery:
         """A Delivery on this rig (rate 25/s, 4 workers unless told otherwise)."""
-        options: dict[str, object] = {"rate": 25.0, "concurrency": 4, "lease_seconds": 30.0}
+        options: dict[str, object] = {
+            "rate": 25.0,
+            "concurrency": 4,
+            "lease_seconds": 30.0,
+            "timer": ClockTimer(self.clock),
+        }
         options.update(kw)
         return Delivery(
             self.db,
             self.bot,
             self.i18n,
             clock=self.clock,
-            timer=ClockTimer(self.clock),
             **options,  # type: ignore[arg-type]
         )
 

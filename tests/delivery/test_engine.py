@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.delivery import Payload
+from bot.delivery import Delivery, Payload
 from tests.delivery.conftest import Rig, max_in_window
 
 
@@ -137,8 +137,6 @@ _second: list[int] = []
 
 
 async def _cancel_at(engine: object, seen: list[int], member_id: int) -> bool:
-    from bot.delivery import Delivery
-
     assert isinstance(engine, Delivery)
     seen.append(member_id)
     if len(seen) == 20:
@@ -267,12 +265,20 @@ async def test_two_engines_on_one_database_never_send_the_same_row(rig: Rig, tmp
     import asyncio
 
     from storage.db import Database
+    from tests.timers import VirtualTime
 
     ids = await rig.people(150)
     other_db = await Database.open(rig.db.path)
+    # Two processes sleep independently on one fake clock: it moves once both wait.
+    time = VirtualTime(rig.clock)
+
+    async def run(engine: Delivery) -> None:
+        async with time.running():
+            await engine.drain()
+
     try:
-        a = rig.engine(owner="a")
-        b = rig.engine(owner="b")
+        a = rig.engine(owner="a", timer=time.timer())
+        b = rig.engine(owner="b", timer=time.timer())
         b._db = other_db
         b._writer._db = other_db
         work = {"a": 0, "b": 0}
@@ -285,10 +291,9 @@ async def test_two_engines_on_one_database_never_send_the_same_row(rig: Rig, tmp
 
             e._process = counted  # type: ignore[method-assign]
         broadcast = await a.enqueue(kind="announce", payload=Payload("x"), member_ids=ids)
-        # Both drain at once; no waiting for leases (one fake clock cannot model two
-        # processes sleeping independently), only small steps for per-chat retries.
+        # Both drain at once; no waiting for leases, only small steps for per-chat retries.
         for _ in range(100):
-            await asyncio.gather(a.drain(), b.drain())
+            await asyncio.gather(run(a), run(b))
             if (await a.stats(broadcast)).pending == 0:
                 break
             rig.clock.advance(0.1)

@@ -14,7 +14,7 @@ import pytest
 from telegram.request import BaseRequest
 
 from bot.app import build_application, start_app, stop_app
-from bot.clock import Clock
+from bot.clock import Clock, FakeClock
 from bot.config import load_settings
 from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
@@ -23,6 +23,7 @@ from bot.sandbox.server import RunningServer, start_server
 from bot.services import BotApp
 from storage.db import Database
 from tests.harness import RELAY_KEY
+from tests.timers import OffsetTimer
 
 TOKEN = "987654:E2E-SECRET-TOKEN-do-not-log"
 
@@ -110,7 +111,9 @@ class Stack:
     def build(self) -> BotApp:
         settings = load_settings(**self.settings_overrides)
         request = self.request_factory() if self.request_factory else None
-        return build_application(settings, request=request, clock=self.clock)
+        # On a fake clock the engine paces in virtual time too (real time otherwise).
+        pacing = OffsetTimer(self.clock) if isinstance(self.clock, FakeClock) else None
+        return build_application(settings, request=request, clock=self.clock, pacing=pacing)
 
     async def start_bot(self) -> None:
         self.app = self.build()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import ClockTimer, Delivery
+from bot.delivery import Delivery
 from bot.services import BotContext
 from handlers import events, events_jobs
 from storage import outbox
 from tests.harness import Harness
+from tests.timers import ClockTimer
 
 
 class EventHarness(Harness):

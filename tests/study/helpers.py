@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.delivery import ClockTimer, Delivery
+from bot.delivery import Delivery
 from bot.services import BotContext
 from handlers import study
 from handlers.study_common import release_due
 from tests.harness import Harness
+from tests.timers import ClockTimer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 2 March 2026 (the harness clock starts that morning).

@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.delivery import Delivery, timer_for
+from bot.delivery import Delivery
 from handlers import surveys
 from storage import outbox
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, deliver, publish, start_survey, union
+from tests.timers import OffsetTimer
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ async def engine(bot: Harness) -> AsyncIterator[Harness]:
         bot.app.bot,
         services.i18n,
         clock=services.clock,
-        timer=timer_for(services.clock),
+        timer=OffsetTimer(bot.clock),
         rate=None,
         concurrency=2,
     )

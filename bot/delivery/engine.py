@@ -12,22 +12,17 @@ rows become due again for whoever runs next.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import contextlib
-import json
 import logging
 import math
 import os
-import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
-import aiohttp
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
+from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -38,436 +33,21 @@ from telegram.error import (
     TelegramError,
     TimedOut,
 )
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.clock import Clock, FakeClock, SystemClock
+from bot.clock import Clock, SystemClock
+from bot.delivery.pacing import RateLimiter, SystemTimer, Timer
+from bot.delivery.payload import Part, Payload, render
+from bot.delivery.stats import BroadcastStats, Listener, broadcast_stats, guarded
+from bot.delivery.transport import file_id_of, input_file, is_path, send_media, send_preview
 from bot.i18n import I18n
-from bot.retrying_request import RetryingRequest
 from storage import outbox
 from storage.db import Database
 from storage.outbox import Claimed, Outcome
 
-if TYPE_CHECKING:
-    from telegram.ext import Job
-
-    from bot.retrying_request import RetryingRequest
-from bot.services import BotApp, BotContext
-
 log = logging.getLogger(__name__)
 
-#: Callback namespace of the engine's own buttons: `dl:ack:<broadcast_id>`.
-ACK_NS = "dl"
-#: Telegram's pace for one chat; the margin absorbs clock differences with the server.
-CHAT_INTERVAL = 1.0
-RATE_MARGIN = 0.005
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-
-LocalText = str | dict[str, str]
+#: Run before each row of a kind is sent: `check(db, ref, member_id)`; False skips the row.
 Check = Callable[[Database, str | None, int], Awaitable[bool]]
-
-
-# --- payload -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Payload:
-    """What a broadcast sends; JSON-serialisable, stored with the broadcast.
-
-    `text` is Telegram HTML, or a dict locale -> HTML chosen per recipient. With
-    a photo or document the text is its caption. `continued` holds follow-up
-    messages (a long text split at paragraphs), sent in order to each recipient.
-    """
-
-    text: LocalText
-    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
-    photo: str | None = None
-    document: str | None = None
-    ack: bool = False
-    continued: list[LocalText] = field(default_factory=list)
-
-    def to_json(self) -> str:
-        """Serialise for the broadcasts table."""
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, raw: str) -> Payload:
-        """Read what to_json wrote."""
-        data = json.loads(raw)
-        return cls(
-            text=data["text"],
-            buttons=data.get("buttons") or [],
-            photo=data.get("photo"),
-            document=data.get("document"),
-            ack=bool(data.get("ack")),
-            continued=data.get("continued") or [],
-        )
-
-    def check(self) -> None:
-        """Raise ValueError for a payload Telegram would refuse for every recipient."""
-        if self.photo and self.document:
-            raise ValueError("a payload carries a photo or a document, not both")
-        texts = [self.text, *self.continued]
-        for text in texts:
-            values = text.values() if isinstance(text, dict) else [text]
-            if not values or not all(isinstance(v, str) for v in values):
-                raise ValueError("text must be a string or a dict of locale -> string")
-        if not (self.photo or self.document) and not _pick(self.text, "", ""):
-            raise ValueError("a message needs text")
-        for row in self.buttons:
-            for spec in row:
-                if "data" in spec:
-                    data = str(spec["data"]).replace("{broadcast_id}", "9" * 12)
-                    if not 1 <= len(data.encode()) <= 64:
-                        raise ValueError(f"callback data must be 1-64 bytes: {spec['data']!r}")
-                elif "url" not in spec:
-                    raise ValueError("a button needs 'data' or 'url'")
-
-
-def _pick(text: LocalText, locale: str, default: str) -> str:
-    """The recipient's variant of a text: their locale, else the default, else any."""
-    if isinstance(text, str):
-        return text
-    return text.get(locale) or text.get(default) or next(iter(text.values()), "")
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """One message to send: text (or caption), optional media, optional keyboard."""
-
-    text: str
-    media: tuple[str, str] | None
-    markup: InlineKeyboardMarkup | None
-
-
-def render(
-    payload: Payload, broadcast_id: int, locale: str, i18n: I18n, default: str = "zh_CN"
-) -> list[_Part]:
-    """The messages one recipient gets, in order; buttons go on the last one."""
-    _ = i18n.bind(locale)
-    layout: list[list[InlineKeyboardButton]] = []
-    for row in payload.buttons:
-        buttons: list[InlineKeyboardButton] = []
-        for spec in row:
-            label = _pick(spec.get("label", ""), locale, default)
-            if "data" in spec:
-                data = str(spec["data"]).replace("{broadcast_id}", str(broadcast_id))
-                buttons.append(InlineKeyboardButton(label, callback_data=data))
-            else:
-                buttons.append(InlineKeyboardButton(label, url=str(spec["url"])))
-        if buttons:
-            layout.append(buttons)
-    if payload.ack:
-        layout.append(
-            [InlineKeyboardButton(_("✅ Acknowledge"), callback_data=ack_data(broadcast_id))]
-        )
-    markup = InlineKeyboardMarkup(layout) if layout else None
-    media: tuple[str, str] | None = None
-    if payload.photo:
-        media = ("photo", payload.photo)
-    elif payload.document:
-        media = ("document", payload.document)
-    texts = [_pick(t, locale, default) for t in (payload.text, *payload.continued)]
-    parts = [_Part(texts[0], media, None)]
-    parts += [_Part(t, None, None) for t in texts[1:] if t]
-    last = parts[-1]
-    parts[-1] = _Part(last.text, last.media, markup)
-    return parts
-
-
-def ack_data(broadcast_id: int) -> str:
-    """Callback data of the acknowledge button."""
-    return f"{ACK_NS}:ack:{broadcast_id}"
-
-
-def _is_path(ref: str) -> bool:
-    """A local file rather than a Telegram file_id (file ids never contain a slash)."""
-    return "/" in ref or os.sep in ref or Path(ref).is_file()
-
-
-# --- time and rate ---------------------------------------------------------------------------
-
-
-class Timer(Protocol):
-    """Where the engine reads elapsed time and waits; injected so tests do not sleep."""
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back."""
-
-    async def sleep(self, seconds: float) -> None:
-        """Wait this long."""
-
-
-class SystemTimer:
-    """Real time."""
-
-    def monotonic(self) -> float:
-        """time.monotonic()."""
-        return time.monotonic()
-
-    async def sleep(self, seconds: float) -> None:
-        """asyncio.sleep."""
-        await asyncio.sleep(max(0.0, seconds))
-
-
-class ClockTimer:
-    """Virtual time on a FakeClock: sleeping moves the clock instead of waiting.
-
-    Only one coroutine of the engine ever sleeps at a time (the rate limiter
-    holds its lock while waiting), so advancing by each sleep is exact.
-    """
-
-    def __init__(self, clock: FakeClock) -> None:
-        self._clock = clock
-
-    def monotonic(self) -> float:
-        """The fake clock's time."""
-        return self._clock.time()
-
-    async def sleep(self, seconds: float) -> None:
-        """Advance the fake clock, then let other tasks run."""
-        if seconds > 0:
-            self._clock.advance(seconds)
-        await asyncio.sleep(0)
-
-
-class OffsetTimer:
-    """Virtual time for an app under test: pacing runs on a private offset of a FakeClock.
-
-    Sleeping is instant and never moves the app's own clock, so features that
-    stamp times (answers, sign-ups) see exactly the time their test set.
-    """
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._offset = 0.0
-
-    def monotonic(self) -> float:
-        """The clock's time plus what the engine has "slept" so far."""
-        return self._clock.time() + self._offset
-
-    async def sleep(self, seconds: float) -> None:
-        """Move the private offset, then let other tasks run."""
-        if seconds > 0:
-            self._offset += seconds
-        await asyncio.sleep(0)
-
-
-class RateLimiter:
-    """A global rate and one message per chat per second, over any window of a second.
-
-    Sends are paced at `rate` on a theoretical schedule, so one late wake-up is made
-    up by the next sends. The hard limit counts what the server may have seen: a
-    send reaches Telegram somewhere between our request and its answer, so a new
-    send starts only while fewer than `rate` sends are in flight or were answered
-    within the last window. That holds on the server's clock whatever the network
-    or a busy event loop does to individual requests.
-    """
-
-    def __init__(self, rate: float | None, timer: Timer, *, margin: float = RATE_MARGIN) -> None:
-        self.rate = rate
-        self._timer = timer
-        self._window = 1.0 + margin
-        self._interval = 1.0 / rate if rate else 0.0
-        # Never bank more than a tenth of a second of missed slots (no bursts after a stall).
-        self._debt = max(self._interval, 0.1)
-        self._burst = max(1, int(rate)) if rate else 0
-        self._in_flight = 0
-        self._answered: deque[float] = deque()
-        self._released = asyncio.Event()
-        self._next = -math.inf
-        self._resume_at = -math.inf
-        self._lock = asyncio.Lock()
-        self.chat_gap = CHAT_INTERVAL * self._window
-        self._chat_last: dict[int, float] = {}
-        self._chat_busy: set[int] = set()
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: nobody sends until retry_after has passed."""
-        self._resume_at = max(self._resume_at, self._timer.monotonic() + seconds)
-
-    def chat_delay(self, chat_id: int) -> float:
-        """0 and the chat is reserved for the caller, or seconds to wait before trying."""
-        if chat_id in self._chat_busy:
-            return self.chat_gap
-        last = self._chat_last.get(chat_id)
-        if last is not None:
-            waited = self._timer.monotonic() - last
-            if waited < self.chat_gap - 1e-6:
-                return self.chat_gap - waited
-        self._chat_busy.add(chat_id)
-        return 0.0
-
-    def chat_done(self, chat_id: int, answered: float | None) -> None:
-        """Release a reserved chat; `answered` is when its send was answered (None: not sent)."""
-        self._chat_busy.discard(chat_id)
-        if answered is not None:
-            self._chat_last[chat_id] = answered
-            if len(self._chat_last) > 50_000:
-                # Forget chats whose gap has long passed, so memory stays bounded.
-                floor = self._timer.monotonic() - self.chat_gap
-                self._chat_last = {c: t for c, t in self._chat_last.items() if t > floor}
-
-    async def acquire(self) -> float:
-        """Wait for a send slot; return the moment it was granted. Pair with release()."""
-        async with self._lock:
-            while True:
-                now = self._timer.monotonic()
-                at = self._resume_at
-                if self.rate:
-                    at = max(at, self._next)
-                    answered = self._answered
-                    while answered and answered[0] <= now - self._window:
-                        answered.popleft()
-                    if self._in_flight + len(answered) >= self._burst:
-                        if not answered:
-                            # Only sends in flight fill the window: wait for an answer.
-                            self._released.clear()
-                            await self._released.wait()
-                            continue
-                        at = max(at, answered[0] + self._window)
-                if at <= now:
-                    break
-                await self._timer.sleep(at - now)
-            if self.rate:
-                self._in_flight += 1
-                # Slightly late (a busy loop): keep the schedule and make the slot up.
-                # Idle for longer: start afresh, so a new broadcast never opens with a burst.
-                base = self._next if now - self._next <= self._debt else now
-                self._next = base + self._interval
-            return now
-
-    def release(self, sent: bool) -> None:
-        """The send of an acquired slot was answered (sent=True) or never made."""
-        if not self.rate:
-            return
-        self._in_flight -= 1
-        if sent:
-            # Answers arrive almost in order; insort keeps the window check exact anyway.
-            bisect.insort(self._answered, self._timer.monotonic())
-        self._released.set()
-
-
-# --- HTTP ----------------------------------------------------------------------------------
-
-
-class AiohttpRequest(BaseRequest):
-    """PTB transport on aiohttp: several times cheaper per call than httpx, and its own pool.
-
-    The engine gets its own connection pool so a broadcast never makes the app's
-    interactive replies wait for a connection.
-    """
-
-    def __init__(
-        self,
-        pool_size: int = 16,
-        *,
-        read_timeout: float = 8.0,
-        connect_timeout: float = 4.0,
-    ) -> None:
-        self._pool_size = pool_size
-        self._read_timeout = read_timeout
-        self._connect_timeout = connect_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        """Default read timeout."""
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        """Open the session (idempotent)."""
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size)
-            self._session = aiohttp.ClientSession(connector=connector)
-
-    async def shutdown(self) -> None:
-        """Close the session."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Send one Bot API call; map transport failures to PTB's errors."""
-        if self._session is None:
-            await self.initialize()
-        assert self._session is not None
-        read = self._read_timeout if read_timeout is BaseRequest.DEFAULT_NONE else read_timeout
-        connect = (
-            self._connect_timeout
-            if connect_timeout is BaseRequest.DEFAULT_NONE
-            else connect_timeout
-        )
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
-        data: Any = None
-        headers: dict[str, str] = {}
-        if request_data is not None and request_data.contains_files:
-            form = aiohttp.FormData()
-            for key, value in request_data.json_parameters.items():
-                form.add_field(key, value)
-            for name, (filename, content, mime) in request_data.multipart_data.items():
-                form.add_field(name, content, filename=filename, content_type=mime)
-            data = form
-        elif request_data is not None:
-            data = request_data.json_payload
-            headers["Content-Type"] = "application/json"
-        try:
-            async with self._session.request(
-                method, url, data=data, headers=headers, timeout=timeout
-            ) as response:
-                return response.status, await response.read()
-        except TimeoutError as exc:
-            raise TimedOut("Timed out") from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp: {exc!r}") from exc
-
-
-# --- results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BroadcastStats:
-    """Where a broadcast stands: counts by outcome, acknowledgements, lifecycle."""
-
-    id: int
-    kind: str
-    ref: str | None
-    state: str
-    total: int
-    sent: int
-    failed: int
-    failed_by_reason: dict[str, int]
-    blocked: int
-    skipped: int
-    cancelled: int
-    pending: int
-    acknowledged: int
-    created_by: int | None
-    due_at: float
-    started_at: float | None
-    finished_at: float | None
-
-    @property
-    def processed(self) -> int:
-        """Rows that reached a final state."""
-        return self.sent + self.failed + self.blocked + self.skipped + self.cancelled
-
-    @property
-    def finished(self) -> bool:
-        """Done or cancelled: nothing more will be sent."""
-        return self.state in ("done", "cancelled")
-
-
-Listener = Callable[[BroadcastStats], Awaitable[None]]
 
 
 class _Writer:
@@ -530,10 +110,7 @@ class _Loaded:
     ref: str | None
     payload: Payload
     files: dict[str, str]
-    parts: dict[str, list[_Part]] = field(default_factory=dict)
-
-
-# --- the engine ----------------------------------------------------------------------------
+    parts: dict[str, list[Part]] = field(default_factory=dict)
 
 
 class Delivery:
@@ -564,7 +141,8 @@ class Delivery:
         self._i18n = i18n
         self._clock: Clock = clock or SystemClock()
         self._timer: Timer = timer or SystemTimer()
-        self.limiter = RateLimiter(rate, self._timer)
+        # The rate is shared with every process on this database file.
+        self.limiter = RateLimiter(rate, self._timer, shared=(db, self._clock))
         self.concurrency = concurrency
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
@@ -790,11 +368,7 @@ class Delivery:
                     return
                 # At least a little: a row due "now" that cannot be claimed must not spin.
                 wait = max(0.01, due - self._clock.time())
-                if isinstance(self._clock, FakeClock):
-                    self._clock.advance(wait)  # a test asked to run until everything is done
-                    await asyncio.sleep(0)
-                else:
-                    await self._timer.sleep(wait)
+                await self._timer.pass_time(wait)
 
     async def _run_workers(self) -> None:
         """Run the workers until no due row is left, renewing leases meanwhile."""
@@ -1001,7 +575,7 @@ class Delivery:
         except RetryAfter as exc:
             retry = exc.retry_after
             seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            self.limiter.pause(seconds)
+            await self.limiter.pause(seconds)
             return outcome("pending", due_at=self._clock.time())
         except Forbidden as exc:
             return outcome("blocked", error="forbidden", detail=str(exc)[:300])
@@ -1042,7 +616,7 @@ class Delivery:
             )
         return outcome("sent", parts_sent=done, message_id=message.message_id)
 
-    async def _send(self, chat_id: int, part: _Part, broadcast_id: int, loaded: _Loaded) -> Message:
+    async def _send(self, chat_id: int, part: Part, broadcast_id: int, loaded: _Loaded) -> Message:
         """One Bot API call for one part; a local file is uploaded once per broadcast."""
         bot = self._bot
         if part.media is None:
@@ -1050,17 +624,17 @@ class Delivery:
                 chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
             )
         kind, ref = part.media
-        known = ref if not _is_path(ref) else loaded.files.get(ref)
+        known = ref if not is_path(ref) else loaded.files.get(ref)
         if known:
-            return await _send_media(bot, kind, chat_id, known, part)
+            return await send_media(bot, kind, chat_id, known, part)
         # The first worker uploads; the others wait and then use the file_id it got.
         lock = self._upload_locks.setdefault((broadcast_id, ref), asyncio.Lock())
         async with lock:
             known = loaded.files.get(ref)
             if known:
-                return await _send_media(bot, kind, chat_id, known, part)
-            message = await _send_media(bot, kind, chat_id, await _input_file(ref), part)
-            file_id = _file_id(message, kind)
+                return await send_media(bot, kind, chat_id, known, part)
+            message = await send_media(bot, kind, chat_id, await input_file(ref), part)
+            file_id = file_id_of(message, kind)
             if file_id:
                 loaded.files[ref] = file_id
                 await outbox.set_file_id(self._db, broadcast_id, ref, file_id)
@@ -1097,172 +671,7 @@ class Delivery:
                 continue
             stats = await self.stats(broadcast_id)
             for listener in self._listeners[broadcast.kind]:
-                task = asyncio.create_task(_guarded(listener, stats), name="delivery-listener")
+                task = asyncio.create_task(guarded(listener, stats), name="delivery-listener")
                 self._listener_tasks.add(task)
                 task.add_done_callback(self._listener_tasks.discard)
 
-
-async def broadcast_stats(db: Database, broadcast_id: int) -> BroadcastStats:
-    """Counts of one broadcast from the outbox; KeyError when it does not exist."""
-    broadcast = await outbox.get(db, broadcast_id)
-    if broadcast is None:
-        raise KeyError(broadcast_id)
-    counts = await outbox.counts(db, broadcast_id)
-    failed_by_reason: dict[str, int] = {}
-    for (state, error), n in counts.by_error.items():
-        if state == "failed":
-            failed_by_reason[error] = failed_by_reason.get(error, 0) + n
-    return BroadcastStats(
-        id=broadcast.id,
-        kind=broadcast.kind,
-        ref=broadcast.ref,
-        state=broadcast.state,
-        total=broadcast.total,
-        sent=counts.get("sent"),
-        failed=counts.get("failed"),
-        failed_by_reason=failed_by_reason,
-        blocked=counts.get("blocked"),
-        skipped=counts.get("skipped"),
-        cancelled=counts.get("cancelled"),
-        pending=counts.get("pending") + counts.get("sending"),
-        acknowledged=counts.acknowledged,
-        created_by=broadcast.created_by,
-        due_at=broadcast.due_at,
-        started_at=broadcast.started_at,
-        finished_at=broadcast.finished_at,
-    )
-
-
-async def send_preview(
-    bot: Bot, chat_id: int, payload: Payload, locale: str, i18n: I18n, default: str = "zh_CN"
-) -> None:
-    """Send what a recipient with this locale would get, now (no outbox, no limits)."""
-    for part in render(payload, 0, locale, i18n, default):
-        if part.media is None:
-            await bot.send_message(
-                chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
-            )
-            continue
-        kind, ref = part.media
-        media: str | InputFile = await _input_file(ref) if _is_path(ref) else ref
-        await _send_media(bot, kind, chat_id, media, part)
-
-
-async def _send_media(
-    bot: Bot, kind: str, chat_id: int, media: str | InputFile, part: _Part
-) -> Message:
-    """sendPhoto or sendDocument with the part's caption and keyboard."""
-    caption = part.text or None
-    if kind == "photo":
-        return await bot.send_photo(
-            chat_id, media, caption=caption, parse_mode=ParseMode.HTML, reply_markup=part.markup
-        )
-    return await bot.send_document(
-        chat_id, media, caption=caption, parse_mode=ParseMode.HTML, reply_markup=part.markup
-    )
-
-
-async def _guarded(listener: Listener, stats: BroadcastStats) -> None:
-    """A failing listener (e.g. its message was deleted) must not stop the engine."""
-    try:
-        await listener(stats)
-    except Exception:
-        log.warning("progress listener failed for broadcast %s", stats.id, exc_info=True)
-
-
-async def _input_file(path: str) -> InputFile:
-    """Read a local file for upload without blocking the loop."""
-    content = await asyncio.to_thread(Path(path).read_bytes)
-    return InputFile(content, filename=Path(path).name)
-
-
-def _file_id(message: Message, kind: str) -> str | None:
-    """The file_id Telegram assigned to what we uploaded."""
-    if kind == "photo" and message.photo:
-        return message.photo[-1].file_id
-    if kind == "document" and message.document is not None:
-        return message.document.file_id
-    return None
-
-
-# --- wiring --------------------------------------------------------------------------------
-
-
-def _transport(request: BaseRequest) -> BaseRequest:
-    """The transport under wrappers such as bot.retrying_request.RetryingRequest.
-
-    The engine must see every failure itself: a wrapper that retries a send the
-    server had in fact delivered would make duplicates the engine cannot count.
-    """
-    while isinstance(request, RetryingRequest):
-        request = request.inner
-    return request
-
-
-def timer_for(clock: Clock) -> Timer:
-    """Real time for the system clock; private virtual time beside a FakeClock."""
-    return OffsetTimer(clock) if isinstance(clock, FakeClock) else SystemTimer()
-
-
-async def start_delivery(app: BotApp, features: Iterable[object] = ()) -> Delivery:
-    """Build the engine from the app's settings, let features hook in, and start it.
-
-    A feature module may define `setup_delivery(app, delivery)` to register its
-    checks and progress listeners before the first row is sent.
-    """
-    services = app.bot_data
-    settings = services.settings
-    shared = _transport(app.bot.request)
-    owns_bot = isinstance(shared, HTTPXRequest)
-    # Production: our own pool on a faster client. Tests: the same in-process transport.
-    request: BaseRequest = AiohttpRequest(settings.delivery_concurrency + 4) if owns_bot else shared
-    if owns_bot and settings.telegram_proxy:
-        # aiohttp has no socks support: behind a proxy the engine uses httpx like the app.
-        request = HTTPXRequest(settings.delivery_concurrency + 4, proxy=settings.telegram_proxy)
-    bot = Bot(
-        app.bot.token,
-        base_url=settings.bot_api_base_url,
-        base_file_url=settings.bot_api_base_file_url,
-        request=request,
-        get_updates_request=request,
-    )
-    await bot.initialize()
-    path = services.db.path
-    owns_db = str(path) != ":memory:"
-    # Our own connection: the engine's transactions never queue behind the app's handlers.
-    db = await Database.open(path) if owns_db else services.db
-    delivery = Delivery(
-        db,
-        bot,
-        services.i18n,
-        clock=services.clock,
-        timer=timer_for(services.clock),
-        rate=settings.delivery_rate,
-        concurrency=settings.delivery_concurrency,
-        default_locale=settings.default_language,
-        owns_db=owns_db,
-        owns_bot=owns_bot,
-    )
-    for feature in features:
-        hook = getattr(feature, "setup_delivery", None)
-        if callable(hook):
-            hook(app, delivery)
-    await delivery.start()
-    return delivery
-
-
-async def wake_delivery(context: BotContext) -> None:
-    """JobQueue job: nudge the dispatcher (schedules, retries, rows from other processes)."""
-    delivery = context.bot_data.delivery
-    if delivery is not None:
-        await delivery.wake()
-
-
-def install_delivery_job(app: BotApp, interval: float = 5.0) -> Job[BotContext] | None:
-    """Register the wake-up job (idempotent)."""
-    queue = app.job_queue
-    if queue is None:
-        return None
-    for job in queue.get_jobs_by_name("wake_delivery"):
-        job.schedule_removal()
-    return queue.run_repeating(wake_delivery, interval=interval, first=1, name="wake_delivery")
