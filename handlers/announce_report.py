@@ -20,6 +20,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.delivery import ACK_NS, BroadcastStats, Listener, Payload, ack_data
 from bot.i18n import N_, Translate, format_when
+from bot.screen_memory import screen_key
 from bot.services import BotApp, BotContext
 from handlers.announce_draft import NS
 from handlers.common import answer, decode, get_caller, stale
@@ -148,18 +149,28 @@ def progress_listener(app: BotApp) -> Listener:
         _ = services.i18n.bind(locale)
         now = services.clock.time()
         text = report_text(_, stats, item.summary, locale, services.settings.tz, now)
-        payload_ack = Payload.from_json(item.payload).ack
+        markup = report_markup(_, stats, Payload.from_json(item.payload).ack, now)
+        chat_id, message_id = item.progress_chat_id, item.progress_message_id
+        # A paused announcement reports the same figures on every tick: no empty edits.
+        key = screen_key(text, markup)
+        if key is not None and services.screens.shows(chat_id, message_id, key):
+            return
+        services.screens.remember(chat_id, message_id, key)  # before sending: see show()
         try:
             await app.bot.edit_message_text(
                 text,
-                chat_id=item.progress_chat_id,
-                message_id=item.progress_message_id,
+                chat_id=chat_id,
+                message_id=message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=report_markup(_, stats, payload_ack, now),
+                reply_markup=markup,
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
+                services.screens.remember(chat_id, message_id, None)
                 log.info("progress message of broadcast %s not updated: %s", stats.id, exc)
+        except Exception:
+            services.screens.remember(chat_id, message_id, None)
+            raise
 
     return on_progress
 

@@ -148,7 +148,7 @@ async def show_report(
     )
     ack = Payload.from_json(item.payload).ack
     markup = report_markup(_, stats, ack, context.clock.time())
-    return await show(update, context, text, markup)
+    return await show(update, context, text, markup, unchanged_note=_("Already up to date."))
 
 
 async def show_list(update: Update, context: BotContext, caller: Caller, which: str) -> None:

@@ -93,7 +93,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif data.action in ("unit", "ub"):
         parent = data.int_arg(0) if data.action == "ub" else None
         tree = await UnitTree.load(db)
-        if parent is not None and parent != 0 and parent not in tree.by_id:
+        if data.action == "ub" and (parent is None or not tree.can_browse(parent)):
             await stale(update, caller)
             return
         markup = picker_markup(

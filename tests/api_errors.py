@@ -21,9 +21,7 @@ MARKER = "api_errors"
 ALLOWED_CODES = frozenset({403, 429, 500, 502, 503, 504})
 
 
-def unexpected(
-    cores: Iterable[SandboxCore], expected: Sequence[str] | None
-) -> list[CallRecord]:
+def unexpected(cores: Iterable[SandboxCore], expected: Sequence[str] | None) -> list[CallRecord]:
     """Calls the fake refused that neither the allowed codes nor `expected` cover."""
     found: list[CallRecord] = []
     for core in cores:
@@ -41,9 +39,7 @@ def unexpected(
 
 def describe(records: Sequence[CallRecord]) -> str:
     """One line per refused call, for the failure message."""
-    lines = [
-        f"{r.method} -> {r.error_code} {r.description} (params: {_brief(r)})" for r in records
-    ]
+    lines = [f"{r.method} -> {r.error_code} {r.description} (params: {_brief(r)})" for r in records]
     return "Telegram would have refused these Bot API calls:\n  " + "\n  ".join(lines)
 
 

@@ -23,4 +23,3 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
 def refused(bot: Harness) -> list[str]:
     """Bot API calls fake Telegram refused, as "method: description"."""
     return [f"{c.method}: {c.description}" for c in bot.core.calls if c.error_code is not None]
-

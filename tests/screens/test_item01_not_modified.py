@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.harness import Harness
 from tests.screens.conftest import refused
-
-pytestmark = pytest.mark.xfail(strict=True, reason="issue 14 item 1: empty edits are sent")
 
 
 async def test_refreshing_an_unchanged_dashboard_says_it_is_up_to_date(bot: Harness) -> None:

@@ -10,7 +10,6 @@ from tests.screens.conftest import refused
 STALE = "此按钮已过期，请使用最新的消息。"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 3: KeyError in the unit picker")
 @pytest.mark.parametrize("unit", ["999999", "-5"])
 async def test_browsing_a_unit_that_does_not_exist_is_a_stale_button(
     bot: Harness, unit: str, caplog: pytest.LogCaptureFixture
@@ -25,7 +24,6 @@ async def test_browsing_a_unit_that_does_not_exist_is_a_stale_button(
     assert refused(bot) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 3: KeyError in the unit picker")
 async def test_browsing_outside_the_officers_scope_is_refused(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(10, "一分干部", t["branch1"], role="officer")

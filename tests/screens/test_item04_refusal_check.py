@@ -40,6 +40,5 @@ async def test_a_test_can_say_which_refusals_it_expects() -> None:
     assert api_errors.unexpected([core], ()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 4: no suite-wide check yet")
 def test_the_check_is_on_for_every_test(request: pytest.FixtureRequest) -> None:
     assert "no_refused_api_calls" in request.fixturenames
