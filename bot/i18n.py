@@ -129,16 +129,18 @@ class _Bound:
     table: dict[str, str]
 
     def __call__(self, msgid: str, /, **params: object) -> str:
+        # A translation is HTML (values escaped below): marked as such, it goes into
+        # another message's placeholder as it is instead of being escaped twice.
         text = self.table.get(msgid, msgid)
         if not params:
-            return text
+            return Html(text)
         # Values are escaped because every message is sent with parse_mode HTML
         # and names or free text from members must never become markup.
         safe = {
             k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
             for k, v in params.items()
         }
-        return text.format(**safe)
+        return Html(text.format(**safe))
 
 
 class I18n:

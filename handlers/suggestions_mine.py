@@ -138,7 +138,9 @@ async def _act(
         text = _(
             "✏️ Write your answer to {ref} (at most {limit} characters).", ref=s.ref, limit=MAX_TEXT
         )
-        await show(update, context, text, keyboard([[button(_("⬅ Back"), cb(NS, "o", s.id))]]))
+        markup = keyboard([[button(_("⬅ Back"), cb(NS, "o", s.id))]])
+        under_reply = data.args[1:2] == ("new",)
+        await (send if under_reply else show)(update, context, text, markup)
     elif action == "wd":
         await answer(update)
         layout = [

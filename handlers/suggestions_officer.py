@@ -106,12 +106,10 @@ async def _view(
             ]
         )
     if s.status != "withdrawn":
-        layout.append(
-            [
-                button(_("🔄 Status"), cb(NS, "st", s.id, t)),
-                button(_("✅ Close"), cb(NS, "cl", s.id, t)),
-            ]
-        )
+        row = [button(_("🔄 Status"), cb(NS, "st", s.id, t))]
+        if s.status != "closed":
+            row.append(button(_("✅ Close"), cb(NS, "cl", s.id, t)))
+        layout.append(row)
     if s.photos:
         layout.append([button(_("🖼 Photos ({count})", count=len(s.photos)), cb(NS, "ph", s.id, t))])
     if s.anonymous:

@@ -255,7 +255,8 @@ async def relay_to_author(
     _ = translator_for(context, author)
     rows = [[button(_("📂 Open {ref}", ref=s.ref), cb(MINE_NS, "o", s.id))]]
     if buttons == "reply":
-        rows.insert(0, [button(_("💬 Answer"), cb(MINE_NS, "ans", s.id))])
+        # "new": the prompt comes as a new message, so the reply it answers stays readable.
+        rows.insert(0, [button(_("💬 Answer"), cb(MINE_NS, "ans", s.id, "new"))])
     elif buttons == "rate":
         rows[:0] = [
             [button("⭐" * n, cb(MINE_NS, "r", s.id, n)) for n in (1, 2, 3)],

@@ -1,4 +1,4 @@
-"""Items 11 and 12: the leaderboard says who is listed; an officer's commands follow their language."""
+"""Items 11 and 12: the leaderboard says who is listed; officer commands follow the language."""
 
 from __future__ import annotations
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.harness import Harness
 from tests.suggestions.flow import REF, open_inbox, seed, suggest
 
 ODD_NAME = "Bob 🐻 <i>Builder</i> & co"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 7: the prompt replaces the reply")
 async def test_answering_a_reply_keeps_the_reply_in_the_chat(bot: Harness) -> None:
     await seed(bot)
     ref = await suggest(bot, 101, "食堂的菜太咸了，希望少放盐。", anonymous=False)
@@ -26,7 +23,6 @@ async def test_answering_a_reply_keeps_the_reply_in_the_chat(bot: Harness) -> No
     assert kept is not None and "下周起调整" in kept.text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 8: names are escaped twice")
 async def test_names_with_markup_characters_show_as_typed(bot: Harness) -> None:
     t = await seed(bot)
     await bot.member(150, ODD_NAME, t["branch1"])
@@ -54,7 +50,6 @@ async def test_names_with_markup_characters_show_as_typed(bot: Harness) -> None:
         assert "&lt;" not in screen and "&amp;" not in screen, screen
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 15: a closed item offers ✅ Close")
 async def test_a_closed_suggestion_offers_no_close_button(bot: Harness) -> None:
     await seed(bot)
     ref = await suggest(bot, 101, "请增加夜班班车。", anonymous=False)
