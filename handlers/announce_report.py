@@ -56,9 +56,16 @@ def shown_state(stats: BroadcastStats, now: float) -> str:
 
 
 def report_text(
-    _: Translate, stats: BroadcastStats, summary: str, locale: str, tz: tzinfo, now: float
+    _: Translate,
+    stats: BroadcastStats,
+    summary: str,
+    locale: str,
+    tz: tzinfo,
+    now: float,
+    *,
+    ack: bool,
 ) -> str:
-    """Progress while sending, the full report once finished."""
+    """Progress while sending, the full report once finished (acknowledgements if asked for)."""
     lines: list[str]
     state = shown_state(stats, now)
     if state == "scheduled":
@@ -97,7 +104,7 @@ def report_text(
             speed = stats.processed / elapsed if stats.processed else 0.0
             if speed > 0:
                 lines.append(_("About {seconds} s left.", seconds=int(stats.pending / speed) + 1))
-    if stats.finished and stats.sent:
+    if ack and stats.finished and stats.sent:
         lines.append(
             _("Acknowledged so far: {acked} / {sent}", acked=stats.acknowledged, sent=stats.sent)
         )
@@ -148,8 +155,9 @@ def progress_listener(app: BotApp) -> Listener:
         locale = officer.language if officer else services.settings.default_language
         _ = services.i18n.bind(locale)
         now = services.clock.time()
-        text = report_text(_, stats, item.summary, locale, services.settings.tz, now)
-        markup = report_markup(_, stats, Payload.from_json(item.payload).ack, now)
+        ack = Payload.from_json(item.payload).ack
+        text = report_text(_, stats, item.summary, locale, services.settings.tz, now, ack=ack)
+        markup = report_markup(_, stats, ack, now)
         chat_id, message_id = item.progress_chat_id, item.progress_message_id
         # A paused announcement reports the same figures on every tick: no empty edits.
         key = screen_key(text, markup)

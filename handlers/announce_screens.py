@@ -143,10 +143,10 @@ async def show_report(
     """Progress or final report of one announcement, with its controls."""
     stats = await broadcast_stats(context.db, item.broadcast_id)
     _ = caller._
-    text = report_text(
-        _, stats, item.summary, caller.locale, context.settings.tz, context.clock.time()
-    )
     ack = Payload.from_json(item.payload).ack
+    text = report_text(
+        _, stats, item.summary, caller.locale, context.settings.tz, context.clock.time(), ack=ack
+    )
     markup = report_markup(_, stats, ack, context.clock.time())
     return await show(update, context, text, markup, unchanged_note=_("Already up to date."))
 

@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import approvals
+from handlers.commands import refresh_commands
 from handlers.common import Caller, answer, get_caller, press, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
@@ -81,6 +82,9 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         await members.update_profile(db, caller.member.id, language=code)
         caller = await get_caller(update, context)
+        if caller.is_officer:
+            # Officers have their own command list in their chat: it follows the language.
+            await refresh_commands(context, caller.member)
         await _view(update, context, caller, caller._("✅ Language changed."))
     elif data.action == "name":
         await dialogs.save(db, caller.member.telegram_id, Dialog(KIND, "name"), now)

@@ -90,7 +90,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
     await a.press("中级工", expect="您更喜欢哪种培训形式？")
     await a.press("师带徒", expect="您是否愿意担任师傅？")
     await a.press("是", expect="每月可以投入多少小时")
-    await a.say("九十", expect="请发送一个数字")
+    await a.say("九十", expect="请发送一个整数")
     await a.say("90", expect="数字不能大于 80")
     await a.say("10", expect="培训对您的职业发展有多重要")
     await a.press("5", expect="对培训工作还有什么建议？")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from surveys.study import Additions, load_plan_file
 
 LESSONS_ONLY = """\
@@ -15,7 +13,6 @@ lessons:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 9: id/title/schedule demanded")
 def test_a_file_with_only_lessons_is_an_addition() -> None:
     loaded = load_plan_file(LESSONS_ONLY, tz=ZoneInfo("Asia/Shanghai"))
     assert isinstance(loaded, Additions)

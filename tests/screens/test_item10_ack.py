@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.delivery.test_announce import compose, deliver, people, report_of
 from tests.harness import Harness
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 10: '已确认收到：0 / n' without the button")
 async def test_no_acknowledgement_line_without_the_button(bot: Harness) -> None:
     await people(bot)
     await compose(bot, "周五下午停水")

@@ -65,7 +65,7 @@ async def test_one_screen_per_step_with_every_answer_kind(bot: Harness) -> None:
     assert "第 3/5 题" in bot.screen(20).text
     # Typed numbers: text, out of range, then right.
     await bot.send(20, "很多")
-    assert "请发送一个数字" in bot.screen(20).text and "请重新输入" in bot.screen(20).text
+    assert "请发送一个整数" in bot.screen(20).text and "请重新输入" in bot.screen(20).text
     await bot.send(20, "100")
     assert "数字不能大于 80" in bot.screen(20).text
     await bot.send(20, "１２")  # full-width digits from a Chinese keyboard
