@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -179,6 +179,34 @@ def format_when(moment: float | datetime, locale: str, tz: tzinfo) -> str:
     dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
     pattern = _DATETIME_PATTERNS.get(locale, _DATETIME_PATTERNS["en"])
     return format_datetime(dt, pattern, tzinfo=tz, locale=locale)
+
+
+def join_list(items: Iterable[object], locale: str, *, clauses: bool = False) -> str:
+    """Join list items in a sentence: 、 (； between clauses) in Chinese, ", " ("; ") in English."""
+    marks = {"zh_CN": ("、", "；")}.get(locale, (", ", "; "))
+    mark = marks[1] if clauses else marks[0]
+    return mark.join(str(item) for item in items)
+
+
+#: Time zones with the name Chinese readers use for them (docs/glossary.md).
+_ZONE_NAMES_ZH = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}
+
+
+def zone_label(zone: str, locale: str) -> str:
+    """How a time zone is named in a sentence: 北京时间 in Chinese, the tz name in English."""
+    if locale == "zh_CN":
+        return _ZONE_NAMES_ZH.get(zone, f"时区 {zone}")
+    return zone
+
+
+def format_until(moment: float | datetime, locale: str, tz: tzinfo) -> str:
+    """A deadline: midnight is the end of the day before (3月10日 24:00, not 3月11日 00:00)."""
+    dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
+    local = dt.astimezone(tz)
+    if (local.hour, local.minute, local.second) != (0, 0, 0):
+        return format_when(dt, locale, tz)
+    day = format_day(local - timedelta(days=1), locale, tz)
+    return f"{day} 24:00" if locale == "zh_CN" else f"{day}, 24:00"
 
 
 def format_day(moment: float | datetime, locale: str, tz: tzinfo) -> str:

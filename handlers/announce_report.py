@@ -19,7 +19,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.delivery import ACK_NS, BroadcastStats, Listener, Payload, ack_data
-from bot.i18n import N_, Translate, format_when
+from bot.i18n import N_, Translate, format_when, join_list
 from bot.screen_memory import screen_key
 from bot.services import BotApp, BotContext
 from handlers.announce_draft import NS
@@ -88,9 +88,13 @@ def report_text(
     if stats.blocked:
         lines.append(_("Blocked the bot: {count}", count=stats.blocked))
     if stats.failed:
-        reasons = "; ".join(
-            f"{_(REASONS.get(code, REASONS['error']))} × {n}"
-            for code, n in sorted(stats.failed_by_reason.items())
+        reasons = join_list(
+            (
+                f"{_(REASONS.get(code, REASONS['error']))} × {n}"
+                for code, n in sorted(stats.failed_by_reason.items())
+            ),
+            locale,
+            clauses=True,
         )
         lines.append(_("Failed: {count} ({reasons})", count=stats.failed, reasons=reasons))
     if stats.skipped:

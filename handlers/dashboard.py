@@ -13,7 +13,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import charts
-from bot.i18n import N_, Translate, format_day
+from bot.i18n import N_, Translate, format_day, join_list
 from bot.services import BotApp, BotContext
 from handlers.common import (
     Caller,
@@ -120,7 +120,8 @@ def figure_lines(_: Translate, now: Figures, before: Figures) -> list[str]:
 def _footnote(_: Translate, figures: Figures) -> str:
     note = _("Last 30 days; ▲▼ compare with the 30 days before. — means no figure yet.")
     if figures.missing:
-        names = ", ".join(_(_MISSING[m]) for m in sorted(figures.missing) if m in _MISSING)
+        missing = (_(_MISSING[m]) for m in sorted(figures.missing) if m in _MISSING)
+        names = join_list(missing, _.locale)
         note += "\n" + _("Not in use yet: {features}.", features=names)
     return note
 

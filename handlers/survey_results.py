@@ -19,7 +19,14 @@ from bot.exports import Cell
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
-from handlers.survey_common import definition_of, scope_of, when, zone
+from handlers.survey_common import (
+    definition_of,
+    participation,
+    participation_line,
+    scope_of,
+    until,
+    zone,
+)
 from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
 from storage import members
@@ -65,19 +72,15 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     )
     # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
     # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
-    respondents, counts, asked, answered = await asyncio.gather(
+    respondents, counts, (asked, answered) = await asyncio.gather(
         responses.unit_counts(db, survey.id, unit_ids),
         responses.answer_counts(db, survey.id, unit_ids),
-        responses.recipient_counts(db, survey.id),
-        responses.completion_counts(db, survey.id),
+        participation(db, caller, survey.id),
     )
     for unit_id, n in respondents.items():
         aggregator.add_respondents(n, unit_id)
     for row in counts:
         aggregator.add_answer(row.question_id, row.value, unit=row.unit_id, count=row.count)
-    if scope is not None:
-        asked = {u: n for u, n in asked.items() if u in scope}
-        answered = {u: n for u, n in answered.items() if u in scope}
     return Scoped(definition, aggregator.result(), asked, answered, unit_ids)
 
 
@@ -147,15 +150,10 @@ async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[
     asked, done = sum(scoped.asked.values()), sum(scoped.answered.values())
     head = [
         _("📊 <b>Results: {title}</b>", title=survey.title),
-        _(
-            "Answered: {done} of {asked} ({rate}%)",
-            done=done,
-            asked=asked,
-            rate=_percent(done, asked),
-        ),
+        participation_line(_, asked, done),
     ]
     if survey.closes_at is not None:
-        head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
+        head.append(_("Closes: {when}", when=until(_, survey.closes_at, zone(context))))
     # Participation per unit is always shown: it holds no answers, and officers need it.
     for unit_id in sorted(scoped.asked, key=lambda u: tree.path(u) if u else ""):
         name = tree.path(unit_id) if unit_id in tree.by_id else _("(no unit)")

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.i18n import N_, Translate
+from bot.i18n import N_, Translate, zone_label
 
 MAX_NAME = 64
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -20,8 +20,11 @@ class Problem:
     params: dict[str, object] = field(default_factory=dict)
 
     def render(self, _: Translate) -> str:
-        """The message in the reader's language."""
-        return _(self.msgid, **self.params)
+        """The message in the reader's language (a `zone` named as the reader says it)."""
+        params = dict(self.params)
+        if "zone" in params:
+            params["zone"] = zone_label(str(params["zone"]), _.locale)
+        return _(self.msgid, **params)
 
 
 def _has_control(text: str, allowed: str) -> bool:

@@ -120,9 +120,9 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
 
     # Results: a summary, a chart, an export whose cells are the answers.
     await officer.say("/survey_admin", expect="可以上传 YAML 文件")
-    await officer.press("🟢 2025年度职工培训需求调查", expect="已答：3 人")
+    await officer.press("🟢 2025年度职工培训需求调查", expect="已填：3 人")
     summary = await officer.press("📊 结果", expect="问卷结果")
-    assert "已作答：3/3（100%）" in summary.text
+    assert "应填：3 人 · 已填：3 人（100%）" in summary.text
     assert "是：2（67%）· 否：1（33%）" in summary.text
     assert "希望多开数控课" not in summary.text  # one comment is fewer than the threshold
     await officer.press("📈 图表", expect="今年您是否有参加培训的意愿？")
@@ -147,7 +147,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
         datetime(2025, 3, 3, 9, 0),
         "是",
         "生产操作岗",
-        "数控加工; 安全生产",
+        "数控加工、安全生产",
         "是",
         "中级工",
         None,

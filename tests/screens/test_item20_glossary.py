@@ -7,7 +7,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from babel.messages.pofile import read_po
 
 from bot import i18n
@@ -32,7 +31,6 @@ def _chinese() -> list[tuple[str, str, str]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 20: terms differ across features")
 def test_the_chinese_catalogs_follow_the_glossary() -> None:
     found = [
         f"{name}: {term} in {text!r}"
@@ -54,7 +52,6 @@ def test_chinese_sentences_use_chinese_punctuation() -> None:
     assert [text for _n, _i, text in _chinese() if western.search(text)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 20: lists joined with '; '")
 def test_lists_in_chinese_use_the_enumeration_comma() -> None:
     assert i18n.join_list(["工资", "安全"], "zh_CN") == "工资、安全"
     clauses = i18n.join_list(["超时 × 2", "已屏蔽 × 1"], "zh_CN", clauses=True)
@@ -62,7 +59,6 @@ def test_lists_in_chinese_use_the_enumeration_comma() -> None:
     assert i18n.join_list(["pay", "safety"], "en") == "pay, safety"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 20: a date-only close shows 00:00")
 def test_a_date_only_close_time_is_that_day_at_24_00() -> None:
     midnight = datetime(2025, 3, 11, 0, 0, tzinfo=SHANGHAI).timestamp()
     assert i18n.format_until(midnight, "zh_CN", SHANGHAI) == "2025年3月10日 24:00"
@@ -71,7 +67,6 @@ def test_a_date_only_close_time_is_that_day_at_24_00() -> None:
     assert i18n.format_until(evening, "zh_CN", SHANGHAI) == "2025年3月10日 18:30"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 20: 时区 Asia/Shanghai")
 def test_the_time_zone_is_named_as_readers_say_it() -> None:
     assert i18n.zone_label("Asia/Shanghai", "zh_CN") == "北京时间"
     assert i18n.zone_label("Asia/Shanghai", "en") == "Asia/Shanghai"
