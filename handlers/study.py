@@ -212,7 +212,12 @@ async def _mark_read(
         await answer(update, _("You have already marked this lesson as studied."), alert=True)
         return
     await answer(update)
-    note = _("✅ Marked as studied. +{points} points.", points=gained)
+    note = _.ngettext(
+        "✅ Marked as studied. +{points} point.",
+        "✅ Marked as studied. +{points} points.",
+        gained,
+        points=gained,
+    )
     if bonus:
         note += "\n" + _(
             "🔥 {days} study days in a row: +{points} bonus points!", days=days, points=bonus
@@ -310,7 +315,16 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
     lines.append(_("<b>Members who chose to be listed</b>"))
     board = await study.board(db, plan.id, BOARD_SIZE)
     for rank, (_id, name, score) in enumerate(board, start=1):
-        lines.append(_("{rank}. {name}: {points} points", rank=rank, name=name, points=score))
+        lines.append(
+            _.ngettext(
+                "{rank}. {name}: {points} point",
+                "{rank}. {name}: {points} points",
+                score,
+                rank=rank,
+                name=name,
+                points=score,
+            )
+        )
     listed = await study.on_board(db, me)
     shown_me = any(member_id == me for member_id, _name, _score in board)
     # Listed but missing from a board that is not full: no points in this plan yet.

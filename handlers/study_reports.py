@@ -302,7 +302,12 @@ async def _nudge(
         context,
         caller,
         plan,
-        _("🔔 Reminder queued for {count} members.", count=len(targets)),
+        _.ngettext(
+            "🔔 Reminder queued for {count} member.",
+            "🔔 Reminder queued for {count} members.",
+            len(targets),
+            count=len(targets),
+        ),
     )
 
 
