@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from surveys.dialog import current_question, progress_position, start
 from tests.surveys.helpers import load, step
 
@@ -20,7 +18,6 @@ questions:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 20: '第 1/2 题' then '第 2/3 题'")
 def test_the_total_counts_a_question_that_may_still_appear() -> None:
     definition = load(SURVEY)
     progress = start(definition, "seed")
