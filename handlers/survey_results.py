@@ -29,7 +29,7 @@ from handlers.survey_common import (
 )
 from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import members
+from storage import audit, members
 from storage import survey_responses as responses
 from storage.surveys import Survey
 from surveys import (
@@ -334,6 +334,11 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
         ),
         parse_mode=ParseMode.HTML,
     )
+    # Every export is recorded (docs/privacy): who took which responses out.
+    await audit.record(
+        db, caller.member.id, "survey_export", context.clock.time(),
+        target_type="survey", target_id=survey.id, details={"rows": total},
+    )  # fmt: skip
 
 
 async def on_button(

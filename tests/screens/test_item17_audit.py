@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from storage import audit
 from tests.harness import Harness
 
@@ -33,7 +31,6 @@ async def test_the_audit_log_reads_like_a_record_of_what_happened(bot: Harness) 
     assert "未具名" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 17: survey exports are not audited")
 async def test_a_survey_export_is_in_the_audit_log(bot: Harness) -> None:
     from storage import insight
     from tests.surveys_chat.conftest import START
