@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.i18n import N_, Translate, zone_label
+from bot.i18n import N_, Translate, raw, zone_label
 
 MAX_NAME = 64
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -21,7 +21,10 @@ class Problem:
 
     def render(self, _: Translate) -> str:
         """The message in the reader's language (a `zone` named as the reader says it)."""
-        params = dict(self.params)
+        # A nested Problem (a reason inside a refusal) is rendered in the same language.
+        params = {
+            k: raw(v.render(_)) if isinstance(v, Problem) else v for k, v in self.params.items()
+        }
         if "zone" in params:
             params["zone"] = zone_label(str(params["zone"]), _.locale)
         return _(self.msgid, **params)

@@ -14,7 +14,6 @@ async def _new(bot: Harness) -> None:
     await bot.press(10, "✏️ 新建通知")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 16: Telegram's English reason")
 async def test_a_formatting_problem_is_explained_in_chinese(bot: Harness) -> None:
     await _new(bot)
     reply = (await bot.send(10, "请<i>准时参加"))[-1].text
@@ -23,7 +22,6 @@ async def test_a_formatting_problem_is_explained_in_chinese(bot: Harness) -> Non
     assert "Can't" not in reply and "tag" not in reply
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 16: '5 < 10' refused")
 @pytest.mark.parametrize("text", ["考核标准：5 < 10 为合格", "我 <3 工会"])
 async def test_a_bare_less_than_sign_is_text(bot: Harness, text: str) -> None:
     await _new(bot)
