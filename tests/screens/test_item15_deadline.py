@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from bot.clock import FakeClock
 from storage import events
 from storage.db import Database
@@ -14,7 +12,6 @@ from tests.events.helpers import draft, publish, tree
 HOUR = 3600.0
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 15: 'at start' stays at the old start")
 async def test_a_deadline_at_the_start_follows_a_later_start(db: Database) -> None:
     clock = FakeClock()
     _, unit, _other = await tree(db)
