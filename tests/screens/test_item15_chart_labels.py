@@ -12,7 +12,6 @@ from bot import charts
 LONG = "希望工会能够协调食堂延长晚餐供应时间并增加适合夜班职工的热食和清淡菜品选择" * 2
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 15: long labels wrap into many lines")
 def test_long_option_labels_are_abbreviated_to_two_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
     original = Axes.set_yticklabels
