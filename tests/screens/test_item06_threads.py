@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.harness import Harness
 from tests.suggestions.flow import open_inbox, seed, suggest
 
@@ -23,7 +21,6 @@ async def _pages(bot: Harness, user_id: int) -> list[str]:
     return pages
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 6: long replies disappear")
 async def test_every_message_of_a_long_thread_can_be_read_in_full(bot: Harness) -> None:
     await seed(bot)
     ref = await suggest(bot, 101, _long("甲"), anonymous=False)
