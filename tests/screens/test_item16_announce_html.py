@@ -27,3 +27,18 @@ async def test_a_bare_less_than_sign_is_text(bot: Harness, text: str) -> None:
     await _new(bot)
     reply = (await bot.send(10, text))[-1].text
     assert "不接受" not in reply and "发送给谁" in reply
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 item 16: a quick correction is glued on")
+async def test_a_quick_correction_replaces_the_refused_text(bot: Harness) -> None:
+    await _new(bot)
+    assert "不接受" in (await bot.send(10, "<b>周五开会"))[-1].text
+    bot.clock.advance(1)  # corrected at once, well within a long paste's gap
+    reply = (await bot.send(10, "<b>周五开会</b>"))[-1].text
+    assert "发送给谁" in reply
+    await bot.press(10, "➕ 添加单位")
+    await bot.press(10, "📂 公司工会")
+    await bot.press(10, "📂 第一分工会")
+    await bot.press(10, "✔ 选择第一分工会")
+    review = (await bot.press(10, "➡ 继续")).text
+    assert review.count("周五开会") == 1
