@@ -29,7 +29,6 @@ async def test_a_bare_less_than_sign_is_text(bot: Harness, text: str) -> None:
     assert "不接受" not in reply and "发送给谁" in reply
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 16: a quick correction is glued on")
 async def test_a_quick_correction_replaces_the_refused_text(bot: Harness) -> None:
     await _new(bot)
     assert "不接受" in (await bot.send(10, "<b>周五开会"))[-1].text
