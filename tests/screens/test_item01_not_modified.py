@@ -28,3 +28,31 @@ async def test_a_double_tap_edits_the_screen_once(bot: Harness) -> None:
     await bot.at_once([(10, "⬅ 返回"), (10, "⬅ 返回")])
     assert "工作看板" in bot.screen(10).text
     assert refused(bot) == []
+
+
+async def test_a_paused_announcement_is_not_re_edited_on_every_report(bot: Harness) -> None:
+    from tests.delivery.test_announce import compose, engine, people, report_of
+
+    await people(bot)
+    await compose(bot, "暂停后的进度")
+    delivery = engine(bot)
+    await delivery.stop(close=False)  # hold the dispatcher: the officer pauses first
+    await bot.press(10, "📤 立即发送")
+    await bot.press(10, "⏸ 暂停")
+    await delivery.settle()
+    report = report_of(bot)
+    assert "已暂停" in report.text
+    edits, broadcast_id = report.edit_count, await _only_broadcast(bot)
+    for _tick in range(3):  # the reports a paused announcement gets while it waits
+        await delivery.pause(broadcast_id)
+        await delivery.settle()
+    assert report_of(bot).edit_count == edits
+    assert refused(bot) == []
+
+
+async def _only_broadcast(bot: Harness) -> int:
+    from storage import announcements
+
+    items = await announcements.listing(bot.db, officer_id=None, states=("paused",))
+    assert len(items) == 1
+    return items[0].broadcast_id
