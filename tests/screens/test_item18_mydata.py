@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 
 from tests.harness import Harness
 from tests.insight.test_privacy import ME, _life
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 18: a raw table dump")
 async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) -> None:
     await _life(bot)
     await bot.send(ME, "/mydata")
