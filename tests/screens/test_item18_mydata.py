@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.harness import Harness
@@ -26,3 +27,29 @@ async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) 
     assert not re.search(r"\b1[5-9]\d{8}(\.\d+)?\b", cells), "epoch seconds in the file"
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", cells)
     assert "created_at" not in cells and "event_id" not in cells
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 item 18: own thread messages missing")
+async def test_my_data_holds_my_answers_and_rating_comment(bot: Harness) -> None:
+    import json
+
+    from tests.suggestions.flow import open_inbox, seed, suggest
+
+    await seed(bot)
+    ref = await suggest(bot, 101, "请增加夜班班车。", anonymous=False)
+    await open_inbox(bot, 900)
+    await bot.press_labelled(900, ref)
+    await bot.press(900, "✍️ 答复")
+    await bot.send(900, "已经在安排。")
+    await bot.press(101, "💬 回复")
+    await bot.send(101, "希望下月开始。")
+    await open_inbox(bot, 900)
+    await bot.press(900, "⏳ 处理中")
+    await bot.press_labelled(900, ref)
+    await bot.press(900, "✅ 办结")
+    await bot.press(101, "⭐⭐⭐⭐")
+    await bot.send(101, "处理及时")
+    await bot.send(101, "/mydata")
+    await bot.press(101, "📄 下载（JSON）")
+    text = json.dumps(json.loads(bot.core.documents_for(101)[-1].content), ensure_ascii=False)
+    assert "希望下月开始。" in text and "处理及时" in text
