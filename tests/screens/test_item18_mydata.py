@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 from openpyxl import load_workbook
 
 from tests.harness import Harness
@@ -29,7 +28,6 @@ async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) 
     assert "created_at" not in cells and "event_id" not in cells
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 item 18: own thread messages missing")
 async def test_my_data_holds_my_answers_and_rating_comment(bot: Harness) -> None:
     import json
 
