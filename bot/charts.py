@@ -49,9 +49,13 @@ def ensure_font() -> str:
         return _family
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(text: str, width: int, lines: int | None = None) -> str:
     # Chinese has no spaces, so textwrap cuts by characters; break_long_words does that.
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=True)) or text
+    # With `lines`, a longer text is cut short with "…" (long option texts overlapped).
+    wrapped = textwrap.wrap(text, width=width, break_long_words=True)
+    if lines is not None and len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], wrapped[lines - 1][: width - 1] + "…"]
+    return "\n".join(wrapped) or text
 
 
 def bar_chart(
@@ -73,7 +77,7 @@ def bar_chart(
         positions = list(range(len(labels)))
         axes.barh(positions, list(values), color=_BAR)
         axes.set_yticks(positions)
-        axes.set_yticklabels([_wrap(label, 14) for label in labels], fontfamily=family)
+        axes.set_yticklabels([_wrap(label, 14, 2) for label in labels], fontfamily=family)
         axes.invert_yaxis()  # first option on top, as in the survey
         axes.set_title(_wrap(title, 34), fontfamily=family, fontsize=13, loc="left")
         if xlabel:

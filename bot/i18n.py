@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gettext
 import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Protocol
 
@@ -14,14 +15,16 @@ from babel.dates import format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
-#: Packages scanned for translatable strings: `_("...")` and `N_("...")`.
+#: Packages scanned for translatable strings: `_("...")`, `N_("...")` and
+#: `_.ngettext("one ...", "many ...", n)` (counted messages with gettext plural forms).
 SOURCE_PACKAGES: tuple[str, ...] = ("bot", "handlers", "surveys", "storage")
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "ngettext": (1, 2)}
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)[^{}]*\}(?!\})")
 
 
@@ -45,6 +48,9 @@ class Translate(Protocol):
 
     def __call__(self, msgid: str, /, **params: object) -> str:
         """Return the translated, formatted text."""
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **params: object) -> str:
+        """The form of the message for `count` (gettext plural rules), formatted."""
 
 
 def placeholders(text: str) -> set[str]:
@@ -92,6 +98,30 @@ def load_catalogs(locales: Iterable[str] = SUPPORTED_LOCALES) -> dict[str, dict[
     return out
 
 
+def load_plurals(
+    locales: Iterable[str] = SUPPORTED_LOCALES,
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """singular msgid → translated plural forms for each locale, across all domain files."""
+    out: dict[str, dict[str, tuple[str, ...]]] = {}
+    for locale in locales:
+        merged: dict[str, tuple[str, ...]] = {}
+        for po in _po_files(locale):
+            for message in _read_catalog(po):
+                ids, forms = message.id, message.string
+                if not isinstance(ids, tuple | list) or not isinstance(forms, tuple | list):
+                    continue  # a singular message (load_catalogs)
+                if all(forms) and not message.fuzzy:
+                    merged[str(ids[0])] = tuple(str(f) for f in forms)
+        out[locale] = merged
+    return out
+
+
+def plural_rule(locale: str) -> Callable[[int], int]:
+    """Which plural form a count takes in a locale (0 always in Chinese)."""
+    rule: Callable[[int], int] = gettext.c2py(get_plural(locale).plural_expr)
+    return rule
+
+
 def compile_catalogs() -> list[Path]:
     """Write a .mo next to every .po (what `make` runs before starting)."""
     written: list[Path] = []
@@ -104,6 +134,21 @@ def compile_catalogs() -> list[Path]:
                 write_mo(out, catalog)
             written.append(mo)
     return written
+
+
+def extract_plurals(root: Path | None = None) -> dict[tuple[str, str], str]:
+    """Every (singular, plural) pair used with ngettext, mapped to its first location."""
+    base = root or Path(__file__).resolve().parent.parent
+    found: dict[tuple[str, str], str] = {}
+    for package in SOURCE_PACKAGES:
+        method_map = [("**/sandbox/**.py", "ignore"), ("**.py", "python")]
+        for filename, lineno, message, _comments, _context in extract_from_dir(
+            str(base / package), method_map=method_map, keywords=KEYWORDS, comment_tags=()
+        ):
+            if isinstance(message, tuple) and len(message) == 2 and all(message):
+                pair = (str(message[0]), str(message[1]))
+                found.setdefault(pair, f"{package}/{filename}:{lineno}")
+    return found
 
 
 def extract_msgids(root: Path | None = None) -> dict[str, str]:
@@ -127,32 +172,56 @@ class _Bound:
 
     locale: str
     table: dict[str, str]
+    plurals: dict[str, tuple[str, ...]]
+    rule: Callable[[int], int]
 
     def __call__(self, msgid: str, /, **params: object) -> str:
-        text = self.table.get(msgid, msgid)
+        # A translation is HTML (values escaped below): marked as such, it goes into
+        # another message's placeholder as it is instead of being escaped twice.
+        return self._format(self.table.get(msgid, msgid), params)
+
+    def ngettext(self, singular: str, plural: str, count: int, /, **params: object) -> str:
+        forms = self.plurals.get(singular)
+        if forms:
+            text = forms[min(self.rule(count), len(forms) - 1)]
+        else:  # not translated yet: English rules
+            text = singular if count == 1 else plural
+        return self._format(text, params)
+
+    @staticmethod
+    def _format(text: str, params: dict[str, object]) -> Html:
         if not params:
-            return text
+            return Html(text)
         # Values are escaped because every message is sent with parse_mode HTML
         # and names or free text from members must never become markup.
         safe = {
             k: v if isinstance(v, Html) else html.escape(str(v), quote=False)
             for k, v in params.items()
         }
-        return text.format(**safe)
+        return Html(text.format(**safe))
 
 
 class I18n:
     """All catalogs in memory; hands out translate functions per locale."""
 
-    def __init__(self, catalogs: dict[str, dict[str, str]], default: str = "zh_CN") -> None:
+    def __init__(
+        self,
+        catalogs: dict[str, dict[str, str]],
+        default: str = "zh_CN",
+        plurals: dict[str, dict[str, tuple[str, ...]]] | None = None,
+    ) -> None:
         self._catalogs = catalogs
         self.default = default
-        self._bound = {loc: _Bound(loc, table) for loc, table in catalogs.items()}
+        forms = plurals or {}
+        self._bound = {
+            loc: _Bound(loc, table, forms.get(loc, {}), plural_rule(loc))
+            for loc, table in catalogs.items()
+        }
 
     @classmethod
     def load(cls, default: str = "zh_CN") -> I18n:
         """Read the catalogs shipped in bot/locales."""
-        return cls(load_catalogs(), default)
+        return cls(load_catalogs(), default, load_plurals())
 
     def bind(self, locale: str | None) -> Translate:
         """The translate function for a locale (default when unknown)."""
@@ -177,6 +246,34 @@ def format_when(moment: float | datetime, locale: str, tz: tzinfo) -> str:
     dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
     pattern = _DATETIME_PATTERNS.get(locale, _DATETIME_PATTERNS["en"])
     return format_datetime(dt, pattern, tzinfo=tz, locale=locale)
+
+
+def join_list(items: Iterable[object], locale: str, *, clauses: bool = False) -> str:
+    """Join list items in a sentence: 、 (； between clauses) in Chinese, ", " ("; ") in English."""
+    marks = {"zh_CN": ("、", "；")}.get(locale, (", ", "; "))
+    mark = marks[1] if clauses else marks[0]
+    return mark.join(str(item) for item in items)
+
+
+#: Time zones with the name Chinese readers use for them (docs/glossary.md).
+_ZONE_NAMES_ZH = {"Asia/Shanghai": "北京时间", "Asia/Chongqing": "北京时间", "PRC": "北京时间"}
+
+
+def zone_label(zone: str, locale: str) -> str:
+    """How a time zone is named in a sentence: 北京时间 in Chinese, the tz name in English."""
+    if locale == "zh_CN":
+        return _ZONE_NAMES_ZH.get(zone, f"时区 {zone}")
+    return zone
+
+
+def format_until(moment: float | datetime, locale: str, tz: tzinfo) -> str:
+    """A deadline: midnight is the end of the day before (3月10日 24:00, not 3月11日 00:00)."""
+    dt = moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
+    local = dt.astimezone(tz)
+    if (local.hour, local.minute, local.second) != (0, 0, 0):
+        return format_when(dt, locale, tz)
+    day = format_day(local - timedelta(days=1), locale, tz)
+    return f"{day} 24:00" if locale == "zh_CN" else f"{day}, 24:00"
 
 
 def format_day(moment: float | datetime, locale: str, tz: tzinfo) -> str:

@@ -69,3 +69,14 @@ def set_translations(domain: str, locale: str, mapping: dict[str, str]) -> int:
     with path.open("wb") as fh:
         write_po(fh, catalog, width=0, no_location=True)
     return count
+
+
+def set_plural(domain: str, singular: str, plural: str, chinese: str) -> None:
+    """Add (or replace) a counted message: English singular/plural, one Chinese form."""
+    for locale in SUPPORTED_LOCALES:
+        path = _po_path(locale, domain)
+        catalog = _read(path, locale, domain)
+        forms = (singular, plural) if locale == "en" else (chinese,)
+        catalog.add((singular, plural), forms, flags=["python-brace-format"])
+        with path.open("wb") as fh:
+            write_po(fh, catalog, width=0, omit_header=False, no_location=True)

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.screen_memory import ScreenMemory
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class Services:
         self.sealer: Sealer | None = None
         #: Feature-owned singletons that need no field of their own (e.g. a cipher).
         self.extras: dict[str, Any] = {}
+        #: What the bot last put on the messages it edits (no edit that changes nothing).
+        self.screens = ScreenMemory()
 
     def configure(self, settings: Settings, i18n: I18n, clock: Clock) -> None:
         """Set what is known before the event loop runs."""

@@ -140,11 +140,11 @@ async def _on_audience(
     if data.action == "ub":
         parent = data.int_arg(0)
         tree = await UnitTree.load(db)
-        if parent is None or (parent and parent not in tree.by_id):
+        allowed = set(await roles.scope_unit_ids(db, caller.member.id))
+        if parent is None or not tree.can_browse(parent, allowed):
             await stale(update, caller)
             return
         await answer(update)
-        allowed = set(await roles.scope_unit_ids(db, caller.member.id))
         markup = picker_markup(
             tree,
             _,

@@ -22,6 +22,9 @@ from storage.dialogs import Dialog
 
 #: A text arriving this soon after the previous one is the rest of a long paste.
 CONTINUATION_SECONDS = 3.0
+#: Apps cut a paste only when it is longer than a message: a shorter text that was
+#: refused (for its formatting) is followed by a correction, not by its rest.
+APP_CUT = 4000
 #: Entity types that mean the officer used Telegram's own formatting buttons.
 _FORMATTING = {
     MessageEntity.BOLD,
@@ -75,7 +78,9 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     now = context.clock.time()
     html = _html_of(message)
     earlier = draft.long_text or draft.text
-    if earlier and draft.text_at is not None and now - draft.text_at <= CONTINUATION_SECONDS:
+    recent = draft.text_at is not None and now - draft.text_at <= CONTINUATION_SECONDS
+    refused_short = draft.long_text is not None and len(draft.long_text) < APP_CUT
+    if earlier and recent and not refused_short:
         # Telegram apps cut a long paste into several messages sent within a second:
         # the next part continues the text instead of being a new one.
         html = f"{earlier}\n{html}"

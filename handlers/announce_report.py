@@ -19,7 +19,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
 from bot.delivery import ACK_NS, BroadcastStats, Listener, Payload, ack_data
-from bot.i18n import N_, Translate, format_when
+from bot.i18n import N_, Translate, format_when, join_list
+from bot.screen_memory import screen_key
 from bot.services import BotApp, BotContext
 from handlers.announce_draft import NS
 from handlers.common import answer, decode, get_caller, stale
@@ -55,9 +56,16 @@ def shown_state(stats: BroadcastStats, now: float) -> str:
 
 
 def report_text(
-    _: Translate, stats: BroadcastStats, summary: str, locale: str, tz: tzinfo, now: float
+    _: Translate,
+    stats: BroadcastStats,
+    summary: str,
+    locale: str,
+    tz: tzinfo,
+    now: float,
+    *,
+    ack: bool,
 ) -> str:
-    """Progress while sending, the full report once finished."""
+    """Progress while sending, the full report once finished (acknowledgements if asked for)."""
     lines: list[str]
     state = shown_state(stats, now)
     if state == "scheduled":
@@ -80,9 +88,13 @@ def report_text(
     if stats.blocked:
         lines.append(_("Blocked the bot: {count}", count=stats.blocked))
     if stats.failed:
-        reasons = "; ".join(
-            f"{_(REASONS.get(code, REASONS['error']))} × {n}"
-            for code, n in sorted(stats.failed_by_reason.items())
+        reasons = join_list(
+            (
+                f"{_(REASONS.get(code, REASONS['error']))} × {n}"
+                for code, n in sorted(stats.failed_by_reason.items())
+            ),
+            locale,
+            clauses=True,
         )
         lines.append(_("Failed: {count} ({reasons})", count=stats.failed, reasons=reasons))
     if stats.skipped:
@@ -96,7 +108,7 @@ def report_text(
             speed = stats.processed / elapsed if stats.processed else 0.0
             if speed > 0:
                 lines.append(_("About {seconds} s left.", seconds=int(stats.pending / speed) + 1))
-    if stats.finished and stats.sent:
+    if ack and stats.finished and stats.sent:
         lines.append(
             _("Acknowledged so far: {acked} / {sent}", acked=stats.acknowledged, sent=stats.sent)
         )
@@ -147,19 +159,30 @@ def progress_listener(app: BotApp) -> Listener:
         locale = officer.language if officer else services.settings.default_language
         _ = services.i18n.bind(locale)
         now = services.clock.time()
-        text = report_text(_, stats, item.summary, locale, services.settings.tz, now)
-        payload_ack = Payload.from_json(item.payload).ack
+        ack = Payload.from_json(item.payload).ack
+        text = report_text(_, stats, item.summary, locale, services.settings.tz, now, ack=ack)
+        markup = report_markup(_, stats, ack, now)
+        chat_id, message_id = item.progress_chat_id, item.progress_message_id
+        # A paused announcement reports the same figures on every tick: no empty edits.
+        key = screen_key(text, markup)
+        if key is not None and services.screens.shows(chat_id, message_id, key):
+            return
+        services.screens.remember(chat_id, message_id, key)  # before sending: see show()
         try:
             await app.bot.edit_message_text(
                 text,
-                chat_id=item.progress_chat_id,
-                message_id=item.progress_message_id,
+                chat_id=chat_id,
+                message_id=message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=report_markup(_, stats, payload_ack, now),
+                reply_markup=markup,
             )
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
+                services.screens.remember(chat_id, message_id, None)
                 log.info("progress message of broadcast %s not updated: %s", stats.id, exc)
+        except Exception:
+            services.screens.remember(chat_id, message_id, None)
+            raise
 
     return on_progress
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.delivery import Delivery, Payload, broadcast_stats
-from bot.i18n import format_when
+from bot.i18n import format_when, zone_label
 from bot.services import BotContext
 from handlers import announce_text as text_rules
 from handlers.announce_draft import KIND, NS, Draft, audience_screen, review_screen, when_text
@@ -128,7 +128,7 @@ async def show_when(update: Update, context: BotContext, caller: Caller) -> None
         "⏰ <b>When should it go out?</b>\nSend it right after confirming, or type a time "
         "like <code>{example}</code> (year-month-day hour:minute, {zone}).",
         example=text_rules.example_time(context.clock.time(), context.settings.tz),
-        zone=context.settings.timezone,
+        zone=zone_label(context.settings.timezone, caller.locale),
     )
     layout = [
         [button(_("⚡ Right after confirming"), cb(NS, "now"))],
@@ -143,12 +143,12 @@ async def show_report(
     """Progress or final report of one announcement, with its controls."""
     stats = await broadcast_stats(context.db, item.broadcast_id)
     _ = caller._
-    text = report_text(
-        _, stats, item.summary, caller.locale, context.settings.tz, context.clock.time()
-    )
     ack = Payload.from_json(item.payload).ack
+    text = report_text(
+        _, stats, item.summary, caller.locale, context.settings.tz, context.clock.time(), ack=ack
+    )
     markup = report_markup(_, stats, ack, context.clock.time())
-    return await show(update, context, text, markup)
+    return await show(update, context, text, markup, unchanged_note=_("Already up to date."))
 
 
 async def show_list(update: Update, context: BotContext, caller: Caller, which: str) -> None:

@@ -15,13 +15,29 @@ MAX_CAPTION = 1024
 #: Telegram's own HTML tags (what the officer may use), for the hint in error messages.
 TAGS_HINT = '<b> <i> <u> <s> <a href="…"> <code> <pre> <blockquote> <tg-spoiler>'
 _BARE_AMP = re.compile(r"&(?!#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,8};)")
+#: A "<" that cannot start a tag ("5 < 10", "<3", "<="): text, not markup.
+_BARE_LT = re.compile(r"<(?![A-Za-z/])")
+#: Telegram's parse errors, explained in the officer's language ({tag} filled in).
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r'Can\'t find end tag corresponding to start tag "([^"]*)"'),
+        N_("{tag} is opened but never closed."),
+    ),
+    (re.compile(r'Unsupported start tag "([^"]*)"'), N_("{tag} is not a tag Telegram knows.")),
+    (
+        re.compile(r'Unmatched end tag .*expected "</([^"]*)>"'),
+        N_("the closing tags are in the wrong order; {tag} must be closed first."),
+    ),
+    (re.compile(r"Unexpected end tag"), N_("a closing tag has no opening tag.")),
+    (re.compile(r"Unclosed (?:start|end) tag"), N_("a tag is missing its closing “>”.")),
+)
 _TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y.%m.%d %H:%M")
 _SHORT_FORMATS = ("%m-%d %H:%M", "%m/%d %H:%M")
 
 
 def normalize(raw: str) -> str:
-    """Trim, and escape a bare '&' ("R&D") that Telegram would otherwise choke on."""
-    return _BARE_AMP.sub("&amp;", raw.strip())
+    """Trim, and escape a bare '&' ("R&D") or '<' ("5 < 10") Telegram would choke on."""
+    return _BARE_LT.sub("&lt;", _BARE_AMP.sub("&amp;", raw.strip()))
 
 
 def plain(text: str) -> str:
@@ -43,13 +59,20 @@ def measure(text: str) -> int | Problem:
 
 
 def _invalid(exc: EntityParseError) -> Problem:
-    """The refusal for HTML Telegram would not parse."""
+    """The refusal for HTML Telegram would not parse, with the reason in the officer's words."""
+    reason = Problem(N_("the formatting tags do not fit together."))
+    for pattern, msgid in _REASONS:
+        found = pattern.search(str(exc))
+        if found:
+            tag = f"<{found.group(1)}>" if found.groups() else ""
+            reason = Problem(msgid, {"tag": tag} if tag else {})
+            break
     return Problem(
         N_(
             "Telegram would reject this formatting: {reason}\n"
             "Allowed tags: {tags}. Please correct the text and send it again."
         ),
-        {"reason": str(exc), "tags": TAGS_HINT},
+        {"reason": reason, "tags": TAGS_HINT},
     )
 
 

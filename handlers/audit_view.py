@@ -12,11 +12,12 @@ from telegram.ext import CallbackQueryHandler
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
+from handlers.audit_text import actor_name, details_text, target_text
 from handlers.common import Caller, answer, press, show, stale
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
+from handlers.unit_picker import UnitTree
 from storage import audit, insight
-from storage.insight import AuditRow
 
 NS = "al"
 PER_PAGE = 8
@@ -77,6 +78,9 @@ ACTIONS: dict[str, str] = {
     "roster_export": N_("exported a members roster"),
     "roster_match": N_("roster placed a new member"),
     "audit_export": N_("exported the audit log"),
+    "survey_export": N_("exported survey responses"),
+    "event_export": N_("exported an event's attendance"),
+    "study_export": N_("exported a study record"),
     "mydata_export": N_("downloaded their own data"),
     "member_forget": N_("a member deleted their data"),
     "task_create": N_("gave a task to units"),
@@ -118,24 +122,6 @@ def action_label(_: Translate, action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action
 
 
-def _actor(_: Translate, row: AuditRow) -> str:
-    if row.actor_id is None:
-        # Nobody: the bot itself, or an anonymous author (never named, by design).
-        return _("not named")
-    return row.actor or _("a deleted member")
-
-
-def _target(row: AuditRow, labels: dict[tuple[str, str], str]) -> str:
-    if not row.target_type or row.target_id is None:
-        return ""
-    return labels.get((row.target_type, row.target_id)) or f"{row.target_type} #{row.target_id}"
-
-
-def _details(row: AuditRow) -> str:
-    text = ", ".join(f"{k}: {v}" for k, v in row.details.items() if v not in (None, "", [], {}))
-    return text if len(text) <= 80 else text[:79] + "…"
-
-
 async def _page(
     update: Update, context: BotContext, caller: Caller, page: int, family: str
 ) -> None:
@@ -146,6 +132,7 @@ async def _page(
     page, start, _end = paginate(total_rows, page, PER_PAGE)
     rows, total = await insight.audit_page(db, offset=start, limit=PER_PAGE, action=action)
     labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
+    tree = await UnitTree.load(db)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     head = _(
         "🧾 <b>Audit log</b> · page {page}/{pages} · {count} entries",
@@ -157,16 +144,16 @@ async def _page(
         head += " · " + html.escape(_(FAMILIES.get(family, family)), quote=False)
     lines = [head]
     for r in rows:
-        target = _target(r, labels)
+        target = target_text(_, r, labels)
         line = _(
             "• {when} · <b>{actor}</b> {action}",
             when=format_when(r.at, caller.locale, tz),
-            actor=_actor(_, r),
+            actor=actor_name(_, r),
             action=action_label(_, r.action),
         )
         if target:
             line += " → " + html.escape(target, quote=False)
-        details = _details(r)
+        details = details_text(_, r, tree, tz)
         if details:
             line += f"\n  <i>{html.escape(details, quote=False)}</i>"
         lines.append(line)
@@ -210,12 +197,12 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
     out: list[list[Cell]] = [
         [
             datetime.fromtimestamp(r.at, tz).replace(tzinfo=None),
-            _actor(_, r),
+            actor_name(_, r),
             action_label(_, r.action),
             r.action,
             r.target_type,
             r.target_id,
-            _target(r, labels) if r.target_type else None,
+            target_text(_, r, labels) or None,
             json.dumps(r.details, ensure_ascii=False) if r.details else None,
         ]
         for r in rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,6 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import Translate, pick_locale
+from bot.screen_memory import message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
 from storage import members, roles
@@ -71,17 +73,30 @@ async def show(
     context: BotContext,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
+    *,
+    unchanged_note: str | None = None,
 ) -> Message | None:
     """Show a screen: edit the pressed message in place, or send a new one.
 
-    One screen per step keeps the chat short on a phone; "message is not
-    modified" (a double tap on the same screen) is not an error for the member.
+    One screen per step keeps the chat short on a phone. An edit that would change
+    nothing (a double tap, a refresh with nothing new) is not sent: Telegram refuses
+    it. The press is then answered with `unchanged_note` ("already up to date").
     """
     query = update.callback_query
     pressed = query.message if query is not None else None
     # Only a text message can become the next screen; a button under a photo or a
     # document (a chart, a calendar file) gets the screen as a new message.
     if query is not None and isinstance(pressed, Message) and pressed.text is not None:
+        if shows(update, context, text, markup):
+            if unchanged_note:
+                await answer(update, unchanged_note)
+            await settle(update)
+            return pressed
+        # Noted before the edit is sent, so a concurrent writer of the same screen
+        # (a second tap, the progress reporter) sees it and does not repeat it.
+        screens, chat_id = context.bot_data.screens, pressed.chat.id
+        screens.remember(chat_id, pressed.message_id, screen_key(text, markup))
+        await settle(update)
         try:
             edited = await query.edit_message_text(
                 text,
@@ -94,11 +109,30 @@ async def show(
             reason = str(exc).lower()
             if "not modified" in reason:
                 return pressed
+            screens.remember(chat_id, pressed.message_id, None)
             # A photo, a document or a deleted message cannot take new text: the
             # screen then comes as a new message instead.
             if not any(mark in reason for mark in _UNEDITABLE):
                 raise
+        except Exception:
+            screens.remember(chat_id, pressed.message_id, None)
+            raise
     return await send(update, context, text, markup)
+
+
+def shows(
+    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Whether the pressed message already shows exactly this screen (nothing new to show)."""
+    query = update.callback_query
+    pressed = query.message if query is not None else None
+    if not isinstance(pressed, Message) or pressed.text is None:
+        return False
+    key = screen_key(text, markup)
+    if key is None:
+        return False
+    memory = context.bot_data.screens
+    return message_key(pressed) == key or memory.shows(pressed.chat.id, pressed.message_id, key)
 
 
 async def send(
@@ -111,6 +145,7 @@ async def send(
     chat = update.effective_chat
     if chat is None:
         return None
+    await settle(update)
     return await context.bot.send_message(
         chat.id,
         text,
@@ -140,16 +175,68 @@ async def notify(
         return False
 
 
-async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
-    """Answer the button press at once, so the member's spinner stops."""
+#: Presses in progress, by object id (holding the query keeps that id unique):
+#: True once answered, False while a blank answer is owed.
+_presses: OrderedDict[int, tuple[CallbackQuery, bool]] = OrderedDict()
+_MAX_PRESSES = 4096
+
+
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
+    """Answer the button press, exactly once; False if it was answered already.
+
+    Telegram takes one answer per press and refuses a second one, so a blank
+    answer waits until the handler shows something (or finishes): a later text
+    (this button is out of date, not allowed) then still reaches the member.
+    """
     query = update.callback_query
     if query is None:
-        return
+        return False
+    state = _presses.get(id(query))
+    if state is not None and state[1]:
+        if text:
+            log.warning("callback query %s answered twice; the second text is lost", query.id)
+        return False
+    if text is None:
+        _track(query, answered=False)
+        return True
+    _track(query, answered=True)
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest:
-        # Answered already or too old: the member sees the next screen anyway.
+        # Too old (the bot was down for a while): the member sees the next screen anyway.
         log.debug("callback query %s could not be answered", query.id)
+    return True
+
+
+async def settle(update: Update) -> None:
+    """Send the blank answer a press still owes, before the screen changes."""
+    query = update.callback_query
+    if query is None:
+        return
+    state = _presses.get(id(query))
+    if state is not None and state[1]:
+        return
+    _track(query, answered=True)
+    try:
+        await query.answer()
+    except BadRequest:
+        log.debug("callback query %s could not be answered", query.id)
+
+
+async def finish_press(update: Update, context: BotContext) -> None:
+    """Last handler of every press: answer it if nothing did, then forget it."""
+    query = update.callback_query
+    if query is None:
+        return
+    await settle(update)
+    _presses.pop(id(query), None)
+
+
+def _track(query: CallbackQuery, *, answered: bool) -> None:
+    _presses[id(query)] = (query, answered)
+    _presses.move_to_end(id(query))
+    while len(_presses) > _MAX_PRESSES:
+        _presses.popitem(last=False)
 
 
 Need = Literal["anyone", "verified", "officer", "admin"]

@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import charts
-from bot.i18n import N_, Translate, format_day
+from bot.i18n import N_, Translate, format_day, join_list
 from bot.services import BotApp, BotContext
 from handlers.common import (
     Caller,
@@ -128,7 +128,8 @@ def _footnote(_: Translate, figures: Figures) -> str:
             "views subtract to a few people)."
         )
     if figures.missing:
-        names = ", ".join(_(_MISSING[m]) for m in sorted(figures.missing) if m in _MISSING)
+        missing = (_(_MISSING[m]) for m in sorted(figures.missing) if m in _MISSING)
+        names = join_list(missing, _.locale)
         note += "\n" + _("Not in use yet: {features}.", features=names)
     return note
 
@@ -206,7 +207,7 @@ async def _show(update: Update, context: BotContext, caller: Caller, unit_id: in
             [button(_("⬅ Back"), cb("m", "off"))],
         ]
     )
-    await show(update, context, text, markup)
+    await show(update, context, text, markup, unchanged_note=_("Already up to date."))
 
 
 async def on_command(update: Update, context: BotContext) -> None:
@@ -229,11 +230,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     if data.action in ("pick", "ub"):
         tree = await UnitTree.load(db)
         parent = data.int_arg(0) if data.action == "ub" else None
-        if parent and parent not in tree.by_id:
+        scope = set(await roles.scope_unit_ids(db, caller.member.id))
+        if data.action == "ub" and (parent is None or not tree.can_browse(parent, scope)):
             await stale(update, caller)
             return
         await answer(update)
-        scope = set(await roles.scope_unit_ids(db, caller.member.id))
         extra = [[button(_("⬅ Back"), cb(NS, "v", 0))]]
         markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=extra)
         await show(update, context, _("📊 Figures of which unit? Sub-units are included."), markup)

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import pick_locale
 from bot.services import BotApp, BotContext
+from handlers.common import answer
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +35,8 @@ async def on_error(update: object, context: BotContext) -> None:
         "😥 Sorry, something went wrong on our side. Please try again in a moment; "
         "/menu brings you back to the start."
     )
-    if update.callback_query is not None:
-        try:
-            await update.callback_query.answer(text[:190], show_alert=True)
-            return
-        except TelegramError:
-            pass  # answered already (handlers answer first): say it in the chat instead
+    if update.callback_query is not None and await answer(update, text[:190], alert=True):
+        return  # otherwise answered already: say it in the chat instead
     try:
         await context.bot.send_message(chat.id, text)
     except TelegramError:

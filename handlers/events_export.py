@@ -13,7 +13,7 @@ from bot.services import BotContext
 from handlers.common import Caller
 from handlers.events_view import STATUS_LABELS, zone
 from handlers.unit_picker import UnitTree
-from storage import events
+from storage import audit, events
 from storage.events import Event, RosterEntry
 
 
@@ -94,3 +94,7 @@ async def send_export(update: Update, context: BotContext, caller: Caller, event
             InputFile(data, filename=f"event-{event.id}-attendance.xlsx"),
             caption=_("📥 Attendance of {title}", title=event.title),
         )
+        await audit.record(
+            db, caller.member.id, "event_export", context.clock.time(),
+            target_type="event", target_id=event.id, details={"rows": len(roster)},
+        )  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translate
+from bot.i18n import Translate, join_list, zone_label
 from bot.services import BotContext
 from handlers import event_rules as rules
 from handlers.common import Caller
@@ -88,7 +88,7 @@ async def step_screen(
         return f"{head}\n" + _(
             "When does it start? Send the date and time, for example 2026-03-10 14:00 or "
             "3月10日 14:00 (time zone {zone}).",
-            zone=context.settings.timezone,
+            zone=zone_label(context.settings.timezone, _.locale),
         ), keyboard([back])
     if step == "end":
         return f"{head}\n" + _(
@@ -157,7 +157,7 @@ async def _units_screen(
     if end < len(outline):
         nav.append(button("➡", cb(NS, "up", page + 1)))
     layout += [nav, [button(_("✔ Done"), cb(NS, "uok"))], back_row(_)]
-    names = ", ".join(tree.path(u) for u in sorted(chosen) if u in tree.by_id) or "—"
+    names = join_list((tree.path(u) for u in sorted(chosen) if u in tree.by_id), _.locale) or "—"
     text = (
         f"{head}\n"
         + _("Who is it for? Tap units to select them; members of their sub-units are included.")
@@ -174,15 +174,15 @@ async def _preview(context: BotContext, caller: Caller, dialog: Dialog) -> str:
     event = draft_event(data)
     seats = Seats(event.capacity, 0, 0, 0)
     tree = await UnitTree.load(context.db)
-    reminders = ", ".join(
-        say(_, rules.before_label(b)) for b in sorted(event.reminders, reverse=True)
+    reminders = join_list(
+        (say(_, rules.before_label(b)) for b in sorted(event.reminders, reverse=True)), _.locale
     ) or _("none")
     lines = [
         _("👀 <b>Preview</b>: this is what members will see."),
         "",
         card(_, event, tz, seats),
         "",
-        _("Audience: {units}", units=", ".join(tree.path(u) for u in event.unit_ids)),
+        _("Audience: {units}", units=join_list((tree.path(u) for u in event.unit_ids), _.locale)),
         _("Reminders: {list}", list=reminders),
     ]
     if event.photo_file_id:

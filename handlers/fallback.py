@@ -6,10 +6,13 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.services import BotApp, BotContext
-from handlers.common import get_caller, send, stale
+from handlers.common import finish_press, get_caller, send, stale
 from handlers.menu import send_menu
 from handlers.registry import Registry
 from storage import dialogs
+
+#: Handler group that runs after group 0 for every button press.
+PRESS_DONE_GROUP = 100
 
 
 async def on_private_message(update: Update, context: BotContext) -> None:
@@ -57,3 +60,5 @@ def register(app: BotApp, registry: Registry) -> None:
     del registry
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE, on_private_message))
     app.add_handler(CallbackQueryHandler(on_unknown_button))
+    # After every feature (and the error handler): each press gets exactly one answer.
+    app.add_handler(CallbackQueryHandler(finish_press), group=PRESS_DONE_GROUP)

@@ -29,8 +29,11 @@ async def on_button(update: Update, context: BotContext) -> None:
     scope = set(await roles.scope_unit_ids(db, caller.member.id))
     tree = await UnitTree.load(db)
     if data.action in ("new", "ub"):
-        await answer(update)
         parent = data.int_arg(0) if data.action == "ub" else None
+        if data.action == "ub" and (parent is None or not tree.can_browse(parent, scope)):
+            await stale(update, caller)
+            return
+        await answer(update)
         markup = picker_markup(
             tree,
             _,

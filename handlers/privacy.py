@@ -11,7 +11,7 @@ from telegram import BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Updat
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.exports import Cell, xlsx_bytes
+from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
 from handlers.common import (
@@ -27,6 +27,7 @@ from handlers.common import (
 )
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
+from handlers.privacy_rows import human_rows
 from handlers.registry import CommandEntry, MenuEntry, Registry
 from storage import audit, insight, members, privacy
 from storage.privacy import Collected, Forgotten
@@ -122,25 +123,6 @@ async def on_mydata(update: Update, context: BotContext) -> None:
     await send(update, context, _summary(_, caller, data, context), _markup(_))
 
 
-def _rows(data: Collected) -> list[list[Cell]]:
-    """The JSON document flattened to (section, record, field, value) lines for Excel."""
-    out: list[list[Cell]] = []
-    for key, value in data.profile.items():
-        out.append(["profile", 1, key, None if value is None else str(value)])
-    out.append(["profile", 1, "unit", " / ".join(data.unit_path)])
-    for n, grant in enumerate(data.roles, start=1):
-        out += [["roles", n, k, None if v is None else str(v)] for k, v in grant.items()]
-    for name, (_section, rows) in data.tables.items():
-        for n, row in enumerate(rows, start=1):
-            out += [[name, n, k, None if v is None else str(v)] for k, v in row.items()]
-    out += [["officer_work", 1, name, count] for name, count in data.officer_work.items() if count]
-    out += [
-        ["anonymous_suggestions", n, "ref", ref]
-        for n, ref in enumerate(data.anonymous_refs, start=1)
-    ]
-    return out
-
-
 async def _download(update: Update, context: BotContext, caller: Caller, kind: str) -> None:
     _ = caller._
     await answer(update, _("Preparing the file…"))
@@ -150,7 +132,7 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
         name = "my-data.json"
     else:
         content = xlsx_bytes(
-            _rows(data),
+            human_rows(_, data, context.settings.tz),
             [_("Section"), _("Record"), _("Field"), _("Value")],
             sheet=_("My data"),
             widths=[28, 8, 22, 60],

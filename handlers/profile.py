@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import approvals
+from handlers.commands import refresh_commands
 from handlers.common import Caller, answer, get_caller, press, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
@@ -81,6 +82,9 @@ async def on_button(update: Update, context: BotContext) -> None:
             return
         await members.update_profile(db, caller.member.id, language=code)
         caller = await get_caller(update, context)
+        if caller.is_officer:
+            # Officers have their own command list in their chat: it follows the language.
+            await refresh_commands(context, caller.member)
         await _view(update, context, caller, caller._("✅ Language changed."))
     elif data.action == "name":
         await dialogs.save(db, caller.member.telegram_id, Dialog(KIND, "name"), now)
@@ -93,7 +97,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif data.action in ("unit", "ub"):
         parent = data.int_arg(0) if data.action == "ub" else None
         tree = await UnitTree.load(db)
-        if parent is not None and parent != 0 and parent not in tree.by_id:
+        if data.action == "ub" and (parent is None or not tree.can_browse(parent)):
             await stale(update, caller)
             return
         markup = picker_markup(

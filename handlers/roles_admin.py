@@ -64,6 +64,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _home(update, context, caller)
     elif data.action in ("grant", "ub"):
         parent = data.int_arg(0) if data.action == "ub" else None
+        if data.action == "ub" and (parent is None or not tree.can_browse(parent)):
+            await stale(update, caller)
+            return
         markup = picker_markup(
             tree, _, ns=NS, parent_id=parent or None, extra=[[button(_("⬅ Back"), cb(NS, "home"))]]
         )

@@ -298,9 +298,12 @@ async def _finish(
         )
         await members.accept_privacy(tx, member_id, now)
         joined = False
+        problem: InviteProblem | None = None
         if isinstance(code, str):
             redeemed = await invites.redeem(tx, code, now)
-            if not isinstance(redeemed, InviteProblem):
+            if isinstance(redeemed, InviteProblem):
+                problem = redeemed  # used up or expired since /start: say so below
+            else:
                 await members.update_profile(tx, member_id, unit_id=redeemed.unit_id)
                 await members.set_status(tx, member_id, "verified", now)
                 joined = True
@@ -324,14 +327,15 @@ async def _finish(
         )
         await send_menu(update, context, caller)
         return
-    await show(
-        update,
-        context,
-        _(
-            "📨 Thank you! Your request to join has been sent to the officers of your unit. "
-            "You will get a message when it is decided."
-        ),
+    sent = _(
+        "📨 Thank you! Your request to join has been sent to the officers of your unit. "
+        "You will get a message when it is decided."
     )
+    if problem is InviteProblem.USED_UP:
+        sent = _("⚠️ The invite link was used up before you finished registering.") + "\n" + sent
+    elif problem is not None:
+        sent = _("⚠️ The invite link expired before you finished registering.") + "\n" + sent
+    await show(update, context, sent)
     if request_id is not None:
         await approvals.notify_officers(context, request_id)
 

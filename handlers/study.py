@@ -212,7 +212,12 @@ async def _mark_read(
         await answer(update, _("You have already marked this lesson as studied."), alert=True)
         return
     await answer(update)
-    note = _("✅ Marked as studied. +{points} points.", points=gained)
+    note = _.ngettext(
+        "✅ Marked as studied. +{points} point.",
+        "✅ Marked as studied. +{points} points.",
+        gained,
+        points=gained,
+    )
     if bonus:
         note += "\n" + _(
             "🔥 {days} study days in a row: +{points} bonus points!", days=days, points=bonus
@@ -309,13 +314,28 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
     lines.append(_("<b>Members who chose to be listed</b>"))
     board = await study.board(db, plan.id, BOARD_SIZE)
     for rank, (_id, name, score) in enumerate(board, start=1):
-        lines.append(_("{rank}. {name}: {points} points", rank=rank, name=name, points=score))
-    if not board:
-        lines.append(_("Nobody has chosen to be listed yet."))
+        lines.append(
+            _.ngettext(
+                "{rank}. {name}: {points} point",
+                "{rank}. {name}: {points} points",
+                score,
+                rank=rank,
+                name=name,
+                points=score,
+            )
+        )
     listed = await study.on_board(db, me)
-    lines.append(
-        _("You are listed.") if listed else _("You are not listed. Being listed is your choice.")
-    )
+    shown_me = any(member_id == me for member_id, _name, _score in board)
+    # Listed but missing from a board that is not full: no points in this plan yet.
+    no_points_yet = listed and not shown_me and len(board) < BOARD_SIZE
+    if no_points_yet:
+        lines.append(_("You are listed; you appear here with your first points in this plan."))
+    elif not board:
+        lines.append(_("Nobody has chosen to be listed yet."))
+    if listed and not no_points_yet:
+        lines.append(_("You are listed."))
+    elif not listed:
+        lines.append(_("You are not listed. Being listed is your choice."))
     layout = [
         [
             button(

@@ -223,6 +223,10 @@ async def _excel(update: Update, context: BotContext, caller: Caller, plan: Stud
         caption=_("📥 Study record of {count} members · {plan}", count=len(rows), plan=plan.title),
         parse_mode=ParseMode.HTML,
     )  # fmt: skip
+    await audit.record(
+        context.db, caller.member.id, "study_export", context.clock.time(),
+        target_type="study_plan", target_id=plan.id, details={"rows": len(rows)},
+    )  # fmt: skip
 
 
 def _behind(facts: _Facts, at_least: int) -> list[int]:
@@ -302,7 +306,12 @@ async def _nudge(
         context,
         caller,
         plan,
-        _("🔔 Reminder queued for {count} members.", count=len(targets)),
+        _.ngettext(
+            "🔔 Reminder queued for {count} member.",
+            "🔔 Reminder queued for {count} members.",
+            len(targets),
+            count=len(targets),
+        ),
     )
 
 

@@ -163,8 +163,13 @@ async def _add(
     if plan is None and additions.plan:
         plan = await study.plan_by_code(db, additions.plan)
     problem = None
-    if plan is None:
-        problem = _("There is no study plan “{id}”.", id=additions.plan or "")
+    if plan is None and not additions.plan:
+        problem = _(
+            "This file only adds lessons. Open the plan and press ➕ Add lessons, or name the "
+            "plan in the file with “plan: its id”."
+        )
+    elif plan is None:
+        problem = _("There is no study plan “{id}”.", id=additions.plan)
     elif additions.plan and additions.plan != plan.code:
         problem = _(
             "This file is for plan “{id}”, not “{code}”.", id=additions.plan, code=plan.code

@@ -27,6 +27,7 @@ from handlers.suggestions_views import (
     fit,
     load_sealed,
     officer_names,
+    page_buttons,
     save_sealed,
     sealer_of,
     status_label,
@@ -119,7 +120,12 @@ async def _list(
 
 
 async def _view(
-    update: Update, context: BotContext, caller: Caller, s: Suggestion, note: str = ""
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    s: Suggestion,
+    note: str = "",
+    page: int = 0,
 ) -> None:
     _ = caller._
     msgs = await suggestions.thread(context.db, s.id)
@@ -127,11 +133,15 @@ async def _view(
     head = [title(_, s), _("Status: {status}", status=status_label(_, s.status))]
     if s.anonymous:
         head.append(_("🙈 Sent anonymously"))
-    head += ["", html.escape(s.body, quote=False)]
     if note:
         head.insert(0, note)
-    text = fit("\n".join(head), thread_lines(_, context, s, msgs, names, for_author=True), _)
-    layout = []
+    # The suggestion itself is the thread's first entry: long threads page, newest first.
+    lines = [
+        html.escape(s.body, quote=False),
+        *thread_lines(_, context, s, msgs, names, for_author=True),
+    ]
+    text, page, older = fit("\n".join(head), lines, title(_, s), page)
+    layout = [page_buttons(_, page, older, lambda n: cb(NS, "pg", s.id, n))]
     if s.accepts_replies and any(m.side == "officer" and m.kind == "text" for m in msgs):
         layout.append([button(_("💬 Answer"), cb(NS, "ans", s.id))])
     if s.withdrawable:
@@ -178,9 +188,10 @@ async def _act(
     _ = caller._
     db = context.db
     action = data.action
-    if action == "o":
+    if action in ("o", "pg"):
         await answer(update)
-        await _view(update, context, caller, s)
+        page = (data.int_arg(1) or 0) if action == "pg" else 0
+        await _view(update, context, caller, s, page=page)
     elif action == "ans":
         if not s.accepts_replies:
             await answer(update, _(NO_ANSWERS), alert=True)
@@ -190,7 +201,9 @@ async def _act(
         text = _(
             "✏️ Write your answer to {ref} (at most {limit} characters).", ref=s.ref, limit=MAX_TEXT
         )
-        await show(update, context, text, keyboard([[button(_("⬅ Back"), cb(NS, "o", s.id))]]))
+        markup = keyboard([[button(_("⬅ Back"), cb(NS, "o", s.id))]])
+        under_reply = data.args[1:2] == ("new",)
+        await (send if under_reply else show)(update, context, text, markup)
     elif action == "wd":
         await answer(update)
         layout = [
@@ -313,9 +326,9 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         note += "\n" + _("Officers see it at the next collection time, which keeps you anonymous.")
     await send(update, context, note, markup)
     if not s.anonymous:
-        text_ = text[:500]
+        # In full (at most MAX_TEXT): the notice is where officers first read it.
         await tell_officers(
-            context, s, N_("The author wrote back:\n{text}"), owner_first=True, text=text_
+            context, s, N_("The author wrote back:\n{text}"), owner_first=True, text=text
         )
 
 

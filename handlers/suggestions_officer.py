@@ -35,6 +35,7 @@ from handlers.suggestions_views import (
     fit,
     officer_names,
     open_button,
+    page_buttons,
     relay_to_author,
     sealer_of,
     status_label,
@@ -62,7 +63,13 @@ def _refusal(s: Suggestion) -> str:
 
 
 async def _view(
-    update: Update, context: BotContext, caller: Caller, s: Suggestion, f: Filter, note: str = ""
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    s: Suggestion,
+    f: Filter,
+    note: str = "",
+    page: int = 0,
 ) -> None:
     _ = caller._
     db, now = context.db, context.clock.time()
@@ -89,14 +96,18 @@ async def _view(
         _("Status: {status}", status=status_label(_, s.status))
         + " · "
         + _("Owner: {name}", name=owner),
-        "",
-        html.escape(s.body, quote=False),
     ]
     if note:
         head.insert(0, note)
-    lines = thread_lines(_, context, s, msgs, names, for_author=False, author_name=author_name)
+    # The suggestion itself is the thread's first entry: long threads page, newest first.
+    lines = [
+        html.escape(s.body, quote=False),
+        *thread_lines(_, context, s, msgs, names, for_author=False, author_name=author_name),
+    ]
     t = f.token()
+    text, page, older = fit("\n".join(head), lines, title(_, s), page)
     layout: list[list[InlineKeyboardButton]] = []
+    layout.append(page_buttons(_, page, older, lambda n: cb(NS, "pg", s.id, n, t)))
     if s.accepts_replies:
         layout.append([button(_("✍️ Reply"), cb(NS, "rp", s.id, t))])
         layout.append(
@@ -106,18 +117,16 @@ async def _view(
             ]
         )
     if s.status != "withdrawn":
-        layout.append(
-            [
-                button(_("🔄 Status"), cb(NS, "st", s.id, t)),
-                button(_("✅ Close"), cb(NS, "cl", s.id, t)),
-            ]
-        )
+        row = [button(_("🔄 Status"), cb(NS, "st", s.id, t))]
+        if s.status != "closed":
+            row.append(button(_("✅ Close"), cb(NS, "cl", s.id, t)))
+        layout.append(row)
     if s.photos:
         layout.append([button(_("🖼 Photos ({count})", count=len(s.photos)), cb(NS, "ph", s.id, t))])
     if s.anonymous:
         layout.append([button(_("🔇 Mute this author"), cb(NS, "mu", s.id, t))])
     layout.append([button(_("⬅ Inbox"), inbox_data(f))])
-    await show(update, context, fit("\n".join(head), lines, _), keyboard(layout))
+    await show(update, context, text, keyboard(layout))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -142,7 +151,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await stale(update, caller)  # only anonymous items can be muted: a forged press
         return
     f = (Filter.parse(data.args[-1]) if len(data.args) > 1 else None) or Filter()
-    if data.action in ("o", "ph", "rp", "as", "st", "mu"):
+    if data.action in ("o", "pg", "ph", "rp", "as", "st", "mu"):
         await _screen(update, context, caller, s, data, f)
     else:
         await _change(update, context, caller, sealer, s, data, f)
@@ -164,6 +173,8 @@ async def _screen(
         if open_dialog is not None and open_dialog.kind == KIND:
             await dialogs.clear(db, caller.member.telegram_id)  # "Back" from the reply prompt
         await _view(update, context, caller, s, f)
+    elif data.action == "pg":
+        await _view(update, context, caller, s, f, page=data.int_arg(1) or 0)
     elif data.action == "ph":
         for n, file_id in enumerate(s.photos, 1):
             caption = f"{s.ref} {n}/{len(s.photos)}"

@@ -314,11 +314,15 @@ async def on_button(update: Update, context: BotContext) -> None:
     if data.action == "dlu":
         layout = [
             [
-                button(_("{days} days", days=d), cb(NS, "dls", unit.id, d))
+                button(
+                    _.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "dls", unit.id, d)
+                )
                 for d in DEADLINE_CHOICES[:3]
             ],
             [
-                button(_("{days} days", days=d), cb(NS, "dls", unit.id, d))
+                button(
+                    _.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "dls", unit.id, d)
+                )
                 for d in DEADLINE_CHOICES[3:]
             ],
             [button(_("⬅ Back"), cb(NS, "dl"))],

@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
@@ -169,17 +169,35 @@ def thread_lines(
     return lines
 
 
-def fit(head: str, lines: list[str], _: Translate) -> str:
-    """Header plus as many of the newest thread entries as fit one Telegram message."""
-    kept: list[str] = []
-    size = len(head)
+def fit(head: str, lines: list[str], title: str, page: int = 0) -> tuple[str, int, bool]:
+    """One page of a thread, newest entries first: (text, page shown, older pages left).
+
+    Page 0 has the full header and the newest entries that fit one Telegram message;
+    older pages have the title and the entries before. Every entry is shown in full on
+    some page, so a long thread pages instead of hiding replies.
+    """
+    pages: list[list[str]] = [[]]
+    used = len(head)
     for line in reversed(lines):
-        if size + len(line) + 2 > MAX_SCREEN:
-            kept.append(_("… earlier messages are not shown"))
-            break
-        kept.append(line)
-        size += len(line) + 2
-    return "\n\n".join([head, *reversed(kept)])
+        # A new page when this one is full; an entry longer than a page still gets one.
+        if used + len(line) + 2 > MAX_SCREEN and (pages[-1] or len(pages) == 1):
+            pages.append([])
+            used = len(title)
+        pages[-1].append(line)
+        used += len(line) + 2
+    page = max(0, min(page, len(pages) - 1))
+    top = head if page == 0 else title
+    return "\n\n".join([top, *reversed(pages[page])]), page, page + 1 < len(pages)
+
+
+def page_buttons(
+    _: Translate, page: int, older: bool, data: Callable[[int], str]
+) -> list[InlineKeyboardButton]:
+    """⬅ Earlier / Newer ➡ for a paged thread (`data(page)` is the button's callback data)."""
+    row = [button(_("⬅ Earlier messages"), data(page + 1))] if older else []
+    if page > 0:
+        row.append(button(_("Newer messages ➡"), data(page - 1)))
+    return row
 
 
 async def officer_names(
@@ -243,7 +261,8 @@ async def relay_to_author(
     _ = translator_for(context, author)
     rows = [[button(_("📂 Open {ref}", ref=s.ref), cb(MINE_NS, "o", s.id))]]
     if buttons == "reply":
-        rows.insert(0, [button(_("💬 Answer"), cb(MINE_NS, "ans", s.id))])
+        # "new": the prompt comes as a new message, so the reply it answers stays readable.
+        rows.insert(0, [button(_("💬 Answer"), cb(MINE_NS, "ans", s.id, "new"))])
     elif buttons == "rate":
         rows[:0] = [
             [button("⭐" * n, cb(MINE_NS, "r", s.id, n)) for n in (1, 2, 3)],

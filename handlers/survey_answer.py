@@ -23,6 +23,7 @@ from handlers.survey_common import (
     day_of,
     definition_of,
     sealer_for,
+    until,
     when,
     zone,
 )
@@ -271,7 +272,7 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     elif survey.allow_edit:
         deadline = survey.closes_at
         lines.append(
-            _("You can change them until {when}.", when=when(_, deadline, zone(context)))
+            _("You can change them until {when}.", when=until(_, deadline, zone(context)))
             if deadline is not None
             else _("You can change them while the survey is open.")
         )

@@ -156,7 +156,12 @@ async def on_button(update: Update, context: BotContext) -> None:
     elif data.action == "anon":
         state["anonymous"] = data.args[:1] == ("1",)
         await _save(context, caller, "close", state)
-        layout = [[button(_("{days} days", days=d), cb(NS, "close", d)) for d in _DEADLINES]]
+        layout = [
+            [
+                button(_.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "close", d))
+                for d in _DEADLINES
+            ]
+        ]
         layout.append([button(_("No deadline"), cb(NS, "close", 0))])
         await show(update, context, _("Until when can members answer?"), keyboard(layout))
     elif data.action == "close":

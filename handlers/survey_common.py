@@ -6,11 +6,12 @@ import json
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 
-from bot.i18n import Translate, format_when
+from bot.i18n import Translate, format_until, format_when
 from bot.sealing import Sealer
 from bot.services import BotContext
 from handlers.common import Caller
 from storage import roles, units
+from storage import survey_responses as responses
 from storage import surveys as store
 from storage.db import Executor
 from storage.surveys import Survey
@@ -64,6 +65,11 @@ def when(_: Translate, moment: float, tz: tzinfo) -> str:
     return format_when(moment, _.locale, tz)
 
 
+def until(_: Translate, moment: float, tz: tzinfo) -> str:
+    """A closing time in the reader's language (a date-only one ends at that day's 24:00)."""
+    return format_until(moment, _.locale, tz)
+
+
 def question_index(definition: Definition, question_id: str) -> int:
     """Position of a question in asking order (what callback data carries)."""
     for index, placed in enumerate(definition.placed):
@@ -84,6 +90,28 @@ async def scope_of(db: Executor, caller: Caller) -> set[int] | None:
     if caller.is_admin:
         return None
     return set(await roles.scope_unit_ids(db, caller.member.id))
+
+
+async def participation(
+    db: Executor, caller: Caller, survey_id: int
+) -> tuple[dict[int | None, int], dict[int | None, int]]:
+    """Members asked and answered per unit, in the caller's units only (admins: all).
+
+    The survey card and the results both count with this, so they always agree.
+    """
+    scope = await scope_of(db, caller)
+    asked = await responses.recipient_counts(db, survey_id)
+    answered = await responses.completion_counts(db, survey_id)
+    if scope is not None:
+        asked = {u: n for u, n in asked.items() if u in scope}
+        answered = {u: n for u, n in answered.items() if u in scope}
+    return asked, answered
+
+
+def participation_line(_: Translate, asked: int, answered: int) -> str:
+    """"Asked: 10 · Answered: 7 (70%)", the same words on every screen."""
+    rate = f"{answered * 100 / asked:.0f}" if asked else "0"
+    return _("Asked: {asked} · Answered: {done} ({rate}%)", asked=asked, done=answered, rate=rate)
 
 
 async def can_manage(db: Executor, caller: Caller, survey: Survey) -> bool:

@@ -11,7 +11,15 @@ from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import NS, NS_OFFICER, NS_PREVIEW, definition_of, sealer_for, when, zone
+from handlers.survey_common import (
+    NS,
+    NS_OFFICER,
+    NS_PREVIEW,
+    definition_of,
+    sealer_for,
+    until,
+    zone,
+)
 from handlers.survey_screens import short
 from storage import survey_progress as sessions
 from storage import surveys as store
@@ -34,7 +42,7 @@ async def show_list(update: Update, context: BotContext, caller: Caller) -> None
     for item in listed[:LIST_MAX]:
         s = item.survey
         deadline = (
-            _("until {when}", when=when(_, s.closes_at, tz))
+            _("until {when}", when=until(_, s.closes_at, tz))
             if s.closes_at is not None
             else _("no deadline")
         )
@@ -83,7 +91,7 @@ async def show_intro(
     lines.append("")
     lines.append(_("Questions: up to {count}", count=len(definition.placed)))
     if survey.closes_at is not None:
-        lines.append(_("🗓 Answer by {when}", when=when(_, survey.closes_at, tz)))
+        lines.append(_("🗓 Answer by {when}", when=until(_, survey.closes_at, tz)))
     lines.append("")
     lines.append(_anonymity_note(_, survey, context.settings.anonymity_threshold))
     session = await sessions.load(

@@ -12,7 +12,7 @@ from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import notify
 from handlers.keyboards import button, cb, keyboard
-from handlers.survey_common import NS, when, zone
+from handlers.survey_common import NS, until, zone
 from handlers.survey_screens import short
 from storage import members
 from storage import surveys as store
@@ -30,7 +30,7 @@ def _invite_text(_: Translate, survey: Survey, context: BotContext, description:
     if description:
         lines.append(html.escape(short(description, 300), quote=False))
     if survey.closes_at is not None:
-        lines.append(_("Please answer by {when}.", when=when(_, survey.closes_at, zone(context))))
+        lines.append(_("Please answer by {when}.", when=until(_, survey.closes_at, zone(context))))
     if survey.anonymous:
         lines.append(_("🔒 Anonymous: your answers are not linked to you."))
     return "\n".join(lines)
@@ -42,7 +42,7 @@ def _reminder_text(_: Translate, survey: Survey, context: BotContext) -> str:
     return _(
         "⏰ <b>Reminder:</b> you have not answered “{title}” yet. It closes on {when}.",
         title=survey.title,
-        when=when(_, survey.closes_at, zone(context)),
+        when=until(_, survey.closes_at, zone(context)),
     )
 
 

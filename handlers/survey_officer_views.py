@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.i18n import N_
+from bot.i18n import N_, join_list
 from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
@@ -16,12 +16,14 @@ from handlers.survey_common import (
     can_manage,
     can_view,
     definition_of,
+    participation,
+    participation_line,
+    until,
     when,
     zone,
 )
 from handlers.survey_screens import short
 from handlers.unit_picker import UnitTree
-from storage import survey_responses as responses
 from storage import surveys as store
 from storage.surveys import Survey
 
@@ -74,7 +76,8 @@ async def show_survey(
         state = _("🔒 Closed on {when}", when=when(_, survey.closed_at, tz))
     lines.append(state)
     audience = [tree.path(u) for u in await store.audience(db, survey.id) if u in tree.by_id]
-    lines.append(_("🎯 Audience: {units}", units="; ".join(audience) or _("not chosen yet")))
+    units = join_list(audience, _.locale) or _("not chosen yet")
+    lines.append(_("🎯 Audience: {units}", units=units))
     lines.append(
         _("🔒 Anonymous") if survey.anonymous else _("👤 Named: answers show who gave them")
     )
@@ -82,14 +85,10 @@ async def show_survey(
     if survey.opens_at is not None:
         lines.append(_("Opens: {when}", when=when(_, survey.opens_at, tz)))
     if survey.closes_at is not None:
-        lines.append(_("Closes: {when}", when=when(_, survey.closes_at, tz)))
+        lines.append(_("Closes: {when}", when=until(_, survey.closes_at, tz)))
     if survey.state in ("open", "closed"):
-        asked = sum((await responses.recipient_counts(db, survey.id)).values())
-        done = sum((await responses.completion_counts(db, survey.id)).values())
-        rate = f"{done * 100 / asked:.0f}" if asked else "0"
-        lines.append(
-            _("Asked: {asked} · Answered: {done} ({rate}%)", asked=asked, done=done, rate=rate)
-        )
+        asked, done = await participation(db, caller, survey.id)
+        lines.append(participation_line(_, sum(asked.values()), sum(done.values())))
         lines.append(
             _(
                 "Reminders sent: {sent} of {most}",

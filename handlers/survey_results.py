@@ -20,10 +20,17 @@ from bot.exports import Cell
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
-from handlers.survey_common import definition_of, scope_of, when, zone
+from handlers.survey_common import (
+    definition_of,
+    participation_line,
+    scope_of,
+    until,
+    when,
+    zone,
+)
 from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import members
+from storage import audit, members
 from storage import survey_responses as responses
 from storage.suggestions import next_release
 from storage.surveys import Survey
@@ -189,16 +196,9 @@ async def _summary(context: BotContext, caller: Caller, survey: Survey) -> list[
     done = sum(line.values[1] for line in scoped.lines)
     head = [_("📊 <b>Results: {title}</b>", title=survey.title)]
     if asked or not scoped.withheld:
-        head.append(
-            _(
-                "Answered: {done} of {asked} ({rate}%)",
-                done=done,
-                asked=asked,
-                rate=_percent(done, asked),
-            )
-        )
+        head.append(participation_line(_, asked, done))
     if survey.closes_at is not None:
-        head.append(_("Closes: {when}", when=when(_, survey.closes_at, zone(context))))
+        head.append(_("Closes: {when}", when=until(_, survey.closes_at, zone(context))))
     if survey.anonymous:
         settings = context.settings
         slot = next_release(context.clock.time(), settings.anonymous_digest_times, settings.tz)
@@ -399,6 +399,11 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
         ),
         parse_mode=ParseMode.HTML,
     )
+    # Every export is recorded (docs/privacy): who took which responses out.
+    await audit.record(
+        db, caller.member.id, "survey_export", context.clock.time(),
+        target_type="survey", target_id=survey.id, details={"rows": total},
+    )  # fmt: skip
 
 
 async def on_button(

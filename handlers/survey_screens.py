@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translate, raw
+from bot.i18n import Translate, join_list, raw
 from handlers.keyboards import button, cb, grid, keyboard
 from handlers.survey_common import question_index
 from surveys import (
@@ -65,8 +65,10 @@ def answer_text(_: Translate, question: Question, value: Answer | None, skipped:
         chosen = set(chosen_options(value))
         labels = [o.label for o in question.options if o.id in chosen]
         extra = other_text(value)
-        text = "; ".join(labels)
-        return f"{text}: {extra}" if extra else text
+        text = join_list(labels, _.locale)
+        if not extra:
+            return text
+        return f"{text}：{extra}" if _.locale == "zh_CN" else f"{text}: {extra}"
     if isinstance(question, YesNo):
         return _("Yes (answer)") if value is True else _("No (answer)")
     if isinstance(question, Number | Scale) and isinstance(value, int | float):

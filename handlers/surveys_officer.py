@@ -138,7 +138,12 @@ async def _manage(
         published = await survey_actions.publish(context, survey, actor)
         fresh = published.survey if published else survey
         note = (
-            _("🚀 Published. {count} members were invited.", count=published.recipients)
+            _.ngettext(
+                "🚀 Published. {count} member was invited.",
+                "🚀 Published. {count} members were invited.",
+                published.recipients,
+                count=published.recipients,
+            )
             if published
             else ""
         )
@@ -184,7 +189,12 @@ async def _manage(
         note = (
             _("❗ No reminders are left for this survey.")
             if count is None
-            else _("🔔 Reminder queued for {count} members.", count=count)
+            else _.ngettext(
+                "🔔 Reminder queued for {count} member.",
+                "🔔 Reminder queued for {count} members.",
+                count,
+                count=count,
+            )
         )
         await _reshow(update, context, caller, sid, note)
     elif action == "cls":
@@ -291,8 +301,14 @@ async def on_remind_command(update: Update, context: BotContext) -> None:
     count = await survey_actions.remind(context, survey, caller.member.id)
     if count is None:
         await send(update, context, _("❗ No reminders are left for this survey."))
-    else:
-        await send(update, context, _("🔔 Reminder queued for {count} members.", count=count))
+        return
+    queued = _.ngettext(
+        "🔔 Reminder queued for {count} member.",
+        "🔔 Reminder queued for {count} members.",
+        count,
+        count=count,
+    )
+    await send(update, context, queued)
 
 
 def register(app: BotApp, registry: Registry) -> None:

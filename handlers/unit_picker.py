@@ -42,6 +42,14 @@ class UnitTree:
             todo.extend(k.id for k in self.kids.get(uid, []))
         return out
 
+    def can_browse(self, unit_id: int | None, allowed: set[int] | None = None) -> bool:
+        """Whether a picker may open this unit (0/None: the top): it exists and holds a choice."""
+        if not unit_id:
+            return True
+        if unit_id not in self.by_id:
+            return False
+        return allowed is None or bool(self.subtree(unit_id) & allowed)
+
     def path(self, unit_id: int) -> str:
         """Breadcrumb "company / branch / group"."""
         names: list[str] = []

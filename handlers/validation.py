@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.i18n import N_, Translate
+from bot.i18n import N_, Translate, raw, zone_label
 
 MAX_NAME = 64
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
@@ -20,8 +20,14 @@ class Problem:
     params: dict[str, object] = field(default_factory=dict)
 
     def render(self, _: Translate) -> str:
-        """The message in the reader's language."""
-        return _(self.msgid, **self.params)
+        """The message in the reader's language (a `zone` named as the reader says it)."""
+        # A nested Problem (a reason inside a refusal) is rendered in the same language.
+        params = {
+            k: raw(v.render(_)) if isinstance(v, Problem) else v for k, v in self.params.items()
+        }
+        if "zone" in params:
+            params["zone"] = zone_label(str(params["zone"]), _.locale)
+        return _(self.msgid, **params)
 
 
 def _has_control(text: str, allowed: str) -> bool:

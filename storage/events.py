@@ -378,11 +378,14 @@ async def cancel_event(tx: Transaction, event_id: int, now: float) -> list[Signu
 async def reschedule(
     tx: Transaction, event_id: int, starts_at: float, ends_at: float, now: float
 ) -> Event | None:
-    """Move the event; the deadline never ends up after the start; reminders follow."""
+    """Move the event; a deadline "at start" moves with it, none ends up after the start."""
+    # On the right of SET, starts_at is still the old start.
     changed = await tx.execute(
-        """UPDATE events SET starts_at = ?, ends_at = ?, signup_deadline = MIN(signup_deadline, ?),
+        """UPDATE events SET starts_at = ?, ends_at = ?,
+               signup_deadline = CASE WHEN signup_deadline >= starts_at THEN ?
+                                      ELSE MIN(signup_deadline, ?) END,
                sequence = sequence + 1, updated_at = ? WHERE id = ? AND status = 'published'""",
-        (starts_at, ends_at, starts_at, now, event_id),
+        (starts_at, ends_at, starts_at, starts_at, now, event_id),
     )
     if not changed:
         return None

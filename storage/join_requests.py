@@ -23,7 +23,18 @@ def _req(row: Row) -> JoinRequest:
 
 
 async def open_request(db: Executor, member_id: int, unit_id: int, kind: str, now: float) -> int:
-    """Replace any pending request of the member with a new one; return its id."""
+    """Replace any pending request of the member with a new one; return its id.
+
+    The same request again (a restart of registration) keeps the pending one, so
+    the buttons officers were already sent still decide it.
+    """
+    same = await db.fetchval(
+        "SELECT id FROM join_requests WHERE member_id = ? AND status = 'pending' "
+        "AND unit_id = ? AND kind = ?",
+        (member_id, unit_id, kind),
+    )
+    if same is not None:
+        return int(same)
     await db.execute(
         "UPDATE join_requests SET status = 'cancelled' WHERE member_id = ? AND status = 'pending'",
         (member_id,),

@@ -212,6 +212,23 @@ async def collect(
             continue
         rows = await db.fetchall(f'SELECT * FROM "{h.table}" WHERE {_cond(h)}', (value,))
         found[f"{h.table}.{h.column}"] = (h.section, [_plain(r, HIDDEN_COLUMNS) for r in rows])
+    # Their own side of their suggestion threads (answers, rating comments): named items by
+    # authorship, anonymous ones through the member's sealed index only (refs below).
+    own_ids = [
+        int(r[0])
+        for r in await db.fetchall("SELECT id FROM suggestions WHERE author_id = ?", (member_id,))
+    ]
+    if sealer is not None and await has(db, "suggestion_mine", "tag"):
+        own_ids += await sealing.mine(db, sealer, member_id)
+    if own_ids:
+        marks = ",".join("?" * len(own_ids))
+        mine = await db.fetchall(
+            "SELECT s.ref, m.kind, m.body, m.stars, m.at FROM suggestion_messages m "
+            f"JOIN suggestions s ON s.id = m.suggestion_id WHERE m.suggestion_id IN ({marks}) "
+            "AND m.side = 'author' AND m.kind IN ('text', 'rating') ORDER BY s.ref, m.seq",
+            own_ids,
+        )
+        found["suggestion_messages.author"] = ("thread", [dict(r) for r in mine])
     grants = await roles.of_member(db, member_id)
     path = await units.path_names(db, row["unit_id"]) if row["unit_id"] is not None else []
     refs: list[str] = []

@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 
 from surveys.errors import AnswerError, answer_error
 from surveys.model import Answer, ChoiceQuestion, Definition, Option, Question
-from surveys.reach import Reach, reach
+from surveys.reach import Reach, possible_count, reach
 from surveys.values import check, chosen_options, is_json_answer, other_text
 
 PROGRESS_VERSION = 1
@@ -188,11 +188,11 @@ def goto(definition: Definition, progress: Progress, question_id: str) -> Progre
 
 
 def progress_position(definition: Definition, progress: Progress) -> tuple[int, int]:
-    """(position of the current question from 1, questions reachable so far) for "3/10"."""
+    """(position of the current question from 1, questions it may take in all) for "3/10"."""
     state = _state(definition, progress)
-    total = len(state.reach.ids)
+    total = possible_count(definition, state.answers, state.skipped)
     if state.cursor is None:
-        return total, total
+        return len(state.reach.ids), len(state.reach.ids)
     return state.reach.ids.index(state.cursor) + 1, total
 
 

@@ -128,6 +128,7 @@ ANSWER_MESSAGES: Mapping[str, str] = MappingProxyType(
         "text_too_long": N_("That is {length} characters; at most {max} are allowed."),
         "not_a_number": N_("Please send a number, for example 12 or 3.5."),
         "not_an_integer": N_("Please send a whole number."),
+        "not_a_whole_number": N_("Please send a whole number, for example 12."),
         "below_min": N_("The number must be at least {min}."),
         "above_max": N_("The number must be at most {max}."),
         "not_in_scale": N_("Please choose a value from {min} to {max}."),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 
-from surveys.conditions import evaluate
-from surveys.model import Answer, Definition, Question
+from surveys.conditions import evaluate, references
+from surveys.model import Answer, Condition, Definition, Question
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,23 @@ def reach(definition: Definition, answers: Mapping[str, Answer], skipped: Set[st
         if question.end_if is not None and evaluate(question.end_if, seen_answers, seen_skipped):
             return Reach(tuple(shown), question.id)
     return Reach(tuple(shown), None)
+
+
+def possible_count(
+    definition: Definition, answers: Mapping[str, Answer], skipped: Set[str]
+) -> int:
+    """How many questions may be asked in all: the reached ones plus those whose condition
+    still waits for an unanswered question. So the "3/10" total never grows when a
+    conditional question appears; it only shrinks once its condition is decided.
+    """
+    walked = reach(definition, answers, skipped)
+    shown = set(walked.ids)
+    if walked.ended_by is not None:
+        return len(shown)
+    open_ids = {q for q in definition.by_id if q not in answers and q not in skipped}
+
+
+    def waiting(guards: tuple[Condition, ...]) -> bool:
+        return any(c.question in open_ids for g in guards for c in references(g))
+
+    return sum(1 for p in definition.placed if p.question.id in shown or waiting(p.guards))

@@ -125,7 +125,8 @@ def load_plan_file(
     data, problems = read_yaml(yaml_text)
     if problems:
         return problems
-    if isinstance(data, dict) and "plan" in data and "id" not in data:
+    # A file naming its plan, or holding nothing but lessons (what ➕ Add lessons asks for).
+    if isinstance(data, dict) and "id" not in data and ("plan" in data or set(data) == {"lessons"}):
         return parse_additions(data, tz=tz)
     if isinstance(data, dict) and not {"id", "title", "lessons"} & set(data):
         return [study_error("plan_kind", "")]

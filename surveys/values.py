@@ -168,7 +168,9 @@ def _check_text(question: Text, raw: object) -> Answer | AnswerError:
 def _check_number(question: Number, raw: object) -> Answer | AnswerError:
     number = parse_number(raw)
     if number is None:
-        return answer_error("not_a_number", question.id)
+        # No decimal as an example when only whole numbers are taken.
+        code = "not_a_whole_number" if question.integer else "not_a_number"
+        return answer_error(code, question.id)
     if question.integer and number != int(number):
         return answer_error("not_an_integer", question.id)
     if question.min is not None and number < question.min:

@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.sandbox.core import SandboxCore
 from storage.db import Database, open_database
+from tests import api_errors
 
 
 @pytest.fixture
@@ -36,3 +39,31 @@ def pytest_configure(config: pytest.Config) -> None:
         value = config.getoption(option, default=None)
         if value is not None:
             os.environ[env] = str(value)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The sandbox's own tests provoke refusals on purpose: they opt out of the check."""
+    for item in items:
+        if "tests/sandbox/" in item.nodeid:
+            item.add_marker(pytest.mark.api_errors())
+
+
+@pytest.fixture(autouse=True)
+def no_refused_api_calls(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail the test if fake Telegram refused a call it did not expect (tests/api_errors.py)."""
+    cores: list[SandboxCore] = []
+    original = SandboxCore.__init__
+
+    def recording_init(self: SandboxCore, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        cores.append(self)
+
+    monkeypatch.setattr(SandboxCore, "__init__", recording_init)
+    yield
+    marker = request.node.get_closest_marker(api_errors.MARKER)
+    expected = tuple(marker.args) if marker is not None else None
+    refused = api_errors.unexpected(cores, expected)
+    if refused:
+        pytest.fail(api_errors.describe(refused), pytrace=False)

@@ -252,6 +252,10 @@ class Delivery:
         changed = await outbox.set_state(
             self._db, broadcast_id, "paused", only_from=("scheduled", "sending")
         )
+        # Again after the write: a claim that read the state before it committed
+        # must not put the broadcast back in the running.
+        self._halted.add(broadcast_id)
+        self._halt_epoch += 1
         await self._report_now([broadcast_id])
         return changed
 
@@ -482,7 +486,9 @@ class Delivery:
         try:
             for broadcast_id in {r.broadcast_id for r in fresh}:
                 await self._load(broadcast_id)
-            ids = {r.broadcast_id for r in self._buffer}
+            # Held broadcasts stay checked too: their rows may have left the buffer for a
+            # worker (waiting for a send slot), and a pause must not be forgotten then.
+            ids = {r.broadcast_id for r in self._buffer} | self._halted
             epoch = self._halt_epoch
             halted = await outbox.halted(self._db, ids)
             # A pause or cancel here while we read wins over what we read.

@@ -91,7 +91,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
     await a.press("中级工", expect="您更喜欢哪种培训形式？")
     await a.press("师带徒", expect="您是否愿意担任师傅？")
     await a.press("是", expect="每月可以投入多少小时")
-    await a.say("九十", expect="请发送一个数字")
+    await a.say("九十", expect="请发送一个整数")
     await a.say("90", expect="数字不能大于 80")
     await a.say("10", expect="培训对您的职业发展有多重要")
     await a.press("5", expect="对培训工作还有什么建议？")
@@ -121,9 +121,9 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
 
     # Results: a summary, a chart, an export whose cells are the answers.
     await officer.say("/survey_admin", expect="可以上传 YAML 文件")
-    await officer.press("🟢 年度职工培训需求调查", expect="已答：3 人")
+    await officer.press("🟢 年度职工培训需求调查", expect="已填：3 人")
     summary = await officer.press("📊 结果", expect="问卷结果")
-    assert "已作答：3/3（100%）" in summary.text
+    assert "应填：3 人 · 已填：3 人（100%）" in summary.text
     assert "是：2（67%）· 否：1（33%）" in summary.text
     assert "希望多开数控课" not in summary.text  # one comment is fewer than the threshold
     await officer.press("📈 图表", expect="今年您是否有参加培训的意愿？")
@@ -148,7 +148,7 @@ async def test_branching_survey_end_to_end(stack: Stack) -> None:
         datetime(2025, 3, 3, 9, 0),
         "是",
         "生产操作岗",
-        "数控加工; 安全生产",
+        "数控加工、安全生产",
         "是",
         "中级工",
         None,

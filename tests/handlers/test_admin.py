@@ -57,7 +57,7 @@ async def test_admin_grants_and_revokes_officer_role(tmp_path) -> None:  # type:
         assert "您现在是公司工会 / 第一分工会的干部" in bot.screen(5).text
         # The new officer now has the officer menu, scoped to their branch.
         await bot.send(5, "/officer")
-        assert "📝 入会申请" in bot.labels(5) and "🏢 单位管理" not in bot.labels(5)
+        assert "📝 注册审核" in bot.labels(5) and "🏢 单位管理" not in bot.labels(5)
         answer = await bot.press_data(5, f"ua:add:{t['company']}")
         assert "没有权限" in answer
         # Revoke from the roles screen.

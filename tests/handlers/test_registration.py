@@ -24,12 +24,12 @@ async def test_member_registers_and_an_officer_approves(bot: Harness) -> None:
     await bot.send(20, "A-1001")
     assert "隐私说明" in bot.screen(20).text
     await bot.press(20, "✅ 同意")
-    assert "入会申请已发送" in bot.screen(20).text
+    assert "注册申请已发送" in bot.screen(20).text
     m = await members.by_telegram_id(bot.db, 20)
     assert m is not None and m.status == "pending" and m.employee_no == "A-1001"
     # The officer of the branch above the group is told, with decision buttons.
     note = bot.screen(officer.telegram_id)
-    assert "入会申请" in note.text and "张三" in note.text and "装配小组" in note.text
+    assert "注册审核" in note.text and "张三" in note.text and "装配小组" in note.text
     await bot.press(officer.telegram_id, "✅ 同意")
     assert "您已同意" in bot.screen(officer.telegram_id).text
     m = await members.by_telegram_id(bot.db, 20)

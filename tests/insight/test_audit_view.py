@@ -31,7 +31,7 @@ async def test_admin_pages_filters_and_exports_the_log(bot: Harness) -> None:
     await bot.press(1, "🧾 操作日志")
     page = bot.screen(1).text
     assert "操作日志" in page and "第 1/2 页" in page and "共 13 条" in page
-    assert "一分干部 批准了入会申请 → 会员甲" in page
+    assert "一分干部 通过了注册审核 → 会员甲" in page
     assert "创建了活动" in page
     await bot.press(1, "▶")
     page2 = bot.screen(1).text

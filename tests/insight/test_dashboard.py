@@ -21,7 +21,7 @@ async def test_officer_sees_figures_of_their_units_only(bot: Harness) -> None:
     out = await bot.send(10, "/dashboard")
     text = out[-1].text
     assert "工作看板" in text and "第一分工会" in text
-    assert "已注册：4 ▲4 · 已认证：4 ▲4" in text  # the officer and three members
+    assert "已注册：4 ▲4 · 已审核：4 ▲4" in text  # the officer and three members
     assert "待答复建议：1 ▲1 · 已超期：1 ▲1" in text
     assert "首次答复用时中位数（天）：—" in text
     await bot.press(10, "🔎 选择单位")

@@ -105,7 +105,7 @@ async def test_figures_of_a_branch_match_the_hand_count(db: Database) -> None:
 
     _ = I18n.load().bind("zh_CN")
     lines = figure_lines(_, now, before)
-    assert lines[0] == "👥 已注册：4 ▲2 · 已认证：3 ▲1"
+    assert lines[0] == "👥 已注册：4 ▲2 · 已审核：3 ▲1"
     assert lines[1] == "🟢 近30天活跃：2 (67%) ▲1"
     assert lines[2] == "📋 问卷回复率：33% ▼67个百分点"
     assert lines[3] == "💡 待答复建议：2 ▲2 · 已超期：1 ▲1"

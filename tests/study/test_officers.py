@@ -159,11 +159,11 @@ async def test_nudge_reminds_only_members_behind_who_did_not_mute(bot: Harness) 
     await bot.press(20, "✅ 已学习", pushes(bot, 20)[-1])  # 张三: 1 behind
     await bot.press(21, "🔕 关闭本计划推送", pushes(bot, 21)[-1])  # 李四: 2 behind, muted
     await _open_plan(bot, 1)
-    await bot.press(1, "🔔 提醒落后会员")
+    await bot.press(1, "🔔 提醒未学完的会员")
     await bot.press(1, "2 课以上")
     text = bot.screen(1).text
     # 主席, 一分干部, 李四 and 王五 studied nothing; 李四 muted the plan.
-    assert "有 4 名会员落后 2 课或以上，其中 1 人关闭了推送" in text
+    assert "有 4 名会员有 2 课或以上未学，其中 1 人关闭了推送" in text
     await bot.press(1, "🔔 发送给 3 人")
     assert "已安排向 3 名会员发送提醒" in bot.screen(1).text
     await at(bot, 1, 9, 0)

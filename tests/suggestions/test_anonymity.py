@@ -87,7 +87,7 @@ async def _lifecycle(bot: Harness, authors: list[Author]) -> list[str]:
     for ref in refs[:3]:
         await open_inbox(bot, 900)
         await bot.press_labelled(900, ref)
-        await bot.press(900, "🙋 我来负责")
+        await bot.press(900, "🙋 认领")
         await bot.press(900, "✍️ 答复")
         await bot.send(900, "收到，正在了解情况。")
     first, second = authors[0].telegram_id, authors[1].telegram_id
@@ -113,8 +113,8 @@ async def _lifecycle(bot: Harness, authors: list[Author]) -> list[str]:
     await open_inbox(bot, 900)
     await bot.press(900, "💬 已答复")
     await bot.press_labelled(900, refs[2])
-    await bot.press(900, "🔇 禁止该作者匿名提交")
-    await bot.press(900, "🔇 确认禁止")
+    await bot.press(900, "🔇 禁止该提交人匿名提交")
+    await bot.press(900, "🔇 确认禁止匿名提交")
     await open_inbox(bot, 900)
     await bot.press(900, "📤 导出")
     at(bot, 2026, 3, 2, 17, 0)

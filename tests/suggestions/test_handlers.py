@@ -84,7 +84,7 @@ async def test_anonymous_suggestion_reply_answer_close_rate(bot: Harness) -> Non
 async def test_named_hotline_question_reaches_officers_at_once(bot: Harness) -> None:
     await seed(bot)
     await bot.send(102, "/menu")
-    await bot.press(102, "☎️ 工会热线")
+    await bot.press(102, "☎️ 咨询工会")
     await bot.press(102, "工资福利")
     await bot.send(102, "加班费怎么计算？")
     await bot.press(102, "➡️ 继续")
@@ -199,9 +199,9 @@ async def test_withdrawn_item_takes_no_reply_and_mute_refuses_politely(bot: Harn
     # Muting the author of another item: their next anonymous one is refused politely.
     await open_inbox(bot, 900)
     await bot.press_labelled(900, other)
-    await bot.press(900, "🔇 禁止该作者匿名提交")
-    await bot.press(900, "🔇 确认禁止")
-    assert "已不能再匿名提交" in bot.screen(900).text
+    await bot.press(900, "🔇 禁止该提交人匿名提交")
+    await bot.press(900, "🔇 确认禁止匿名提交")
+    assert "的提交人匿名提交。" in bot.screen(900).text
     await bot.send(102, "/suggest")
     await bot.press(102, "其他")
     await bot.press(102, "🙈 匿名")
@@ -210,10 +210,10 @@ async def test_withdrawn_item_takes_no_reply_and_mute_refuses_politely(bot: Harn
     assert "请用一条文字消息" in bot.screen(102).text
     # The mute list names the item only; lifting it lets the author write anonymously again.
     await open_inbox(bot, 900)
-    await bot.press(900, "🔇 已禁言的作者")
+    await bot.press(900, "🔇 已禁止匿名提交的提交人")
     assert "共 1 位" in bot.screen(900).text
-    await bot.press(900, f"🔈 解除 {other} 作者的禁止")
-    assert "已解除禁止" in bot.screen(900).text
+    await bot.press(900, f"🔈 恢复 {other} 提交人的匿名提交")
+    assert "已恢复匿名提交" in bot.screen(900).text
     await bot.send(102, "/cancel")
     await suggest(bot, 102, "再提一条")
 

@@ -67,10 +67,8 @@ def current_id(progress: Progress) -> str | None:
 def test_start_asks_the_first_question() -> None:
     progress = start(BRANCHING, "m:branching")
     assert current_id(progress) == "member"
-    assert progress_position(BRANCHING, progress) == (
-        1,
-        4,
-    )  # branches not yet taken are not counted
+    # Questions whose condition waits for an answer count: the total never grows later.
+    assert progress_position(BRANCHING, progress) == (1, 7)
     assert not can_go_back(BRANCHING, progress)
 
 
@@ -88,10 +86,11 @@ def test_group_is_shown_only_when_its_condition_holds() -> None:
     assert current_id(office) == "score"
     production = step(BRANCHING, progress, "dept", "prod")
     assert current_id(production) == "shift"
-    assert progress_position(BRANCHING, production) == (3, 5)
+    assert progress_position(BRANCHING, production) == (3, 7)
     night = step(BRANCHING, production, "shift", "3")
     assert current_id(night) == "night_meal"
-    assert progress_position(BRANCHING, night) == (4, 6)
+    assert progress_position(BRANCHING, night) == (4, 7)
+    assert progress_position(BRANCHING, office) == (3, 6)  # decided: one branch less
 
 
 def test_numeric_condition_shows_follow_up() -> None:

@@ -212,9 +212,9 @@ def test_number_integer() -> None:
     assert rejected(NUMBERS, "whole", "3.5") == "not_an_integer"
     assert rejected(NUMBERS, "whole", -1) == "below_min"
     assert rejected(NUMBERS, "whole", 51) == "above_max"
-    assert rejected(NUMBERS, "whole", "十二") == "not_a_number"
-    assert rejected(NUMBERS, "whole", "nan") == "not_a_number"
-    assert rejected(NUMBERS, "whole", True) == "not_a_number"
+    assert rejected(NUMBERS, "whole", "十二") == "not_a_whole_number"
+    assert rejected(NUMBERS, "whole", "nan") == "not_a_whole_number"
+    assert rejected(NUMBERS, "whole", True) == "not_a_whole_number"
 
 
 def test_number_decimal() -> None:

@@ -23,10 +23,10 @@ async def test_build_publish_and_answer_in_chat(bot: Harness) -> None:
     await bot.press(OFFICER, "☑️ 多选题")
     await bot.send(OFFICER, "想参加哪些活动？")
     await bot.send(OFFICER, "登山\n划船\n烧烤")
-    await bot.press(OFFICER, "✍️ 填空题")
+    await bot.press(OFFICER, "✍️ 问答题")
     await bot.send(OFFICER, "其他想法")
     await bot.press(OFFICER, "↩ 删除最后一题")
-    await bot.press(OFFICER, "✍️ 填空题")
+    await bot.press(OFFICER, "✍️ 问答题")
     await bot.send(OFFICER, "还有什么建议？")
     menu = bot.screen(OFFICER).text
     assert "1. 您想去哪里？" in menu and "3. 还有什么建议？" in menu and "其他想法" not in menu
@@ -35,7 +35,7 @@ async def test_build_publish_and_answer_in_chat(bot: Harness) -> None:
     await bot.press(OFFICER, "7 天")
     screen = bot.screen(OFFICER).text
     assert "已保存为草稿" in screen and "公司工会 / 生产一部" in screen
-    assert "2025年3月11日 00:00" in screen  # the end of the seventh day
+    assert "2025年3月10日 24:00" in screen  # the end of the seventh day
     survey = (await store.all_surveys(bot.db))[0]
     assert survey.state == "draft" and not survey.anonymous
     await bot.press(OFFICER, "🚀 立即发布")

@@ -65,7 +65,7 @@ async def test_one_screen_per_step_with_every_answer_kind(bot: Harness) -> None:
     assert "第 3/5 题" in bot.screen(20).text
     # Typed numbers: text, out of range, then right.
     await bot.send(20, "很多")
-    assert "请发送一个数字" in bot.screen(20).text and "请重新输入" in bot.screen(20).text
+    assert "请发送一个整数" in bot.screen(20).text and "请重新输入" in bot.screen(20).text
     await bot.send(20, "100")
     assert "数字不能大于 80" in bot.screen(20).text
     await bot.send(20, "１２")  # full-width digits from a Chinese keyboard
@@ -79,13 +79,13 @@ async def test_one_screen_per_step_with_every_answer_kind(bot: Harness) -> None:
     assert "第 5/5 题" in screen.text and "⏭ 跳过" in bot.labels(20)
     # 5000 characters arrive as two messages (Telegram splits at 4096): both refused clearly.
     await bot.send(20, "长" * 4096)
-    assert "您输入了 4096 个字符，最多允许 100 个" in bot.screen(20).text
+    assert "您输入了 4096 字，最多允许 100 字" in bot.screen(20).text
     await bot.send(20, "长" * 904)
-    assert "最多允许 100 个" in bot.screen(20).text and "其他建议" in bot.screen(20).text
+    assert "最多允许 100 字" in bot.screen(20).text and "其他建议" in bot.screen(20).text
     await bot.press(20, "⏭ 跳过")
     review = bot.screen(20).text
-    assert "请核对您的答案" in review and "其他（请注明）: 倒班" in review
-    assert "工资; 安全" in review and "15" in review and "（已跳过）" in review
+    assert "请核对您的答案" in review and "其他（请注明）：倒班" in review
+    assert "工资、安全" in review and "15" in review and "（已跳过）" in review
     assert "✅ 提交" in bot.labels(20)
     # Only the typed answers added messages; every button edited the one screen.
     assert len(bot.messages(20)) > count
@@ -226,6 +226,6 @@ async def test_markup_characters_in_titles_and_answers_are_shown_as_text(bot: Ha
     await bot.press(20, "其他 & 更多")
     await bot.send(20, "<i>不是标签</i> & {placeholder}")
     review = bot.screen(20).text
-    assert "其他 & 更多: <i>不是标签</i> & {placeholder}" in review
+    assert "其他 & 更多：<i>不是标签</i> & {placeholder}" in review
     await bot.press(20, "✅ 提交")
     assert "A&B <测试> 问卷" in bot.screen(20).text

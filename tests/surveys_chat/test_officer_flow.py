@@ -162,12 +162,12 @@ async def test_results_summary_charts_and_export(bot: Harness) -> None:
             await answer_flow(bot, user_id, *values)
     await bot.send(OFFICER, "/survey_admin")
     await bot.press_labelled(OFFICER, "测试问卷")
-    assert "已答：7 人" in bot.screen(OFFICER).text
+    assert "已填：7 人" in bot.screen(OFFICER).text
     await bot.press(OFFICER, "📊 结果")
     summary = bot.screen(OFFICER).text
     assert (
         "问卷结果：测试问卷" in summary
-        and "已作答：7/9（78%）" in summary
+        and "应填：9 人 · 已填：7 人（78%）" in summary
         # 生产二部 (3 invited) is pooled: its own "2/3" would be too close to naming people.
         and "公司工会（含合并的下级小单位）: 7/9 (78%)" in summary
         and "生产二部" not in summary
@@ -200,7 +200,7 @@ async def test_results_summary_charts_and_export(bot: Harness) -> None:
     assert "📊 结果" in bot.labels(2) and "🔔 提醒未作答的会员" not in bot.labels(2)
     await bot.press(2, "📊 结果")
     text = bot.screen(2).text
-    assert "已作答" not in text and "已与您管辖范围以外的单位合并统计" in text
+    assert "应填" not in text and "已与您管辖范围以外的单位合并统计" in text
     assert "至少 5 人作答后才显示" in text and "建议20" not in text
     await bot.press_data(2, f"svo:xlsx:{survey_id}")
     assert "至少 5 人作答后才能导出" in bot.screen(2).text

@@ -1,0 +1,43 @@
+"""Item 16: HTML problems are explained in the officer's language; a bare "<" is text."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.delivery.test_announce import people
+from tests.harness import Harness
+
+
+async def _new(bot: Harness) -> None:
+    await people(bot)
+    await bot.send(10, "/announce")
+    await bot.press(10, "✏️ 新建通知")
+
+
+async def test_a_formatting_problem_is_explained_in_chinese(bot: Harness) -> None:
+    await _new(bot)
+    reply = (await bot.send(10, "请<i>准时参加"))[-1].text
+    assert "Telegram 不接受这样的格式" in reply and "&lt;i&gt;" not in reply
+    assert "<i>" in reply and "没有闭合" in reply
+    assert "Can't" not in reply and "tag" not in reply
+
+
+@pytest.mark.parametrize("text", ["考核标准：5 < 10 为合格", "我 <3 工会"])
+async def test_a_bare_less_than_sign_is_text(bot: Harness, text: str) -> None:
+    await _new(bot)
+    reply = (await bot.send(10, text))[-1].text
+    assert "不接受" not in reply and "发送给谁" in reply
+
+
+async def test_a_quick_correction_replaces_the_refused_text(bot: Harness) -> None:
+    await _new(bot)
+    assert "不接受" in (await bot.send(10, "<b>周五开会"))[-1].text
+    bot.clock.advance(1)  # corrected at once, well within a long paste's gap
+    reply = (await bot.send(10, "<b>周五开会</b>"))[-1].text
+    assert "发送给谁" in reply
+    await bot.press(10, "➕ 添加单位")
+    await bot.press(10, "📂 公司工会")
+    await bot.press(10, "📂 第一分工会")
+    await bot.press(10, "✔ 选择第一分工会")
+    review = (await bot.press(10, "➡ 继续")).text
+    assert review.count("周五开会") == 1
