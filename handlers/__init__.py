@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import BotApp
+from bot.services import BotApp, BotContext
 from handlers import (
     announce,
     approvals,
@@ -33,6 +33,7 @@ from handlers import (
     suggestions_mine,
     suggestions_officer,
     suggestions_supervision,
+    survey_recover,
     surveys,
     surveys_officer,
     units_admin,
@@ -83,3 +84,8 @@ def register(app: BotApp) -> Registry:
     fallback.register(app, registry)
     errors.register(app)
     return registry
+
+
+async def recover(app: BotApp) -> None:
+    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
+    await survey_recover.redraw_unsent(BotContext(app))

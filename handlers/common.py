@@ -61,6 +61,14 @@ async def get_caller(update: Update, context: BotContext) -> Caller:
     return Caller(member, services.i18n.bind(member.language), is_admin, is_officer)
 
 
+async def caller_of(context: BotContext, member: Member) -> Caller:
+    """The caller for a member the bot acts for without an update (start-up recovery)."""
+    db = context.services.db
+    is_admin = await roles.is_admin(db, member.id)
+    is_officer = is_admin or await roles.is_officer_anywhere(db, member.id)
+    return Caller(member, context.services.i18n.bind(member.language), is_admin, is_officer)
+
+
 def translator_for(context: BotContext, member: Member) -> Translate:
     """The translate function for a member who is not the one sending the update."""
     return context.services.i18n.bind(member.language)
