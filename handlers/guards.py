@@ -19,8 +19,15 @@ log = logging.getLogger(__name__)
 
 async def drop_duplicates(update: Update, context: BotContext) -> None:
     """Stop an update Telegram delivered a second time (after a webhook timeout)."""
+    user = update.effective_user
+    now = context.clock.time()
     try:
-        first = await updates.first_time(context.db, update.update_id, context.clock.time())
+        if user is None:
+            first = await updates.first_time(context.db, update.update_id, now)
+        else:
+            # The sender comes back with the same statement; get_caller uses it once.
+            context.arrival = await updates.arrive(context.db, update.update_id, user.id, now)
+            first = context.arrival is not None
     except DatabaseBusy:
         # Stop here: PTB would otherwise run the feature handlers after the error
         # handler, and the member would be told twice.
