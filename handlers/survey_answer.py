@@ -54,6 +54,8 @@ class Run:
     survey: Survey
     definition: Definition
     view: View
+    #: The caller's progress as read with the survey when the update began (None: not started).
+    session: Session | None = None
 
     @property
     def preview(self) -> bool:
@@ -76,16 +78,19 @@ async def open_run(
     """Load the survey and check, on the server, that the caller may answer it now."""
     _ = caller._
     db, now = context.db, context.clock.time()
-    survey = await store.get(db, survey_id) if survey_id is not None else None
-    if survey is None:
+    opened = (
+        await sessions.open_for(db, survey_id, caller.member.id, preview=preview)
+        if survey_id is not None
+        else None
+    )
+    if opened is None:
         await stale(update, caller)
         return None
+    survey = opened.survey
     if preview:
         allowed = await can_manage(db, caller, survey)
     else:
-        allowed = caller.member.verified and await store.is_recipient(
-            db, survey.id, caller.member.id
-        )
+        allowed = caller.member.verified and opened.recipient
     if not allowed:
         if update.callback_query is None:
             await leave_dialog(context, caller, survey.id)
@@ -95,13 +100,13 @@ async def open_run(
         await answer(update)
         await _closed(update, context, caller, survey)
         return None
-    return run_for(survey, preview=preview)
+    return run_for(survey, opened.session, preview=preview)
 
 
-def run_for(survey: Survey, *, preview: bool) -> Run:
+def run_for(survey: Survey, session: Session | None, *, preview: bool) -> Run:
     """The survey as the member answers it (or an officer previews it)."""
     view = View(NS_PREVIEW if preview else NS, survey.id, survey.title, preview)
-    return Run(survey, definition_of(survey), view)
+    return Run(survey, definition_of(survey), view, session)
 
 
 async def _closed(update: Update, context: BotContext, caller: Caller, survey: Survey) -> None:
@@ -214,7 +219,7 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
     """Start, continue, or (where allowed) reopen a submitted response for changes."""
     _ = caller._
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(db, run.survey.id, member_id, preview=run.preview)
+    session = run.session
     if session is None:
         seed = run.seed(member_id)
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
@@ -241,7 +246,7 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
     survey = run.survey
-    session = await sessions.load(db, survey.id, member_id, preview=run.preview)
+    session = run.session
     if session is None:
         if not run.preview and await store.has_completed(db, survey.id, member_id):
             await answer(

@@ -56,5 +56,5 @@ async def _redraw(context: BotContext, step: Unshown) -> int:
         )
     if not allowed:
         return 0
-    await resend(context, caller, run_for(survey, preview=step.preview), session)
+    await resend(context, caller, run_for(survey, session, preview=step.preview), session)
     return 1

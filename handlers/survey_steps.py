@@ -46,7 +46,7 @@ async def on_action(
     """Apply one answering button (a, t, d, s, b, e, k, c) to the stored progress."""
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
-    session = await sessions.load(db, run.survey.id, member_id, preview=run.preview)
+    session = run.session
     if session is None:
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
             await answer(
@@ -213,7 +213,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if run is None:
         return
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(db, run.survey.id, member_id, preview=preview)
+    session = run.session
     message = update.effective_message
     if session is None or message is None:
         await leave_dialog(context, caller, run.survey.id)
@@ -278,6 +278,6 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     )
     if run is None:
         return
-    session = await sessions.load(context.db, run.survey.id, caller.member.id, preview=preview)
+    session = run.session
     if session is not None:
         await render(update, context, caller, run, session, fresh=True)
