@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,8 +38,8 @@ from surveys import (
 from surveys.results import ChoiceResult, NumberResult, ScaleResult, TextResult, YesNoResult
 
 MESSAGE_BUDGET = 3800
-#: Rows of an Excel export written between two turns of the event loop for others.
-YIELD_EVERY = 100
+#: CPU time an Excel export takes between two turns of the event loop for others' presses.
+EXPORT_SLICE_SECONDS = 0.002
 TEXTS_SHOWN = 20
 TEXTS_KEPT = 500
 #: Rendered choice answers remembered during an Excel export.
@@ -306,6 +307,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
         return text
 
     folder, path = exports.temporary_path()
+    slice_started = time.perf_counter()
     with folder:
         with exports.XlsxStream(path, [*fixed, *titles], sheet=_("Responses")) as sheet:
             async for batch in responses.iter_response_pages(db, survey.id, unit_ids):
@@ -329,10 +331,12 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
                         ]
                     cells += [cell(q, response.answers.get(q.id)) for q in questions]
                     sheet.write_row(cells)
-                    if sheet.rows % YIELD_EVERY == 0:
-                        # Let members' presses run between slices of a long export: on
-                        # one event loop, a 20,000-row export otherwise made everyone wait.
+                    if time.perf_counter() - slice_started >= EXPORT_SLICE_SECONDS:
+                        # Let members' presses run between short slices of a long export:
+                        # on one event loop, a 20,000-row export otherwise added its slice
+                        # to every step of every press (the fairness benchmark).
                         await asyncio.sleep(0)
+                        slice_started = time.perf_counter()
             # Zipping the sheet takes seconds at 100,000 rows: off the event loop.
             await asyncio.to_thread(sheet.close)
         content = path.read_bytes()
