@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.services import BotApp, BotContext
 from handlers import (
     announce,
@@ -88,4 +90,9 @@ def register(app: BotApp) -> Registry:
 
 async def recover(app: BotApp) -> None:
     """At start, draw the screens a stopped process left unsent (see survey_recover)."""
-    await survey_recover.redraw_unsent(BotContext(app))
+    try:
+        await survey_recover.redraw_unsent(BotContext(app))
+    except Exception:
+        # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
+        # failure here (the database busy at start) must not keep the bot from starting.
+        logging.getLogger(__name__).exception("could not re-send unsent survey steps")
