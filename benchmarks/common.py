@@ -85,10 +85,23 @@ async def feed(app: Any, core: SandboxCore) -> None:
     The sandbox builds the update exactly as Telegram would (and, for a button, registers
     the callback query so answerCallbackQuery succeeds); we take it off the queue at once.
     """
+    await process(app, take(app, core))
+
+
+def take(app: Any, core: SandboxCore) -> Update:
+    """Take the update a simulated user action just queued off the sandbox's queue."""
     raw = core.peek_update()
     assert raw is not None, "the simulated action queued no update"
     core.pop_update(raw)
-    await app.process_update(Update.de_json(raw, app.bot))
+    return Update.de_json(raw, app.bot)
+
+
+async def process(app: Any, update: Update) -> None:
+    """Hand an update to the application's update processor, as PTB's update fetcher does.
+
+    So a member's queue and the bound on updates served at once are part of what is timed.
+    """
+    await app.update_processor.process_update(update, app.process_update(update))
 
 
 def survey_definition(slug: str, title: str) -> str:

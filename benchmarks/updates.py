@@ -1,6 +1,16 @@
 """Members answering a survey through the whole bot, against a bare python-telegram-bot.
 
-`python -m benchmarks updates [--members 500] [--think-ms 0] [--seed 7]` prints one JSON line.
+`python -m benchmarks updates [--members 500] [--think-ms 2000] [--fair-members 200]
+[--flood 50] [--export-rows 20000] [--seed 7]` prints three JSON lines:
+
+* `updates`: every member presses as fast as answered (no pause); `ratio` is our updates
+  per second over a bare Application's in the same run.
+* `updates_paced`: the same with about --think-ms between a member's presses; `p99_ms`.
+* `fairness`: --fair-members members at that pace while, from the start, one member sends
+  --flood presses back to back and an officer exports a survey of --export-rows
+  responses to Excel; `others_p99_ms` against `others_p99_alone_ms` (the same members,
+  no flood, no export) and their ratio; `export_seconds` says how much of the run the
+  export overlapped.
 
 Ours: the real Application (every handler, guards, post_init, jobs, the delivery engine) on
 a real SQLite file in WAL mode; the Bot API is answered in-process by the sandbox with its
@@ -12,10 +22,12 @@ screens (sv:a) and Submit (sv:sub), always reading the callback data from the sc
 bot drew. The callback query is the Telegram-shaped dict the sandbox's user_press builds
 (the current message is core.message(...).to_api(...)); it also registers the query id, so
 answerCallbackQuery succeeds as on Telegram. It is taken off the sandbox's queue at once
-and handed to app.process_update; each update is timed from Update.de_json to the end.
+and handed to the application's update processor, as PTB's update fetcher does; each
+update is timed from Update.de_json to the end, waiting for its turn included.
 
 Baseline: the same harness and the same number of members and presses, but a bare
-Application whose only handler answers the query and edits the message (no database).
+Application (the same number of concurrent updates) whose only handler answers the query
+and edits the message (no database).
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,7 +46,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, CallbackQueryHandler
 
-from benchmarks.common import BOT_USERNAME, TOKEN, emit, feed, percentile, settings_for, start_bot
+from benchmarks import scale
+from benchmarks.common import (
+    BOT_USERNAME,
+    TOKEN,
+    emit,
+    feed,
+    percentile,
+    process,
+    settings_for,
+    start_bot,
+    take,
+)
 from benchmarks.common import survey_definition as definition_json
 from bot.app import stop_app
 from bot.sandbox.core import BotMessage, Limits, SandboxCore
@@ -45,6 +69,14 @@ from storage import surveys as store
 
 FIRST_USER = 10_000_000
 ADMIN_USER = 1
+#: In the fairness run the database also holds benchmarks.scale's union (its members from
+#: 10,000,000, its officer 1): our members and admin take other ids.
+FAIR_FIRST_USER = 30_000_000
+FAIR_ADMIN_USER = 2
+#: The survey benchmarks.scale.generate fills (every generated member answered it).
+EXPORTED_SURVEY = 1
+#: Updates the bare Application handles at once: as many as ours serves members at once.
+BARE_CONCURRENT_UPDATES = 256
 #: A member who cannot finish in this many presses is stuck: the run fails loudly.
 MAX_PRESSES = 40
 
@@ -89,6 +121,17 @@ def _data(message: BotMessage) -> list[str]:
     return [str(b.get("callback_data", "")) for b in message.buttons]
 
 
+def _invitation(core: SandboxCore, user_id: int) -> tuple[int, str]:
+    """The member's survey invitation: its message id and the Open button's data."""
+    invitation = next(
+        m
+        for m in reversed(core.messages_for(user_id))
+        if any(d.startswith("sv:open:") for d in _data(m))
+    )
+    data = next(d for d in _data(invitation) if d.startswith("sv:open:"))
+    return invitation.message_id, data
+
+
 def next_survey_button(message: BotMessage, rng: random.Random) -> str:
     """The button a member presses next on a survey screen: Submit, an option, or Start."""
     data = _data(message)
@@ -111,13 +154,7 @@ async def answer_survey(
     think: float,
 ) -> int:
     """Open the invitation, Start, answer every question, Submit; returns the presses."""
-    invitation = next(
-        m
-        for m in reversed(core.messages_for(user_id))
-        if any(d.startswith("sv:open:") for d in _data(m))
-    )
-    message_id = invitation.message_id
-    data = next(d for d in _data(invitation) if d.startswith("sv:open:"))
+    message_id, data = _invitation(core, user_id)
     if think:
         # Members do not all tap in the same millisecond: spread the first press too.
         await asyncio.sleep(think * rng.random())
@@ -133,15 +170,21 @@ async def answer_survey(
     raise AssertionError(f"member {user_id} did not reach Submit in {MAX_PRESSES} presses")
 
 
-async def seed(app: BotApp, core: SandboxCore, count: int) -> tuple[int, list[int]]:
+async def seed(
+    app: BotApp,
+    core: SandboxCore,
+    count: int,
+    first_user: int = FIRST_USER,
+    admin_user: int = ADMIN_USER,
+) -> tuple[int, list[int]]:
     """A unit, `count` verified members, a published survey and delivered invitations."""
     db, now = app.bot_data.db, time.time()
-    user_ids = list(range(FIRST_USER, FIRST_USER + count))
-    core.add_user(ADMIN_USER, "主席")
+    user_ids = list(range(first_user, first_user + count))
+    core.add_user(admin_user, "主席")
     async with db.transaction() as tx:
         company = await units.create(tx, "公司工会", None, now)
         unit = await units.create(tx, "生产一部", company.id, now)
-        admin = await members.touch(tx, ADMIN_USER, ADMIN_USER, "zh_CN", now)
+        admin = await members.touch(tx, admin_user, admin_user, "zh_CN", now)
         await members.update_profile(tx, admin.id, name="主席", unit_id=company.id)
         await members.set_status(tx, admin.id, "verified", now)
         await roles.grant(tx, admin.id, "admin", None, None, now)
@@ -251,6 +294,7 @@ async def run_baseline(members_count: int, presses_each: int, think: float) -> d
         .base_url("http://sandbox.invalid/bot")
         .request(SandboxRequest(core))
         .get_updates_request(SandboxRequest(core))
+        .concurrent_updates(BARE_CONCURRENT_UPDATES)
         .build()
     )
     app.add_handler(CallbackQueryHandler(_bare_button))
@@ -315,15 +359,134 @@ async def measure(members_count: int, think_ms: float = 0.0, rng_seed: int = 7) 
     }
 
 
+async def measure_paced(members_count: int, think_ms: float, rng_seed: int = 7) -> dict[str, Any]:
+    """Ours only, members pausing about think_ms between presses: latency is the figure."""
+    ours = await run_ours(members_count, think_ms / 1000, rng_seed)
+    return {
+        "scenario": "updates_paced",
+        "members": members_count,
+        "think_ms": think_ms,
+        "updates": ours["updates"],
+        "p50_ms": ours["p50_ms"],
+        "p99_ms": ours["p99_ms"],
+        "stored_once": ours["stored_once"],
+        "unanswered_queries": ours["unanswered_queries"],
+    }
+
+
+async def measure_fairness(
+    members_count: int, think_ms: float, flood: int, export_rows: int, rng_seed: int = 7
+) -> dict[str, Any]:
+    """The paced members alone, then beside a flooding member and an officer's export."""
+    with tempfile.TemporaryDirectory(prefix="bench-fairness-") as folder:
+        generated = Path(folder) / "generated.sqlite3"
+        # benchmarks.scale's union: export_rows members who all answered survey 1.
+        await asyncio.to_thread(scale.generate, generated, export_rows, 1, export_rows, rng_seed)
+        rounds: list[dict[str, Any]] = []
+        for busy in (False, True):
+            path = Path(folder) / f"round-{int(busy)}.sqlite3"
+            shutil.copyfile(generated, path)
+            rounds.append(
+                await _fair_round(path, members_count, think_ms / 1000, flood, export_rows,
+                                  busy=busy, rng_seed=rng_seed)
+            )  # fmt: skip
+    alone, busy_round = rounds
+    return {
+        "scenario": "fairness",
+        "members": members_count,
+        "think_ms": think_ms,
+        "others_p99_ms": busy_round["p99_ms"],
+        "others_p99_alone_ms": alone["p99_ms"],
+        "others_p99_ratio": _ratio(busy_round["p99_ms"], alone["p99_ms"]),
+        "others_p50_ms": busy_round["p50_ms"],
+        "others_p50_alone_ms": alone["p50_ms"],
+        "flood_presses": flood,
+        "flood_seconds": busy_round["flood_seconds"],
+        "export_rows": export_rows,
+        "export_seconds": busy_round["export_seconds"],
+        "unanswered_queries": alone["unanswered_queries"] + busy_round["unanswered_queries"],
+    }
+
+
+async def _fair_round(
+    path: Path,
+    members_count: int,
+    think: float,
+    flood: int,
+    export_rows: int,
+    *,
+    busy: bool,
+    rng_seed: int,
+) -> dict[str, Any]:
+    """One round on a copy of the generated database: members answer; maybe flood and export."""
+    core = SandboxCore(TOKEN, BOT_USERNAME, limits=Limits(enabled=False), record_calls=False)
+    core.add_user(scale.OFFICER_USER, "工会主席")
+    settings = settings_for(path, delivery_rate=1000, delivery_concurrency=32)
+    app = await start_bot(core, settings)
+    try:
+        _survey_id, user_ids = await seed(
+            app, core, members_count + 1, FAIR_FIRST_USER, FAIR_ADMIN_USER
+        )
+        flooder, others = user_ids[0], user_ids[1:]
+        anchor = await app.bot.send_message(scale.OFFICER_USER, "基准测试")
+        timing = Timing()
+        exports: list[float] = []
+        flooded: list[float] = []
+
+        async def export() -> None:
+            core.user_press(scale.OFFICER_USER, anchor.message_id, f"svo:xlsx:{EXPORTED_SURVEY}")
+            started = time.perf_counter()
+            await feed(app, core)
+            exports.append(time.perf_counter() - started)
+
+        async def flood_presses() -> None:
+            message_id, data = _invitation(core, flooder)
+            started = time.perf_counter()
+            pending = []
+            for _n in range(flood):
+                core.user_press(flooder, message_id, data)
+                pending.append(asyncio.create_task(process(app, take(app, core))))
+            await asyncio.gather(*pending)
+            flooded.append(time.perf_counter() - started)
+
+        side = [flood_presses(), export()] if busy else []
+        side_tasks = [asyncio.create_task(job) for job in side]
+        await asyncio.gather(
+            *(
+                answer_survey(app, core, u, random.Random(rng_seed + u), timing, think)
+                for u in others
+            )
+        )
+        await asyncio.gather(*side_tasks)
+    finally:
+        await stop_app(app)
+    return {
+        **timing.figures(),
+        "unanswered_queries": timing.unanswered,
+        "export_seconds": round(exports[0], 2) if exports else None,
+        "flood_seconds": round(flooded[0], 2) if flooded else None,
+        "export_rows": export_rows,
+    }
+
+
 async def main(argv: list[str]) -> None:
-    """Parse flags, run both harnesses, print one JSON line."""
+    """Parse flags, run the three scenarios, print three JSON lines."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks updates")
     parser.add_argument("--members", type=int, default=500, help="concurrent members")
     parser.add_argument(
-        "--think-ms", type=float, default=0.0,
-        help="average pause before and between a member's presses "
-        "(0: all start at once and press as fast as answered)",
+        "--think-ms", type=float, default=2000.0,
+        help="average pause before and between a member's presses in the paced and "
+        "fairness runs (the `updates` line always presses as fast as answered)",
     )  # fmt: skip
+    parser.add_argument("--fair-members", type=int, default=200, help="members, fairness run")
+    parser.add_argument("--flood", type=int, default=50, help="one member's presses at once")
+    parser.add_argument("--export-rows", type=int, default=20_000, help="responses exported")
     parser.add_argument("--seed", type=int, default=7, help="random choice of options")
     args = parser.parse_args(argv)
-    emit(await measure(args.members, args.think_ms, args.seed))
+    emit(await measure(args.members, 0.0, args.seed))
+    emit(await measure_paced(args.members, args.think_ms, args.seed))
+    emit(
+        await measure_fairness(
+            args.fair_members, args.think_ms, args.flood, args.export_rows, args.seed
+        )
+    )

@@ -80,11 +80,17 @@ async def _post_init(app: BotApp) -> None:
     """Open resources once the bot is initialised (PTB calls this from run_*)."""
     services = app.bot_data
     if not services.db_open:
-        services.db = await open_database(services.settings.database_path)
+        settings = services.settings
+        services.db = await open_database(
+            settings.database_path,
+            busy_timeout_ms=settings.db_busy_timeout_ms,
+            lock_retries=settings.db_lock_retries,
+        )
     services.bot_username = app.bot.username
     services.delivery = await start_delivery(app, handlers.FEATURES)
     services.sealer = await open_sealer(services.settings, services.db, services.clock.time())
     await publish_default_commands(app)
+    await handlers.recover(app)
     install_jobs(app)
     # Start-up objects (handlers, catalogs, libraries) live as long as the process;
     # moving them out of the collector's view keeps full collections from adding

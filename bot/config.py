@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    # How long a statement waits for another process's write lock, and how many more
+    # times it tries before the member is told the bot is busy (5 s x 3 by default).
+    db_busy_timeout_ms: int = Field(default=5000, ge=1, le=600_000)
+    db_lock_retries: int = Field(default=2, ge=0, le=10)
     delivery_rate: float = Field(default=25.0, gt=0, le=1000)
     delivery_concurrency: int = Field(default=8, ge=1, le=64)
     anonymity_threshold: int = Field(default=5, ge=3, le=1000)

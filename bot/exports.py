@@ -57,6 +57,7 @@ class XlsxStream:
             self._sheet.write_string(0, column, clean_text(header), self._bold)
         self._sheet.freeze_panes(1, 0)
         self.rows = 0
+        self._closed = False
 
     def write_row(self, values: Sequence[Cell]) -> None:
         """Append one row below the last."""
@@ -85,8 +86,10 @@ class XlsxStream:
             sheet.write_string(row, column, clean_text(str(value)))
 
     def close(self) -> None:
-        """Finish the file."""
-        self._book.close()
+        """Finish the file (once; leaving the with block after close() is fine)."""
+        if not self._closed:
+            self._closed = True
+            self._book.close()
 
     def __enter__(self) -> XlsxStream:
         return self

@@ -11,6 +11,7 @@ from bot.config import Settings
 from bot.i18n import I18n
 from bot.screen_memory import ScreenMemory
 from storage.db import Database
+from storage.updates import Arrival
 
 if TYPE_CHECKING:
     from bot.delivery import Delivery, Timer
@@ -83,6 +84,9 @@ class Services:
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):
     """CallbackContext with typed shortcuts to the services."""
+
+    #: The sender as the duplicate check read them (handlers.guards), for get_caller.
+    arrival: Arrival | None = None
 
     @property
     def services(self) -> Services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable
 from typing import Any
 
@@ -15,30 +16,56 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     Sequential handling per user is what makes a second tap see the state the
     first tap left, so stale-button checks work without extra locking.
+
+    PTB's base class takes its global semaphore *before* do_process_update, so a
+    member's queued taps would each hold a slot while waiting for that member's
+    first update (head-of-line blocking: one member tapping fast during a slow
+    export stalled everyone). The base semaphore is therefore left unbounded and
+    the bound is applied here, after the member's turn has come: a waiting
+    update holds nothing but its place in its member's queue.
     """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._users: dict[int, int] = {}
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be a positive integer")
+        super().__init__(sys.maxsize)
+        self.members_at_once = max_concurrent_updates
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self._serving = 0
+        #: One FIFO lock per member with updates in flight: its waiters are the queue.
+        self._queues: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    @property
+    def serving(self) -> int:
+        """Updates being handled right now (not those waiting for their member's turn)."""
+        return self._serving
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Run the update's handlers under its sender's lock."""
+        """Wait for the sender's turn, then for a slot, then run the update's handlers."""
         key = _key(update)
         if key is None:
-            await coroutine
+            await self._run(coroutine)
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._users[key] = self._users.get(key, 0) + 1
+        queue = self._queues.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
-                await coroutine
+            async with queue:
+                await self._run(coroutine)
         finally:
-            self._users[key] -= 1
-            if self._users[key] == 0:
-                # Drop idle locks so memory does not grow with every member ever seen.
-                del self._users[key]
-                self._locks.pop(key, None)
+            self._waiting[key] -= 1
+            if self._waiting[key] == 0:
+                # Drop idle queues so memory does not grow with every member ever seen.
+                del self._waiting[key]
+                self._queues.pop(key, None)
+
+    async def _run(self, coroutine: Awaitable[Any]) -> None:
+        async with self._slots:
+            self._serving += 1
+            try:
+                await coroutine
+            finally:
+                self._serving -= 1
 
     async def initialize(self) -> None:
         """Nothing to set up."""

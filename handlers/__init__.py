@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.services import BotApp
+import logging
+
+from bot.services import BotApp, BotContext
 from handlers import (
     announce,
     approvals,
@@ -34,6 +36,7 @@ from handlers import (
     suggestions_mine,
     suggestions_officer,
     suggestions_supervision,
+    survey_recover,
     surveys,
     surveys_officer,
     tasks,
@@ -87,3 +90,13 @@ def register(app: BotApp) -> Registry:
     fallback.register(app, registry)
     errors.register(app)
     return registry
+
+
+async def recover(app: BotApp) -> None:
+    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
+    try:
+        await survey_recover.redraw_unsent(BotContext(app))
+    except Exception:
+        # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
+        # failure here (the database busy at start) must not keep the bot from starting.
+        logging.getLogger(__name__).exception("could not re-send unsent survey steps")

@@ -16,6 +16,7 @@ from bot.screen_memory import message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
 from storage import members, roles
+from storage.db import Database
 from storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Caller:
         return self._.locale
 
 
+#: Seconds between writes of a member's last-seen time: one write a minute, not per tap.
+SEEN_EVERY = 60.0
+
+
 async def get_caller(update: Update, context: BotContext) -> Caller:
     """Load (or create on first contact) the member and their roles, every update."""
     user = update.effective_user
@@ -52,15 +57,45 @@ async def get_caller(update: Update, context: BotContext) -> Caller:
     db = services.db
     now = context.clock.time()
     chat_id = chat.id if chat is not None and chat.type == "private" else user.id
-    default = pick_locale(user.language_code, services.settings.default_language)
-    member = await members.touch(db, user.id, chat_id, default, now)
-    is_admin = await roles.is_admin(db, member.id)
+    # The duplicate check read the member and roles in its statement; use that once
+    # (a second call in the same update reads again, e.g. after a role change).
+    arrival, context.arrival = context.arrival, None
+    known = arrival.member if arrival is not None else None
+    if (
+        arrival is None
+        or known is None
+        or known.unreachable
+        or known.chat_id != chat_id
+        or arrival.last_seen_at is None
+        or now - arrival.last_seen_at >= SEEN_EVERY
+    ):
+        default = pick_locale(user.language_code, services.settings.default_language)
+        member = await members.touch(db, user.id, chat_id, default, now)
+    else:
+        member = known
+    if arrival is not None and arrival.member is not None:
+        is_admin, is_officer = arrival.is_admin, arrival.is_officer
+    elif arrival is not None:
+        is_admin = is_officer = False  # created just now: no roles yet
+    else:
+        is_admin, is_officer = await _roles(db, member.id)
     if not is_admin and user.id in services.settings.admin_ids:
         # Bootstrap admins come from configuration: granted on their first update.
         await roles.grant(db, member.id, "admin", None, None, now)
         is_admin = True
-    is_officer = is_admin or await roles.is_officer_anywhere(db, member.id)
-    return Caller(member, services.i18n.bind(member.language), is_admin, is_officer)
+    return Caller(member, services.i18n.bind(member.language), is_admin, is_officer or is_admin)
+
+
+async def caller_of(context: BotContext, member: Member) -> Caller:
+    """The caller for a member the bot acts for without an update (start-up recovery)."""
+    is_admin, is_officer = await _roles(context.services.db, member.id)
+    return Caller(member, context.services.i18n.bind(member.language), is_admin, is_officer)
+
+
+async def _roles(db: Database, member_id: int) -> tuple[bool, bool]:
+    """Whether the member is an admin, and whether they hold any role at all."""
+    is_admin = await roles.is_admin(db, member_id)
+    return is_admin, is_admin or await roles.is_officer_anywhere(db, member_id)
 
 
 def translator_for(context: BotContext, member: Member) -> Translate:

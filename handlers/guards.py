@@ -9,15 +9,31 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.services import BotApp, BotContext
+from handlers.errors import tell_busy
 from handlers.keyboards import rows, url_button
 from storage import updates
+from storage.db import DatabaseBusy
 
 log = logging.getLogger(__name__)
 
 
 async def drop_duplicates(update: Update, context: BotContext) -> None:
     """Stop an update Telegram delivered a second time (after a webhook timeout)."""
-    if not await updates.first_time(context.db, update.update_id, context.clock.time()):
+    user = update.effective_user
+    now = context.clock.time()
+    try:
+        if user is None:
+            first = await updates.first_time(context.db, update.update_id, now)
+        else:
+            # The sender comes back with the same statement; get_caller uses it once.
+            context.arrival = await updates.arrive(context.db, update.update_id, user.id, now)
+            first = context.arrival is not None
+    except DatabaseBusy:
+        # Stop here: PTB would otherwise run the feature handlers after the error
+        # handler, and the member would be told twice.
+        await tell_busy(update, context)
+        raise ApplicationHandlerStop from None
+    if not first:
         log.info("duplicate update %s ignored", update.update_id)
         raise ApplicationHandlerStop
 

@@ -6,12 +6,13 @@ import html
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import Caller, answer, refuse, send, show, stale
+from handlers.common import Caller, answer, refuse, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
 from handlers.survey_common import (
@@ -55,6 +56,8 @@ class Run:
     survey: Survey
     definition: Definition
     view: View
+    #: The caller's progress as read with the survey when the update began (None: not started).
+    session: Session | None = None
 
     @property
     def preview(self) -> bool:
@@ -77,16 +80,21 @@ async def open_run(
     """Load the survey and check, on the server, that the caller may answer it now."""
     _ = caller._
     db, now = context.db, context.clock.time()
-    survey = await store.get(db, survey_id) if survey_id is not None else None
-    if survey is None:
+    opened = (
+        await sessions.open_for(
+            db, survey_id, caller.member.id, preview=preview, sealer=context.services.sealer
+        )
+        if survey_id is not None
+        else None
+    )
+    if opened is None:
         await stale(update, caller)
         return None
+    survey = opened.survey
     if preview:
         allowed = await can_manage(db, caller, survey)
     else:
-        allowed = caller.member.verified and await store.is_recipient(
-            db, survey.id, caller.member.id
-        )
+        allowed = caller.member.verified and opened.recipient
     if not allowed:
         if update.callback_query is None:
             await leave_dialog(context, caller, survey.id)
@@ -96,8 +104,13 @@ async def open_run(
         await answer(update)
         await _closed(update, context, caller, survey)
         return None
+    return run_for(survey, opened.session, preview=preview)
+
+
+def run_for(survey: Survey, session: Session | None, *, preview: bool) -> Run:
+    """The survey as the member answers it (or an officer previews it)."""
     view = View(NS_PREVIEW if preview else NS, survey.id, survey.title, preview)
-    return Run(survey, definition_of(survey), view)
+    return Run(survey, definition_of(survey), view, session)
 
 
 async def _closed(update: Update, context: BotContext, caller: Caller, survey: Survey) -> None:
@@ -140,34 +153,67 @@ async def render(
     fresh: bool = False,
 ) -> None:
     """Show the current question or the review; remember the screen for typed answers."""
+    if fresh:
+        # Typed input: the old screen scrolled away; retire its buttons, send the next one.
+        await resend(context, caller, run, session, note)
+        return
+    text, markup, question_id = _screen(caller, run, session, note)
+    message = await show(update, context, text, markup)
+    await _remember(context, caller, run, session, question_id, message)
+
+
+async def resend(
+    context: BotContext, caller: Caller, run: Run, session: Session, note: str = ""
+) -> None:
+    """Send the current step as a new message, retiring the old screen's buttons."""
+    text, markup, question_id = _screen(caller, run, session, note)
+    old = await dialogs.get(context.db, caller.member.telegram_id)
+    if old is not None and old.kind == KIND_ANSWER and old.message_id:
+        try:
+            await context.bot.edit_message_reply_markup(
+                caller.member.chat_id, old.message_id, reply_markup=None
+            )
+        except BadRequest:
+            log.debug("old survey screen %s kept its buttons", old.message_id)
+    message = await context.bot.send_message(
+        caller.member.chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        disable_web_page_preview=True,
+    )
+    await _remember(context, caller, run, session, question_id, message)
+
+
+def _screen(
+    caller: Caller, run: Run, session: Session, note: str
+) -> tuple[str, InlineKeyboardMarkup, str]:
+    """The step's text and buttons, and the question it asks ("" for the review)."""
     _ = caller._
     definition = run.definition
     progress = restore(definition, session.progress, run.seed(caller.member.id))
     question = current_question(definition, progress)
     if question is None:
         text, markup = review_screen(_, run.view, definition, progress, note)
-    else:
-        text, markup = question_screen(
-            _, run.view, definition, progress, question, session.draft, note
-        )
-    db, tg = context.db, caller.member.telegram_id
-    if fresh:
-        # Typed input: the old screen scrolled away; retire its buttons, send the next one.
-        old = await dialogs.get(db, tg)
-        if old is not None and old.kind == KIND_ANSWER and old.message_id:
-            try:
-                await context.bot.edit_message_reply_markup(
-                    caller.member.chat_id, old.message_id, reply_markup=None
-                )
-            except BadRequest:
-                log.debug("old survey screen %s kept its buttons", old.message_id)
-        message = await send(update, context, text, markup)
-    else:
-        message = await show(update, context, text, markup)
-    data = {"sid": run.survey.id, "preview": run.preview}
+        return text, markup, ""
+    text, markup = question_screen(_, run.view, definition, progress, question, session.draft, note)
+    return text, markup, question.id
+
+
+async def _remember(
+    context: BotContext,
+    caller: Caller,
+    run: Run,
+    session: Session,
+    question_id: str,
+    message: Message | None,
+) -> None:
+    # What was drawn: the version of the state it shows, and the question a typed
+    # answer now follows; start-up recovery compares the version with the progress's.
+    data = {"sid": run.survey.id, "preview": run.preview, "v": session.version, "q": question_id}
     await dialogs.save(
-        db,
-        tg,
+        context.db,
+        caller.member.telegram_id,
         Dialog(KIND_ANSWER, "answer", data, message.message_id if message else None),
         context.clock.time(),
     )
@@ -177,9 +223,7 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
     """Start, continue, or (where allowed) reopen a submitted response for changes."""
     _ = caller._
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(
-        db, run.survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
-    )
+    session = run.session
     if session is None:
         seed = run.seed(member_id)
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
@@ -194,7 +238,7 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
             session = Session(dict(start(run.definition, seed, answers=earlier)), {}, True)
         else:
             session = Session(dict(start(run.definition, seed)), {}, False)
-        await sessions.save(
+        session = await sessions.save(
             db,
             run.survey.id,
             member_id,
@@ -212,9 +256,7 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
     survey = run.survey
-    session = await sessions.load(
-        db, survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
-    )
+    session = run.session
     if session is None:
         if not run.preview and await store.has_completed(db, survey.id, member_id):
             await answer(

@@ -46,9 +46,7 @@ async def on_action(
     """Apply one answering button (a, t, d, s, b, e, k, c) to the stored progress."""
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
-    session = await sessions.load(
-        db, run.survey.id, member_id, preview=run.preview, sealer=sealer_for(context, run.survey)
-    )
+    session = run.session
     if session is None:
         if not run.preview and await store.has_completed(db, run.survey.id, member_id):
             await answer(
@@ -60,11 +58,10 @@ async def on_action(
     definition = run.definition
     progress = restore(definition, session.progress, run.seed(member_id))
     current = current_question(definition, progress)
-    earlier = _("That button belongs to an earlier question; please use the latest one.")
     if data.action == "b" and data.args[1:2] == ("r",):
         # Back from the review screen: to the last question shown.
         if current is not None:
-            await answer(update, earlier, alert=True)
+            await _redraw(update, context, caller, run, session)
             return
         moved_back = replace(session, progress=dict(back(definition, progress)), draft={})
         await _store_and_show(update, context, caller, run, moved_back)
@@ -83,7 +80,7 @@ async def on_action(
         )
         return
     if current is None or target.id != current.id:
-        await answer(update, earlier, alert=True)
+        await _redraw(update, context, caller, run, session)
         return
     outcome = _apply(_, definition, progress, session, data, target)
     if isinstance(outcome, str):
@@ -95,8 +92,9 @@ async def on_action(
         await leave_dialog(context, caller, run.survey.id)
         await show_intro(update, context, caller, run.survey, preview=run.preview)
         return
-    await answer(update)
-    await sessions.save(
+    # Stored before the press is answered: if the database is too busy, the error
+    # handler's answer is the only one this press gets.
+    stored = await sessions.save(
         db,
         run.survey.id,
         member_id,
@@ -105,14 +103,14 @@ async def on_action(
         preview=run.preview,
         sealer=sealer_for(context, run.survey),
     )
-    await render(update, context, caller, run, outcome)
+    await answer(update)
+    await render(update, context, caller, run, stored)
 
 
 async def _store_and_show(
     update: Update, context: BotContext, caller: Caller, run: Run, session: Session
 ) -> None:
-    await answer(update)
-    await sessions.save(
+    stored = await sessions.save(
         context.db,
         run.survey.id,
         caller.member.id,
@@ -121,6 +119,17 @@ async def _store_and_show(
         preview=run.preview,
         sealer=sealer_for(context, run.survey),
     )
+    await answer(update)
+    await render(update, context, caller, run, stored)
+
+
+async def _redraw(
+    update: Update, context: BotContext, caller: Caller, run: Run, session: Session
+) -> None:
+    """A button of a step already answered (a screen the bot never got to move on, or an
+    old one): never refuse it, never file it; show the step the member is on."""
+    _ = caller._
+    await answer(update, _("Your answer to that question is already saved. Here is the next step."))
     await render(update, context, caller, run, session)
 
 
@@ -213,9 +222,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if run is None:
         return
     db, member_id = context.db, caller.member.id
-    session = await sessions.load(
-        db, run.survey.id, member_id, preview=preview, sealer=sealer_for(context, run.survey)
-    )
+    session = run.session
     message = update.effective_message
     if session is None or message is None:
         await leave_dialog(context, caller, run.survey.id)
@@ -230,6 +237,13 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     progress = restore(definition, session.progress, run.seed(member_id))
     question = current_question(definition, progress)
     text = message.text or ""
+    shown = dialog.data.get("q")
+    if isinstance(shown, str) and shown != (question.id if question is not None else ""):
+        # The text follows the prompt of a step already answered (the bot stopped before
+        # the next screen went out): it is not an answer to the step the member never saw.
+        note = _("Your answer to the previous question is already saved. Here is the next step.")
+        await render(update, context, caller, run, session, note, fresh=True)
+        return
     if question is None:
         note = _("Please check your answers and press Submit.")
         await render(update, context, caller, run, session, note, fresh=True)
@@ -253,12 +267,11 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         note = _("❗ {problem}\nPlease try again.", problem=raw(problem_text(_, moved)))
         await render(update, context, caller, run, session, note, fresh=True)
         return
-    session = replace(session, progress=dict(moved), draft={})
-    await sessions.save(
+    session = await sessions.save(
         db,
         run.survey.id,
         member_id,
-        session,
+        replace(session, progress=dict(moved), draft={}),
         context.clock.time(),
         preview=preview,
         sealer=sealer_for(context, run.survey),
@@ -275,12 +288,6 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     )
     if run is None:
         return
-    session = await sessions.load(
-        context.db,
-        run.survey.id,
-        caller.member.id,
-        preview=preview,
-        sealer=sealer_for(context, run.survey),
-    )
+    session = run.session
     if session is not None:
         await render(update, context, caller, run, session, fresh=True)

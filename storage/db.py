@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import aiosqlite
 
 Params = Sequence[Any] | dict[str, Any]
 Row = sqlite3.Row
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseBusy(Exception):
+    """Another process kept the database locked through every retry; nothing was written."""
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -116,13 +125,36 @@ class Database(_Ops):
     the busy timeout).
     """
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection, path: Path, lock_retries: int = 2) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._lock_retries = lock_retries
+
+    async def _patiently(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run one statement (or BEGIN), trying again while another process holds the lock.
+
+        SQLite has already waited the busy timeout when it says "locked", and a statement
+        that failed so changed nothing, so trying again is safe; after the last try the
+        caller gets DatabaseBusy, which the error handler turns into "busy, try again".
+        """
+        for tries in range(self._lock_retries + 1):
+            try:
+                return await attempt()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                log.warning(
+                    "database is locked by another process; try %s of %s",
+                    tries + 1,
+                    self._lock_retries + 1,
+                )
+        raise DatabaseBusy(f"database still locked after {self._lock_retries + 1} tries")
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
+    async def open(
+        cls, path: Path | str, *, busy_timeout_ms: int = 5000, lock_retries: int = 2
+    ) -> Database:
         """Open (creating folders), set pragmas; migrations are a separate step."""
         p = Path(path)
         if str(p) != ":memory:":
@@ -139,7 +171,7 @@ class Database(_Ops):
         # A -wal holds old page images (anonymous items in arrival order, erased members);
         # once checkpointed it is cut back to nothing instead of kept at its largest size.
         await conn.execute("PRAGMA journal_size_limit = 0")
-        return cls(conn, p)
+        return cls(conn, p, lock_retries)
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -150,7 +182,7 @@ class Database(_Ops):
     async def transaction(self) -> AsyncIterator[Transaction]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._patiently(lambda: self._execute("BEGIN IMMEDIATE", ()))
             try:
                 yield Transaction(self._conn)
             except BaseException:
@@ -161,12 +193,12 @@ class Database(_Ops):
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement in autocommit mode."""
         async with self._lock:
-            return await self._execute(sql, params)
+            return await self._patiently(lambda: self._execute(sql, params))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT in autocommit mode; return the new row's id."""
         async with self._lock:
-            return await self._insert(sql, params)
+            return await self._patiently(lambda: self._insert(sql, params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement for many rows, atomically."""
@@ -176,12 +208,12 @@ class Database(_Ops):
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         """Return the first row or None."""
         async with self._lock:
-            return await self._fetchone(sql, params)
+            return await self._patiently(lambda: self._fetchone(sql, params))
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         """Return all rows."""
         async with self._lock:
-            return await self._fetchall(sql, params)
+            return await self._patiently(lambda: self._fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         """Return the first column of the first row, or None."""
@@ -261,9 +293,11 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-async def open_database(path: Path | str) -> Database:
+async def open_database(
+    path: Path | str, *, busy_timeout_ms: int = 5000, lock_retries: int = 2
+) -> Database:
     """Open and bring the schema up to date: what the bot does at start."""
-    db = await Database.open(path)
+    db = await Database.open(path, busy_timeout_ms=busy_timeout_ms, lock_retries=lock_retries)
     await migrate(db)
     return db
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from storage.db import Executor, Row
 
@@ -29,7 +30,8 @@ class Member:
         return self.status == "verified"
 
 
-def _member(row: Row) -> Member:
+def member_from(row: Row | Mapping[str, Any]) -> Member:
+    """A Member from a row (or the same columns as a mapping, e.g. a JSON object)."""
     return Member(
         id=row["id"],
         telegram_id=row["telegram_id"],
@@ -46,13 +48,13 @@ def _member(row: Row) -> Member:
 async def by_telegram_id(db: Executor, telegram_id: int) -> Member | None:
     """Look a member up by their Telegram user id."""
     row = await db.fetchone("SELECT * FROM members WHERE telegram_id = ?", (telegram_id,))
-    return _member(row) if row else None
+    return member_from(row) if row else None
 
 
 async def by_id(db: Executor, member_id: int) -> Member | None:
     """Look a member up by our own id."""
     row = await db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
-    return _member(row) if row else None
+    return member_from(row) if row else None
 
 
 async def names(db: Executor, ids: Iterable[int]) -> dict[int, str]:
@@ -73,17 +75,17 @@ async def touch(db: Executor, telegram_id: int, chat_id: int, language: str, now
     A member who blocked the bot and now writes again is reachable: clearing
     unreachable_at here is what lets later broadcasts include them.
     """
-    await db.execute(
+    row = await db.fetchone(
         """INSERT INTO members (telegram_id, chat_id, language, created_at, last_seen_at)
            VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (telegram_id) DO UPDATE
            SET last_seen_at = excluded.last_seen_at, chat_id = excluded.chat_id,
-               unreachable_at = NULL""",
+               unreachable_at = NULL
+           RETURNING *""",
         (telegram_id, chat_id, language, now, now),
     )
-    member = await by_telegram_id(db, telegram_id)
-    assert member is not None
-    return member
+    assert row is not None
+    return member_from(row)
 
 
 async def update_profile(
@@ -147,7 +149,7 @@ async def in_units(
         f"SELECT * FROM members WHERE unit_id IN ({marks}){extra} ORDER BY name, id",
         list(unit_ids),
     )
-    return [_member(r) for r in rows]
+    return [member_from(r) for r in rows]
 
 
 async def count_in_units(db: Executor, unit_ids: list[int]) -> int:

@@ -50,7 +50,8 @@ class Listed:
     status: str
 
 
-def _survey(row: Row) -> Survey:
+def survey_from(row: Row) -> Survey:
+    """A Survey from a row holding the surveys table's columns."""
     return Survey(
         id=row["id"],
         slug=row["slug"],
@@ -120,13 +121,13 @@ async def save_draft(
 async def get(db: Executor, survey_id: int) -> Survey | None:
     """One survey by row id."""
     row = await db.fetchone("SELECT * FROM surveys WHERE id = ?", (survey_id,))
-    return _survey(row) if row else None
+    return survey_from(row) if row else None
 
 
 async def by_slug(db: Executor, slug: str) -> Survey | None:
     """One survey by the definition's id."""
     row = await db.fetchone("SELECT * FROM surveys WHERE slug = ?", (slug,))
-    return _survey(row) if row else None
+    return survey_from(row) if row else None
 
 
 async def delete_draft(db: Executor, survey_id: int) -> bool:
@@ -232,7 +233,7 @@ async def due_to_publish(db: Executor, now: float) -> list[Survey]:
         "SELECT * FROM surveys WHERE state = 'scheduled' AND publish_at <= ? ORDER BY publish_at",
         (now,),
     )
-    return [_survey(r) for r in rows]
+    return [survey_from(r) for r in rows]
 
 
 async def due_to_close(db: Executor, now: float) -> list[Survey]:
@@ -241,7 +242,7 @@ async def due_to_close(db: Executor, now: float) -> list[Survey]:
         "SELECT * FROM surveys WHERE state = 'open' AND closes_at IS NOT NULL AND closes_at <= ?",
         (now,),
     )
-    return [_survey(r) for r in rows]
+    return [survey_from(r) for r in rows]
 
 
 async def due_reminders(db: Executor, now: float, lead: float, most: int) -> list[Survey]:
@@ -258,7 +259,7 @@ async def due_reminders(db: Executor, now: float, lead: float, most: int) -> lis
              AND (published_at IS NULL OR published_at < closes_at - ?)""",
         (now, lead, now, most, lead, lead),
     )
-    return [_survey(r) for r in rows]
+    return [survey_from(r) for r in rows]
 
 
 async def count_reminder(db: Executor, survey_id: int, most: int, now: float) -> bool:
@@ -293,14 +294,14 @@ async def open_for_member(db: Executor, member_id: int, now: float) -> list[List
     out = []
     for row in rows:
         status = "done" if row["done"] else "progress" if row["started"] else "new"
-        out.append(Listed(_survey(row), status))
+        out.append(Listed(survey_from(row), status))
     return out
 
 
 async def all_surveys(db: Executor, *, limit: int = 200) -> list[Survey]:
     """Every survey, newest first (the officer list filters by scope)."""
     rows = await db.fetchall("SELECT * FROM surveys ORDER BY id DESC LIMIT ?", (limit,))
-    return [_survey(r) for r in rows]
+    return [survey_from(r) for r in rows]
 
 
 async def is_recipient(db: Executor, survey_id: int, member_id: int) -> bool:

@@ -325,6 +325,8 @@ class SandboxCore:
         if record is not None:
             self.calls.append(record)
         self._method_counts[name] += 1
+        # Waiters see a call as it starts, so a test can act while a slow call is in flight.
+        self._changed.notify()
         try:
             if key not in self._canonical:
                 raise ApiError(404, "Not Found")

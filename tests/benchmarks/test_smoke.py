@@ -33,13 +33,17 @@ def test_percentile_is_nearest_rank() -> None:
     assert percentile([float(n) for n in range(1, 101)], 99) == 99.0
 
 
-async def test_updates_every_member_answers_once(capsys: pytest.CaptureFixture[str]) -> None:
-    await updates.main(["--members", "5"])
-    figures = _one_line(capsys.readouterr().out)
+async def test_updates_prints_three_lines_and_every_member_answers_once(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    await updates.main(["--members", "5", "--think-ms", "5", "--fair-members", "3",
+                        "--flood", "4", "--export-rows", "20"])  # fmt: skip
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [line["scenario"] for line in lines] == ["updates", "updates_paced", "fairness"]
+    figures, paced, fairness = lines
     for name in ("scenario", "members", "updates", "updates_per_second", "p50_ms", "p99_ms",
                  "baseline_updates_per_second", "ratio", "stored_responses"):  # fmt: skip
         assert name in figures, name
-    assert figures["scenario"] == "updates"
     assert figures["members"] == 5
     # open, Start, one press per question, Submit.
     assert figures["presses_per_member"] == QUESTIONS + 3
@@ -49,6 +53,12 @@ async def test_updates_every_member_answers_once(capsys: pytest.CaptureFixture[s
     assert figures["unanswered_queries"] == 0
     assert figures["updates_per_second"] > 0 and figures["baseline_updates_per_second"] > 0
     assert figures["ratio"] > 0
+    assert paced["updates"] == 5 * (QUESTIONS + 3) and paced["stored_once"] is True
+    assert paced["think_ms"] == 5 and paced["p99_ms"] > 0
+    for name in ("others_p99_ms", "others_p99_alone_ms", "others_p99_ratio"):
+        assert fairness[name] > 0, name
+    assert fairness["export_seconds"] > 0 and fairness["export_rows"] == 20
+    assert fairness["flood_presses"] == 4 and fairness["unanswered_queries"] == 0
 
 
 def test_response_counts_share_the_answers() -> None:

@@ -108,9 +108,13 @@ async def test_bad_buttons_double_submit_and_forged_survey(bot: Harness) -> None
     await start_survey(bot, 20)
     first = bot.screen(20).message_id
     await bot.press(20, "白班")
-    # A button of the first question, pressed again after moving on.
+    # A button of the first question, pressed again after moving on: not refused, not
+    # filed anywhere; the member is shown the step they are on (issue 17.6).
     alert = await bot.press_data(20, f"sv:a:{survey_id}:0:1", message_id=first)
-    assert "之前的题目" in alert
+    assert "已保存" in alert and "第 2/5 题" in bot.screen(20).text
+    member_id = await bot.db.fetchval("SELECT id FROM members WHERE telegram_id = 20")
+    session = await sessions.load(bot.db, survey_id, member_id)
+    assert session is not None and session.progress["answers"] == {"q1": "day"}
     alert = await bot.press_data(20, f"sv:a:{survey_id}:99:0")
     assert "已过期" in alert
     await bot.press(20, "☐ 食堂")
