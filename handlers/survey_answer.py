@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from dataclasses import dataclass
@@ -175,6 +176,14 @@ async def resend(
             )
         except BadRequest:
             log.debug("old survey screen %s kept its buttons", old.message_id)
+        # Retired once: a crash before the next screen is sent must not retire it again
+        # (Telegram refuses an edit that changes nothing).
+        await dialogs.save(
+            context.db,
+            caller.member.telegram_id,
+            dataclasses.replace(old, message_id=None),
+            context.clock.time(),
+        )
     message = await context.bot.send_message(
         caller.member.chat_id,
         text,

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 
-from bot.i18n import Translate, format_until, format_when
+from bot.i18n import N_, Translate, format_until, format_when
 from bot.sealing import Sealer
 from bot.services import BotContext
 from handlers.common import Caller
+from handlers.unit_picker import UnitTree
 from storage import roles, units
 from storage import survey_responses as responses
 from storage import surveys as store
 from storage.db import Executor
 from storage.surveys import Survey
-from surveys import Definition, Question, parse_definition
+from surveys import Definition, Question, disclosure, parse_definition
+from surveys.disclosure import Line
 
 #: Callback namespaces: members answering, officers previewing (same screens), officers
 #: managing, the in-chat builder.
@@ -92,20 +95,42 @@ async def scope_of(db: Executor, caller: Caller) -> set[int] | None:
     return set(await roles.scope_unit_ids(db, caller.member.id))
 
 
+#: Shown when some of the officer's units are pooled with units outside their scope.
+WITHHELD = N_(
+    "🔒 Some small units are pooled with units outside your scope; their answers are "
+    "counted only by officers who oversee the whole pool."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Participation:
+    """Asked and answered as the caller may see them: per-unit lines with small units pooled."""
+
+    lines: tuple[Line[int | None], ...]
+    asked: int
+    answered: int
+    #: Some of the caller's people are counted only in a pool reaching outside their scope.
+    withheld: bool
+    tree: UnitTree
+
+
 async def participation(
-    db: Executor, caller: Caller, survey_id: int
-) -> tuple[dict[int | None, int], dict[int | None, int]]:
-    """Members asked and answered per unit, in the caller's units only (admins: all).
+    db: Executor, caller: Caller, survey_id: int, threshold: int
+) -> Participation:
+    """Members asked and answered, through disclosure control (surveys/disclosure.py).
 
     The survey card and the results both count with this, so they always agree.
     """
     scope = await scope_of(db, caller)
     asked = await responses.recipient_counts(db, survey_id)
     answered = await responses.completion_counts(db, survey_id)
-    if scope is not None:
-        asked = {u: n for u, n in asked.items() if u in scope}
-        answered = {u: n for u, n in answered.items() if u in scope}
-    return asked, answered
+    tree = await UnitTree.load(db)
+    rows = {u: (n, answered.get(u, 0)) for u, n in asked.items()}
+    lines = disclosure.lines(rows, tree.parents(), threshold, scope)
+    shown = sum(line.values[0] for line in lines)
+    invited = sum(n for u, n in asked.items() if scope is None or u in scope)
+    done = sum(line.values[1] for line in lines)
+    return Participation(lines, shown, done, invited > shown, tree)
 
 
 def participation_line(_: Translate, asked: int, answered: int) -> str:

@@ -13,6 +13,7 @@ from handlers.survey_common import (
     NS_BUILD,
     NS_OFFICER,
     NS_PREVIEW,
+    WITHHELD,
     can_manage,
     can_view,
     definition_of,
@@ -87,8 +88,11 @@ async def show_survey(
     if survey.closes_at is not None:
         lines.append(_("Closes: {when}", when=until(_, survey.closes_at, tz)))
     if survey.state in ("open", "closed"):
-        asked, done = await participation(db, caller, survey.id)
-        lines.append(participation_line(_, sum(asked.values()), sum(done.values())))
+        part = await participation(db, caller, survey.id, context.settings.anonymity_threshold)
+        if part.asked or not part.withheld:
+            lines.append(participation_line(_, part.asked, part.answered))
+        if part.withheld:
+            lines.append(_(WITHHELD))
         lines.append(
             _(
                 "Reminders sent: {sent} of {most}",

@@ -18,11 +18,13 @@ from telegram.constants import ParseMode
 
 from bot import charts, exports
 from bot.exports import Cell
-from bot.i18n import N_, Translate
+from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
 from handlers.survey_common import (
+    WITHHELD,
     definition_of,
+    participation,
     participation_line,
     scope_of,
     until,
@@ -43,7 +45,6 @@ from surveys import (
     Scale,
     SurveyResult,
     YesNo,
-    disclosure,
 )
 from surveys.disclosure import Line
 from surveys.model import UnitKey
@@ -90,39 +91,28 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
     # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
     # Every unit is read, not only the scope: disclosure blocks are the same for everyone.
-    respondents, counts, asked, answered, tree = await asyncio.gather(
+    respondents, counts, part = await asyncio.gather(
         responses.unit_counts(db, survey.id, None),
         responses.answer_counts(db, survey.id, None),
-        responses.recipient_counts(db, survey.id),
-        responses.completion_counts(db, survey.id),
-        UnitTree.load(db),
+        participation(db, caller, survey.id, threshold),
     )
     for unit_id, n in respondents.items():
         aggregator.add_respondents(n, unit_id)
     for row in counts:
         aggregator.add_answer(row.question_id, row.value, unit=row.unit_id, count=row.count)
-    parents = tree.parents()
-    keyed: dict[UnitKey, UnitKey] = {u: p for u, p in parents.items()}
-    rows = {u: (n, answered.get(u, 0)) for u, n in asked.items()}
+    keyed: dict[UnitKey, UnitKey] = dict(part.tree.parents().items())
     result = aggregator.result(parents=keyed, scope=scope)
-    lines = disclosure.lines(rows, parents, threshold, scope)
-    invited = sum(n for u, n in asked.items() if scope is None or u in scope)
     return Scoped(
         definition,
         result,
         aggregator.visible(parents=keyed, scope=scope),
-        lines,
+        part.lines,
         unit_ids,
-        tree,
-        result.withheld or invited > sum(line.values[0] for line in lines),
+        part.tree,
+        result.withheld or part.withheld,
     )
 
 
-#: Shown when some of the officer's units are pooled with units outside their scope.
-WITHHELD = N_(
-    "🔒 Some small units are pooled with units outside your scope; their answers are "
-    "counted only by officers who oversee the whole pool."
-)
 
 
 def _line_name(_: Translate, tree: UnitTree, line: Line[int | None]) -> str:

@@ -319,7 +319,7 @@ async def health(db: Database) -> Health:
     try:
         async with db.transaction():
             pass  # BEGIN IMMEDIATE takes the write lock, COMMIT releases it
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, DatabaseBusy) as exc:
         problem = str(exc)
     latest = max((v for v, _, _ in migration_files()), default=0)
     return Health(mode.lower(), await schema_version(db), latest, problem)

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
+import pytest
 from telegram.request import HTTPXRequest
 
 from bot.app import build_application
@@ -61,6 +62,10 @@ class ForwardProxy:
             writer.close()
 
 
+# The test proxy does not pass on the client closing its long poll, so at shutdown the
+# fake server still holds it when PTB's last getUpdates arrives: Telegram answers the older
+# one 409 "terminated by other getUpdates request", as it would for any cut long poll.
+@pytest.mark.api_errors("terminated by other getUpdates request")
 async def test_every_bot_api_call_goes_through_the_proxy(tmp_path: Path) -> None:
     core = SandboxCore(TOKEN, "union_test_bot", limits=Limits(enabled=False))
     core.add_user(41, "钱七")

@@ -16,15 +16,15 @@ async def test_a_revoked_role_counts_from_the_very_next_update(bot: Harness) -> 
     t = await bot.tree()
     officer = await bot.member(5, "赵六", t["branch1"], role="officer")
     await bot.send(5, "/officer")
-    assert "📝 入会申请" in bot.labels(5)
+    assert "📝 注册审核" in bot.labels(5)
     # Revoked (by another process, say): no cache may keep the officer menu open.
     await roles.revoke(bot.db, officer.id, "officer", t["branch1"])
     replies = await bot.send(5, "/officer")
-    assert "📝 入会申请" not in "".join(str(b) for m in replies for b in m.buttons)
+    assert "📝 注册审核" not in "".join(str(b) for m in replies for b in m.buttons)
     # And granted again: counts at once too.
     await roles.grant(bot.db, officer.id, "officer", t["branch1"], None, bot.clock.time())
     await bot.send(5, "/officer")
-    assert "📝 入会申请" in bot.labels(5)
+    assert "📝 注册审核" in bot.labels(5)
 
 
 async def test_last_seen_is_written_at_most_once_a_minute(bot: Harness) -> None:

@@ -77,7 +77,7 @@ async def test_an_officer_sees_results_and_work_waiting(union: Harness) -> None:
     assert "10 人作答 · 平均" in results
     assert "暂不显示" not in results
     training = await screen(union, OFFICER, "干部菜单", "问卷", "技能培训")
-    assert "已答：" in training
+    assert "已填：" in training
     await screen(union, OFFICER, "干部菜单", "意见收件箱")
     assert any(label.startswith("Q-") for label in union.labels(OFFICER))
     talk = await screen(union, OFFICER, "干部菜单", "活动", "心理健康讲座")
