@@ -61,14 +61,12 @@ def load_task_file(
     if raw is None:
         return reader.errors
     reader.fields(raw, "", FIELDS, ("title", "instructions", "due"))
-    title = reader.optional_text(raw, "title", "")
+    title = _required_text(reader, raw, "title")
     if title is not None and "\n" in title:
         reader.errors.append(task_error("multiline", "title"))
     elif title is not None and len(title) > TITLE_MAX:
         reader.add("too_long", "title", length=len(title), limit=TITLE_MAX)
-    instructions = reader.optional_text(raw, "instructions", "")
-    if "instructions" in raw and instructions is None and not reader.errors:
-        reader.add("empty", "instructions")
+    instructions = _required_text(reader, raw, "instructions")
     due = reader.moment(raw.get("due"), "due", end_of_day=True) if "due" in raw else None
     if due is not None and due <= now:
         reader.errors.append(task_error("due_past", "due"))
@@ -88,6 +86,16 @@ def load_task_file(
         title=title, instructions=instructions, due=due, mode=mode, units=units,
         requires=requires, late_ok=late_ok, repeat=repeat,
     )  # fmt: skip
+
+
+def _required_text(reader: Reader, raw: dict[Any, Any], key: str) -> str | None:
+    """A text field that must not be empty (its absence is already reported)."""
+    if key not in raw:
+        return None
+    value = reader.optional_text(raw, key, "")
+    if value is None and (raw[key] is None or isinstance(raw[key], str)):
+        reader.add("empty", key)
+    return value
 
 
 def _targets(reader: Reader, raw: object) -> tuple[int, tuple[str | int, ...]]:

@@ -197,6 +197,8 @@ async def _review_screen(
             _("Units ({count}): {names}", count=len(chosen), names=names or "—"),
             _("Report: {what}", what=requires_text(_, req)),
             _("Attachment: yes") if data.get("att_id") else _("Attachment: none"),
+            "",
+            announce_text.excerpt(data["body"]),
         ]
     )
     return text, _review_buttons(_, data)

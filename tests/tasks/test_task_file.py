@@ -36,6 +36,7 @@ async def test_shipped_example_uploads_and_reaches_unit_officers(
     preview = await _upload(bot, EXAMPLE)
     assert "安全生产月活动情况上报" in preview and "“参加人数”" in preview, preview
     assert "“培训场次”" in preview and "照片" in preview and "截止时间：" in preview
+    assert "应急演练" in preview  # the instructions, so the officer checks what units will read
     assert await _tasks(bot) == 0  # nothing is sent before the officer confirms
     done = await bot.press(CREATOR, "✅ 发布")
     await deliver(bot)
