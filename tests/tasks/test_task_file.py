@@ -82,6 +82,13 @@ async def test_bad_file_lists_every_problem_in_chinese_and_creates_nothing(bot: 
     text = await _upload(bot, fixed.replace("repeat: 每月\n", "").encode())
     assert "• instructions: " in text and "• targets[2]: 没有名为“不存在的单位”" in text, text
     assert "第二分工会" in text  # the unit names the officer may use, ready to copy
+    # An English-speaking officer reads the same list in English.
+    await bot.send(GROUP1, "/officer")
+    await bot.press(GROUP1, "📌 Tasks")
+    await bot.press(GROUP1, "⬆ Upload a task file")
+    out = await bot.upload(GROUP1, "task.yaml", BAD.encode())
+    assert "The task file has problems" in out[-1].text, out[-1].text
+    assert "• due: The due time has already passed" in out[-1].text
     assert await _tasks(bot) == 0
 
 
