@@ -10,7 +10,7 @@ from bot.services import BotApp, BotContext
 from handlers.common import answer, press, send
 from handlers.keyboards import cb
 from handlers.registry import MenuEntry, Registry
-from handlers.tasks import create, evaluation, export, review, scorecard_upload, unit
+from handlers.tasks import create, evaluation, export, review, scorecard_upload, unit, upload
 from handlers.tasks.notify import INTERVAL, setup_delivery, sweep
 from handlers.tasks.views import KIND_NEW, KIND_REPORT, KIND_RETURN, NS, RESULTS, Route
 
@@ -25,7 +25,7 @@ def _routes() -> dict[str, Route]:
     merged: dict[str, Route] = {}
     for table in (
         create.ROUTES, unit.ROUTES, review.ROUTES, export.ROUTES, evaluation.ROUTES,
-        scorecard_upload.ROUTES,
+        scorecard_upload.ROUTES, upload.ROUTES,
     ):  # fmt: skip
         clash = merged.keys() & table.keys()
         if clash:
@@ -80,5 +80,6 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.dialog(KIND_REPORT, unit.DIALOG)
     registry.dialog(KIND_RETURN, review.DIALOG)
     registry.dialog(scorecard_upload.KIND, scorecard_upload.DIALOG)
+    registry.dialog(upload.KIND, upload.DIALOG)
     registry.add_menu(MenuEntry(N_("📌 Tasks"), cb(NS, "home"), "officer", 25))
     registry.add_menu(MenuEntry(N_("🏅 Unit scorecards"), cb(NS, "ev"), "officer", 26))

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.i18n import N_, Translate
+from bot.i18n import N_, Translate, format_when
 from bot.services import BotContext
 from handlers import announce_text
 from handlers.common import Caller, send, show
@@ -23,9 +23,9 @@ from storage.dialogs import Dialog
 from storage.tasks import commands
 from surveys import ValidationError
 from surveys.schedule import parse_schedule
+from surveys.task_file import TITLE_MAX
 from surveys.tasks import Requires, parse_number_names
 
-TITLE_MAX = 100
 #: Instructions leave room for the card, the state and a return comment in one 4096-character
 #: message (the unit's task screen shows them all).
 BODY_MAX = 3000
@@ -193,9 +193,12 @@ async def _review_screen(
         [
             _("➕ <b>New task: check and publish</b>"),
             _("<b>{title}</b>", title=data["title"]),
+            _("Due: {when}", when=format_when(float(data["due"]), _.locale, context.settings.tz)),
             _("Units ({count}): {names}", count=len(chosen), names=names or "—"),
             _("Report: {what}", what=requires_text(_, req)),
             _("Attachment: yes") if data.get("att_id") else _("Attachment: none"),
+            "",
+            announce_text.excerpt(data["body"]),
         ]
     )
     return text, _review_buttons(_, data)

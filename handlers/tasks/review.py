@@ -34,7 +34,7 @@ async def home(update: Update, context: BotContext, caller: Caller, args: list[i
     """Tasks home: new task, my units' tasks, and the tasks the caller supervises."""
     _ = caller._
     layout = [
-        [button(_("➕ New task"), cb(NS, "new"))],
+        [button(_("➕ New task"), cb(NS, "new")), button(_("⬆ Upload a task file"), cb(NS, "up"))],
         [button(_("📥 Tasks for my units"), cb(NS, "in"))],
     ]
     for task in await queries.created_or_visible(context.db, caller.member.id):
