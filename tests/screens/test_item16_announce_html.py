@@ -48,7 +48,6 @@ def _wizard_screens(bot: Harness) -> list[str]:
     return [m.text for m in bot.messages(10) if "发送给谁" in m.text or "正文有" in m.text]
 
 
-@pytest.mark.xfail(strict=True, reason="each part of a split paste gets its own screen")
 async def test_a_paste_split_by_the_app_shows_one_screen(bot: Harness) -> None:
     await _new(bot)
     # The app cuts a long paste into messages a moment apart; the first part alone is
@@ -61,7 +60,6 @@ async def test_a_paste_split_by_the_app_shows_one_screen(bot: Harness) -> None:
     assert "✂ 分成 2 条消息发送" in bot.labels(10)
 
 
-@pytest.mark.xfail(strict=True, reason="each part of a split paste gets its own screen")
 async def test_a_paste_in_three_parts_shows_one_screen(bot: Harness) -> None:
     await _new(bot)
     await bot.send(10, ("甲" * 3000) + "\n\n" + ("乙" * 1000))
