@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Message, MessageEntity, Update
+from telegram.error import BadRequest
 
 from bot.services import BotContext
 from handlers import announce_text as text_rules
@@ -80,7 +83,8 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     earlier = draft.long_text or draft.text
     recent = draft.text_at is not None and now - draft.text_at <= CONTINUATION_SECONDS
     refused_short = draft.long_text is not None and len(draft.long_text) < APP_CUT
-    if earlier and recent and not refused_short:
+    joined = bool(earlier and recent and not refused_short)
+    if joined:
         # Telegram apps cut a long paste into several messages sent within a second:
         # the next part continues the text instead of being a new one.
         html = f"{earlier}\n{html}"
@@ -88,13 +92,28 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await reprompt(update, context, caller, dialog)
         return
     draft.text_at = now
-    await _take_text(update, context, caller, draft, html)
+    screen = await _take_text(update, context, caller, draft, html)
+    await _replace_screen(context, caller, dialog.message_id if joined else None, screen)
+
+
+async def _replace_screen(
+    context: BotContext, caller: Caller, previous: int | None, screen: Message | None
+) -> None:
+    """Remove the screen that answered the paste's earlier part: one paste, one screen."""
+    chat_id, user_id = caller.member.chat_id, caller.member.telegram_id
+    if previous is not None and (screen is None or screen.message_id != previous):
+        # Already gone (deleted by the officer) is fine: the screen is off the chat.
+        with contextlib.suppress(BadRequest):
+            await context.bot.delete_message(chat_id, previous)
+    if screen is not None and await dialogs.get(context.db, user_id) is not None:
+        # Remembered so that the next part of the paste can replace this screen too.
+        await dialogs.set_message(context.db, user_id, screen.message_id)
 
 
 async def _take_text(
     update: Update, context: BotContext, caller: Caller, draft: Draft, html: str
-) -> None:
-    """Accept valid text, offer to split a long one, or say what is wrong."""
+) -> Message | None:
+    """Accept valid text, offer to split a long one, or say what is wrong; return its screen."""
     _ = caller._
     measured = text_rules.measure(html)
     if not isinstance(measured, int) or measured > text_rules.MAX_TEXT:
@@ -102,12 +121,11 @@ async def _take_text(
         draft.long_text = html
         await save_draft(context, caller, draft, "text")
     if not isinstance(measured, int):
-        await send(update, context, measured.render(_))
-        return
+        return await send(update, context, measured.render(_))
     if measured > text_rules.MAX_TEXT:
         parts = text_rules.split(html)
         if parts is None:
-            await send(
+            return await send(
                 update,
                 context,
                 _(
@@ -117,7 +135,6 @@ async def _take_text(
                     limit=text_rules.MAX_TEXT,
                 ),
             )
-            return
         await save_draft(context, caller, draft, "split")
         markup = keyboard(
             [
@@ -125,7 +142,7 @@ async def _take_text(
                 [button(_("✏️ Send a shorter text"), cb(NS, "txt"))],
             ]
         )
-        await send(
+        return await send(
             update,
             context,
             _(
@@ -137,13 +154,11 @@ async def _take_text(
             ),
             markup,
         )
-        return
     if not text_rules.plain(html).strip():
-        await send(update, context, _("The text is empty. Please send some text."))
-        return
+        return await send(update, context, _("The text is empty. Please send some text."))
     draft.text, draft.parts, draft.long_text = html, [], None
     draft.photo = draft.document = draft.doc_name = None
-    await after_content(update, context, caller, draft)
+    return await after_content(update, context, caller, draft)
 
 
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:

@@ -58,14 +58,15 @@ async def load_draft(context: BotContext, caller: Caller) -> Draft | None:
     return Draft.from_data(dialog.data)
 
 
-async def after_content(update: Update, context: BotContext, caller: Caller, draft: Draft) -> None:
+async def after_content(
+    update: Update, context: BotContext, caller: Caller, draft: Draft
+) -> Message | None:
     """Text or file is in: choose the audience first, or back to the review."""
     if draft.audience.unit_ids:
         await save_draft(context, caller, draft, "review")
-        await show_review(update, context, caller, draft)
-    else:
-        await save_draft(context, caller, draft, "audience")
-        await show_audience(update, context, caller, draft)
+        return await show_review(update, context, caller, draft)
+    await save_draft(context, caller, draft, "audience")
+    return await show_audience(update, context, caller, draft)
 
 
 async def show_home(update: Update, context: BotContext, caller: Caller) -> None:
@@ -100,17 +101,19 @@ async def prompt_text(update: Update, context: BotContext, caller: Caller) -> No
     await show(update, context, text, markup)
 
 
-async def show_audience(update: Update, context: BotContext, caller: Caller, draft: Draft) -> None:
+async def show_audience(
+    update: Update, context: BotContext, caller: Caller, draft: Draft
+) -> Message | None:
     """The audience screen with the current recipient count."""
     tree = await UnitTree.load(context.db)
     count = len(await announcements.resolve(context.db, draft.audience))
     text, markup = audience_screen(caller._, draft, tree, count)
-    await show(update, context, text, markup)
+    return await show(update, context, text, markup)
 
 
 async def show_review(
     update: Update, context: BotContext, caller: Caller, draft: Draft, *, fresh: bool = False
-) -> None:
+) -> Message | None:
     """The summary before sending (fresh: as a new message)."""
     db = context.db
     tree = await UnitTree.load(db)
@@ -118,7 +121,7 @@ async def show_review(
     unreachable = await announcements.unreachable_among(db, ids)
     when = when_text(caller._, draft.due_at, caller.locale, context.settings.tz)
     text, markup = review_screen(caller._, draft, tree, len(ids), unreachable, when)
-    await (send if fresh else show)(update, context, text, markup)
+    return await (send if fresh else show)(update, context, text, markup)
 
 
 async def show_when(update: Update, context: BotContext, caller: Caller) -> None:

@@ -14,6 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
+from handlers import privacy_json
 from handlers.common import (
     Caller,
     answer,
@@ -128,7 +129,8 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
     await answer(update, _("Preparing the file…"))
     data = await _collect(context, caller)
     if kind == "json":
-        content = json.dumps(data.as_json(), ensure_ascii=False, indent=2, default=str).encode()
+        document = privacy_json.document(data, context.settings.tz, context.clock.time())
+        content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
         name = "my-data.json"
     else:
         content = xlsx_bytes(

@@ -51,3 +51,10 @@ async def clear(db: Executor, telegram_id: int) -> Dialog | None:
     existing = await get(db, telegram_id)
     await db.execute("DELETE FROM dialogs WHERE telegram_id = ?", (telegram_id,))
     return existing
+
+
+async def set_message(db: Executor, telegram_id: int, message_id: int | None) -> None:
+    """Note which bot message shows the dialog's current screen."""
+    await db.execute(
+        "UPDATE dialogs SET message_id = ? WHERE telegram_id = ?", (message_id, telegram_id)
+    )

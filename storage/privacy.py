@@ -180,17 +180,6 @@ class Collected:
             out["officer"] = sum(self.officer_work.values())
         return out
 
-    def as_json(self) -> dict[str, Any]:
-        """The downloadable document."""
-        return {
-            "profile": self.profile,
-            "unit": " / ".join(self.unit_path),
-            "roles": self.roles,
-            "records": {name: rows for name, (_section, rows) in self.tables.items() if rows},
-            "officer_work": {name: n for name, n in self.officer_work.items() if n},
-            "anonymous_suggestions": self.anonymous_refs,
-        }
-
 
 async def collect(
     db: Executor, member_id: int, sealer: Sealer | None = None

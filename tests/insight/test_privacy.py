@@ -165,14 +165,13 @@ async def test_mydata_shows_and_sends_everything(bot: Harness) -> None:
     await bot.press(ME, "📄 下载（JSON）")
     doc = bot.core.documents_for(ME)[-1]
     data = json.loads(doc.content)
-    assert data["profile"]["name"] == NAME and data["unit"].endswith("装配小组")
-    records = data["records"]
-    assert records["event_signups.member_id"][0]["event_id"] == life["event"]
-    assert records["suggestions.author_id"][0]["ref"] == life["named"].ref
-    assert "author_seal" not in records["suggestions.author_id"][0]
-    assert records["survey_responses.member_id"][0]["answers"]
-    assert records["study_reads.member_id"] and records["outbox.member_id"]
-    assert data["anonymous_suggestions"] == [life["anonymous"].ref]
+    assert data["profile"]["name"] == NAME and data["profile"]["unit"].endswith("装配小组")
+    assert data["events"]["signups"][0]["event_id"] == life["event"]
+    assert data["suggestions"]["named"][0]["ref"] == life["named"].ref
+    assert "author_seal" not in data["suggestions"]["named"][0]
+    assert data["surveys"]["named_answers"][0]["answers"]
+    assert data["study"]["lessons_read"] and data["announcements_received"]
+    assert data["suggestions"]["anonymous_references"] == [life["anonymous"].ref]
     await bot.press(ME, "📊 下载（Excel）")
     assert bot.core.documents_for(ME)[-1].file_name.endswith(".xlsx")
     actions = [e.action for e in await audit.recent(bot.db)]
@@ -234,8 +233,9 @@ async def test_an_officer_who_owns_open_suggestions_hands_them_over_first(
     assert "您作为工会干部的工作记录" in out[-1].text
     await bot.press(10, "📄 下载（JSON）")
     data = json.loads(bot.core.documents_for(10)[-1].content)
-    assert data["officer_work"]["suggestions.owner_id"] == 1
-    assert "suggestions.owner_id" not in data["records"] and "请修路灯" not in json.dumps(data)
+    assert data["officer_work"]["suggestions_handled"] == 1
+    assert data["suggestions"]["named"] == []
+    assert "请修路灯" not in json.dumps(data, ensure_ascii=False)
     await bot.send(10, "/forget")
     assert "1 条未办结的建议" in bot.screen(10).text
     await bot.press(10, "🗑 确认删除我的数据")

@@ -41,3 +41,32 @@ async def test_a_quick_correction_replaces_the_refused_text(bot: Harness) -> Non
     await bot.press(10, "✔ 选择第一分工会")
     review = (await bot.press(10, "➡ 继续")).text
     assert review.count("周五开会") == 1
+
+
+def _wizard_screens(bot: Harness) -> list[str]:
+    """The visible answers to the pasted text: the audience screen or the split offer."""
+    return [m.text for m in bot.messages(10) if "发送给谁" in m.text or "正文有" in m.text]
+
+
+async def test_a_paste_split_by_the_app_shows_one_screen(bot: Harness) -> None:
+    await _new(bot)
+    # The app cuts a long paste into messages a moment apart; the first part alone is
+    # short enough to be taken, the whole is offered as two messages.
+    await bot.send(10, ("第一段" * 800) + "\n\n" + ("第二段" * 500))
+    bot.clock.advance(0.5)
+    await bot.send(10, "第三段" * 600)
+    screens = _wizard_screens(bot)
+    assert len(screens) == 1 and "正文有 5703 字" in screens[0]
+    assert "✂ 分成 2 条消息发送" in bot.labels(10)
+
+
+async def test_a_paste_in_three_parts_shows_one_screen(bot: Harness) -> None:
+    await _new(bot)
+    await bot.send(10, ("甲" * 3000) + "\n\n" + ("乙" * 1000))
+    bot.clock.advance(0.4)
+    await bot.send(10, ("丙" * 3000) + "\n\n" + ("丁" * 1000))
+    bot.clock.advance(0.4)
+    await bot.send(10, "戊" * 500)
+    screens = _wizard_screens(bot)
+    assert len(screens) == 1 and "可以按段落拆分成 3 条消息发送" in screens[0]
+
