@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 import aiosqlite
 
@@ -153,13 +154,25 @@ class Database(_Ops):
 
     @classmethod
     async def open(
-        cls, path: Path | str, *, busy_timeout_ms: int = 5000, lock_retries: int = 2
+        cls,
+        path: Path | str,
+        *,
+        busy_timeout_ms: int = 5000,
+        lock_retries: int = 2,
+        vfs: str | None = None,
     ) -> Database:
-        """Open (creating folders), set pragmas; migrations are a separate step."""
+        """Open (creating folders), set pragmas; migrations are a separate step.
+
+        `vfs` names the SQLite VFS (how it reaches the file system); None is the default.
+        """
         p = Path(path)
         if str(p) != ":memory:":
             p.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(p), isolation_level=None)
+        if vfs is None:
+            conn = await aiosqlite.connect(str(p), isolation_level=None)
+        else:
+            target = f"file:{quote(str(p))}?vfs={quote(vfs)}"
+            conn = await aiosqlite.connect(target, isolation_level=None, uri=True)
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         await conn.execute("PRAGMA journal_mode = WAL")
@@ -319,7 +332,7 @@ async def health(db: Database) -> Health:
     try:
         async with db.transaction():
             pass  # BEGIN IMMEDIATE takes the write lock, COMMIT releases it
-    except (sqlite3.Error, DatabaseBusy) as exc:
+    except (sqlite3.Error, DatabaseBusy) as exc:  # DatabaseBusy: still locked after retries
         problem = str(exc)
     latest = max((v for v, _, _ in migration_files()), default=0)
     return Health(mode.lower(), await schema_version(db), latest, problem)

@@ -32,8 +32,8 @@ async def server() -> AsyncIterator[RunningServer]:
         yield running
 
 
-async def _migrated(path: Path, target: int | None = None) -> Path:
-    db = await Database.open(path)
+async def _migrated(path: Path, target: int | None = None, vfs: str | None = None) -> Path:
+    db = await Database.open(path, vfs=vfs)
     await migrate(db, target=target)
     await db.close()
     return path
@@ -83,6 +83,7 @@ async def test_each_broken_part_is_named_with_its_fix(
         ({"admin_ids": (-100123,)}, "✗ ADMIN_IDS", "/whoami"),
         ({"telegram_bot_token": "717171:SOME-OTHER-TOKEN"}, "✗ Bot API", "@BotFather"),
         ({"telegram_bot_token": None, "relay_key": None}, "✗ TELEGRAM_BOT_TOKEN", "@BotFather"),
+        ({"telegram_bot_token": None, "relay_key": None}, "✗ RELAY_KEY", "secrets.token_urlsafe"),
         ({"database_path": tmp_path / "none.sqlite3"}, "✗ database", "unionbot migrate"),
         ({"webhook_url": "http://bot.example.org/telegram", "webhook_secret": "s"},
          "✗ WEBHOOK_URL", "HTTPS"),
@@ -111,17 +112,26 @@ async def test_unreachable_bot_api_names_the_proxy(server: RunningServer, tmp_pa
     proxied = _settings(server, tmp_path, telegram_proxy=f"http://127.0.0.1:{closed}")
     code, lines = await _doctor(proxied)
     (line,) = _failed(lines)
-    assert f"proxy 127.0.0.1:{closed}" in line
+    assert code == 1 and line.startswith("✗ Bot API") and f"proxy 127.0.0.1:{closed}" in line
 
 
 async def test_database_problems(server: RunningServer, tmp_path: Path) -> None:
     path = await _migrated(tmp_path / "old.sqlite3", target=3)
     code, lines = await _doctor(_settings(server, tmp_path, database_path=path))
-    assert code == 1 and any("pending" in f and "unionbot migrate" in f for f in _failed(lines))
+    (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ database schema")
+    assert "pending" in line and "unionbot migrate" in line
+    newer = sqlite3.connect(path)
+    newer.execute("PRAGMA user_version = 9999")
+    newer.close()
+    code, lines = await _doctor(_settings(server, tmp_path, database_path=path))
+    (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ database schema: version 9999 is newer")
+    assert "downgrades are not supported" in line
     path = await _migrated(tmp_path / "bot.sqlite3")
     code, lines = await _doctor(_settings(server, tmp_path), min_free=2**62)
     (line,) = _failed(lines)
-    assert line.startswith("✗ free disk")
+    assert code == 1 and line.startswith("✗ free disk") and "free at least" in line
     # Another process holds the write lock for longer than doctor waits.
     other = sqlite3.connect(path, isolation_level=None)
     try:
@@ -131,7 +141,18 @@ async def test_database_problems(server: RunningServer, tmp_path: Path) -> None:
         other.execute("ROLLBACK")
         other.close()
     (line,) = _failed(lines)
-    assert line.startswith("✗ database writable") and "locked" in line
+    assert code == 1 and line.startswith("✗ database writable") and "locked" in line
+    assert "write access" in line
+
+
+async def test_a_file_system_without_wal_is_named(server: RunningServer, tmp_path: Path) -> None:
+    # SQLite's unix-dotfile VFS offers no shared memory, like a network share: asked for
+    # WAL, SQLite keeps the rollback journal, at the bot's first start as in doctor.
+    await _migrated(tmp_path / "bot.sqlite3", vfs="unix-dotfile")
+    code, lines = await _doctor(_settings(server, tmp_path), vfs="unix-dotfile")
+    (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ database journal: SQLite keeps the file in delete")
+    assert "local disk" in line and "DATABASE_PATH" in line
 
 
 async def test_webhook_state_at_telegram(server: RunningServer, tmp_path: Path) -> None:
@@ -143,27 +164,35 @@ async def test_webhook_state_at_telegram(server: RunningServer, tmp_path: Path) 
     server.core.webhook = WebhookInfo(url="https://old.example.org/telegram")
     code, lines = await _doctor(hooked)
     (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ webhook")
     assert "old.example.org" in line and "not WEBHOOK_URL" in line
     code, lines = await _doctor(_settings(server, tmp_path))
     (line,) = _failed(lines)
-    assert "WEBHOOK_URL is not set" in line
+    assert code == 1 and line.startswith("✗ webhook") and "WEBHOOK_URL is not set" in line
     server.core.webhook = WebhookInfo(
         url=url, last_error_date=1, last_error_message="SSL error {certificate verify failed}"
     )
     code, lines = await _doctor(hooked)
     (line,) = _failed(lines)
+    assert code == 1 and line.startswith("✗ webhook")
     assert "certificate verify failed" in line and "TLS" in line
 
 
-def test_cli_reports_a_bad_setting_as_a_failed_check(tmp_path: Path) -> None:
-    env = {"TELEGRAM_BOT_TOKEN": "nonsense", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("TELEGRAM_BOT_TOKEN", "nonsense"), ("RELAY_KEY", "a" * 32), ("TIMEZONE", "Mars/Base")],
+)
+def test_cli_reports_a_bad_setting_as_a_failed_check(
+    tmp_path: Path, setting: str, value: str
+) -> None:
+    env = {setting: value, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "doctor"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert proc.returncode == 1
-    assert proc.stdout.startswith("✗ configuration:") and "TELEGRAM_BOT_TOKEN" in proc.stdout
-    assert "Traceback" not in proc.stderr
+    assert proc.stdout.startswith("✗ configuration:") and setting in proc.stdout
+    assert "— fix:" in proc.stdout and "Traceback" not in proc.stderr
 
 
 async def test_a_database_another_program_keeps_out_of_wal_is_named(
