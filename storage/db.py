@@ -173,17 +173,23 @@ class Database(_Ops):
         else:
             target = f"file:{quote(str(p))}?vfs={quote(vfs)}"
             conn = await aiosqlite.connect(target, isolation_level=None, uri=True)
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        # Deleted rows (e.g. an anonymous survey's in-progress state) are zeroed on
-        # disk, so the database file does not keep what the bot promised to forget.
-        await conn.execute("PRAGMA secure_delete = ON")
-        # A -wal holds old page images (anonymous items in arrival order, erased members);
-        # once checkpointed it is cut back to nothing instead of kept at its largest size.
-        await conn.execute("PRAGMA journal_size_limit = 0")
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            # Deleted rows (e.g. an anonymous survey's in-progress state) are zeroed on
+            # disk, so the database file does not keep what the bot promised to forget.
+            await conn.execute("PRAGMA secure_delete = ON")
+            # A -wal holds old page images (anonymous items in arrival order, erased members);
+            # once checkpointed it is cut back to nothing instead of kept at its largest size.
+            await conn.execute("PRAGMA journal_size_limit = 0")
+        except BaseException:
+            # A file another program holds (e.g. locked in rollback-journal mode) fails
+            # here: close, or aiosqlite's worker thread keeps the process from exiting.
+            await conn.close()
+            raise
         return cls(conn, p, lock_retries)
 
     async def close(self) -> None:
