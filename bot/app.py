@@ -21,6 +21,7 @@ from bot.scheduler import install_jobs
 from bot.sealing import open_sealer
 from bot.services import BotApp, BotContext, Services
 from handlers.commands import publish_default_commands
+from handlers.registry import registry_of
 from storage.db import open_database
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ async def _post_init(app: BotApp) -> None:
             lock_retries=settings.db_lock_retries,
         )
     services.bot_username = app.bot.username
-    services.delivery = await start_delivery(app, handlers.FEATURES)
+    services.delivery = await start_delivery(app, registry_of(app).hooks)
     services.sealer = await open_sealer(services.settings, services.db, services.clock.time())
     await publish_default_commands(app)
     await handlers.recover(app)

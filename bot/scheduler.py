@@ -6,16 +6,7 @@ import logging
 
 from bot.delivery import install_delivery_job
 from bot.services import BotApp, BotContext
-from handlers import (
-    anon_release,
-    dashboard,
-    events_jobs,
-    privacy,
-    study_common,
-    suggestions_supervision,
-    survey_jobs,
-    tasks,
-)
+from handlers.registry import registry_of
 from storage import updates
 
 log = logging.getLogger(__name__)
@@ -41,17 +32,10 @@ def install_jobs(app: BotApp) -> None:
         job.schedule_removal()
     queue.run_repeating(prune_processed_updates, interval=3600, first=60, name="prune_updates")
     install_delivery_job(app)
-    queue.run_repeating(
-        anon_release.release, interval=anon_release.INTERVAL, first=2, name="anonymous_release"
-    )
-    queue.run_repeating(events_jobs.tick, interval=events_jobs.INTERVAL, name="events_tick")
-    queue.run_repeating(
-        suggestions_supervision.sweep, interval=60, first=30, name="suggestions_sweep"
-    )
-    queue.run_repeating(survey_jobs.tick, interval=survey_jobs.INTERVAL, name="surveys_tick")
-    queue.run_repeating(
-        study_common.release_job, interval=study_common.INTERVAL, first=5, name="study_release"
-    )
-    queue.run_repeating(dashboard.tick, interval=dashboard.INTERVAL, first=300, name="digest")
-    queue.run_repeating(privacy.housekeeping, interval=3600, first=600, name="housekeeping")
-    tasks.install_jobs(app)
+    # Every feature's jobs, as declared in its register(); replacing by name keeps this idempotent.
+    for entry in registry_of(app).jobs:
+        for job in queue.get_jobs_by_name(entry.name):
+            job.schedule_removal()
+        queue.run_repeating(
+            entry.callback, interval=entry.interval, first=entry.first, name=entry.name
+        )

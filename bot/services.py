@@ -16,7 +16,6 @@ from storage.updates import Arrival
 if TYPE_CHECKING:
     from bot.delivery import Delivery, Timer
     from bot.sealing import Sealer
-    from handlers.registry import Registry
 
 
 class Services:
@@ -26,7 +25,6 @@ class Services:
         self._settings: Settings | None = None
         self._i18n: I18n | None = None
         self._db: Database | None = None
-        self._registry: Registry | None = None
         self.clock: Clock = SystemClock()
         self.bot_username: str = ""
         #: The outbox dispatcher (bot.delivery), set in post_init.
@@ -35,8 +33,6 @@ class Services:
         self.pacing: Timer | None = None
         #: The relay cipher for anonymous suggestions (bot.sealing), set in post_init.
         self.sealer: Sealer | None = None
-        #: Feature-owned singletons that need no field of their own (e.g. a cipher).
-        self.extras: dict[str, Any] = {}
         #: What the bot last put on the messages it edits (no edit that changes nothing).
         self.screens = ScreenMemory()
 
@@ -66,15 +62,6 @@ class Services:
     def db(self, value: Database) -> None:
         self._db = value
 
-    @property
-    def registry(self) -> Registry:
-        """Dialog routes and menu entries collected from the handlers."""
-        assert self._registry is not None, "handlers were not registered"
-        return self._registry
-
-    @registry.setter
-    def registry(self, value: Registry) -> None:
-        self._registry = value
 
     @property
     def db_open(self) -> bool:

@@ -42,7 +42,7 @@ from handlers import (
     tasks,
     units_admin,
 )
-from handlers.registry import Registry
+from handlers.registry import Registry, attach
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
 FEATURES = (
@@ -83,7 +83,7 @@ FEATURES = (
 def register(app: BotApp) -> Registry:
     """Install every handler on the application and return the registry they filled."""
     registry = Registry()
-    app.bot_data.registry = registry
+    attach(app, registry)
     guards.register(app)
     for feature in FEATURES:
         feature.register(app, registry)

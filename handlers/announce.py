@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.delivery import ACK_NS, Delivery, send_preview
+from bot.delivery import ACK_NS, send_preview
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import announce_text as text_rules
@@ -299,13 +299,9 @@ async def _confirm(update: Update, context: BotContext, caller: Caller, draft: D
 # --- wiring -----------------------------------------------------------------------------------
 
 
-def setup_delivery(app: BotApp, delivery: Delivery) -> None:
-    """Edit each officer's progress message as their announcement goes out."""
-    delivery.add_listener(KIND, progress_listener(app))
-
-
 def register(app: BotApp, registry: Registry) -> None:
     """Add /announce, its buttons, the acknowledge button and the officer-menu entry."""
+    registry.delivery_listener(KIND, progress_listener)
     app.add_handler(CommandHandler("announce", on_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     app.add_handler(CallbackQueryHandler(on_ack, pattern=rf"^{ACK_NS}:"))

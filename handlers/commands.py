@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers.registry import Audience, CommandEntry, Registry
+from handlers.registry import Audience, CommandEntry, Registry, registry_of
 from storage import roles
 from storage.members import Member
 
@@ -24,7 +24,7 @@ def _commands(app_or_ctx: BotApp | BotContext, locale: str, audience: Audience) 
     _ = services.i18n.bind(locale)
     return [
         BotCommand(c.command, _(c.description)[:256])
-        for c in services.registry.command_list(audience)
+        for c in registry_of(app_or_ctx).command_list(audience)
     ]
 
 

@@ -408,6 +408,7 @@ async def tick(context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add /dashboard, its buttons and the officer-menu entry."""
+    registry.job("digest", tick, INTERVAL, first=300)
     app.add_handler(CommandHandler("dashboard", on_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     registry.add_menu(MenuEntry(N_("📊 Dashboard"), cb(NS, "v", 0), "officer", 5))

@@ -6,10 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import ics
-from bot.delivery import Delivery
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import event_rules as rules
+from handlers import events_jobs
 from handlers import events_notify as tell
 from handlers import events_outbox as outbox
 from handlers.common import Caller, answer, get_caller, press, send, stale
@@ -322,13 +322,11 @@ async def on_events_command(update: Update, context: BotContext) -> None:
     await _list(update, context, caller)
 
 
-def setup_delivery(app: BotApp, engine: Delivery) -> None:
-    """Let the delivery engine re-check event messages just before it sends them."""
-    outbox.setup_delivery(app, engine)
-
-
 def register(app: BotApp, registry: Registry) -> None:
     """Add the member's event buttons, /events and the menu entry."""
+    registry.job("events_tick", events_jobs.tick, events_jobs.INTERVAL)
+    for kind, check in outbox.checks().items():
+        registry.delivery_check(kind, check)
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     app.add_handler(CommandHandler("events", on_events_command, filters=filters.ChatType.PRIVATE))
     registry.add_menu(MenuEntry(N_("📅 Events"), cb(NS, "list"), "member", 30))

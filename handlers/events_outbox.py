@@ -18,7 +18,7 @@ from telegram.error import Forbidden, TelegramError
 from bot import ics
 from bot.delivery import Check, Delivery, Payload
 from bot.i18n import Translate
-from bot.services import BotApp, BotContext
+from bot.services import BotContext
 from handlers.common import notify
 from handlers.events_view import zone
 from handlers.keyboards import button, keyboard
@@ -191,11 +191,9 @@ async def calendar_to(
             log.warning("calendar file to member %s failed", member.id, exc_info=True)
 
 
-def setup_delivery(app: BotApp, engine: Delivery) -> None:
-    """Register the checks run just before each row is sent (bot.delivery calls this)."""
-    del app
-    for kind, statuses in CHECKS.items():
-        engine.register_check(kind, _check_for(statuses))
+def checks() -> dict[str, Check]:
+    """The checks run just before each row of an event kind is sent."""
+    return {kind: _check_for(statuses) for kind, statuses in CHECKS.items()}
 
 
 def _check_for(statuses: tuple[str, ...] | None) -> Check:

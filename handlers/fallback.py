@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.services import BotApp, BotContext
 from handlers.common import finish_press, get_caller, send, stale
 from handlers.menu import send_menu
-from handlers.registry import Registry
+from handlers.registry import Registry, registry_of
 from storage import dialogs
 
 #: Handler group that runs after group 0 for every button press.
@@ -26,7 +26,7 @@ async def on_private_message(update: Update, context: BotContext) -> None:
         await send(update, context, _("I do not know that command. /help lists what I can do."))
         return
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
-    route = context.services.registry.dialogs.get(dialog.kind) if dialog else None
+    route = registry_of(context).dialogs.get(dialog.kind) if dialog else None
     if dialog is not None and route is not None:
         if message.text is not None and route.on_text is not None:
             await route.on_text(update, context, caller, dialog)

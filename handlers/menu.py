@@ -10,7 +10,7 @@ from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, get_caller, send, show
 from handlers.help import help_text
 from handlers.keyboards import button, cb, keyboard
-from handlers.registry import MenuEntry, Registry
+from handlers.registry import MenuEntry, Registry, registry_of
 from storage import dialogs
 
 NS = "m"
@@ -53,12 +53,12 @@ def menu_text(caller: Caller) -> str:
 
 async def show_menu(update: Update, context: BotContext, caller: Caller) -> None:
     """Show the main menu (in place when a button was pressed)."""
-    await show(update, context, menu_text(caller), menu_markup(caller, context.services.registry))
+    await show(update, context, menu_text(caller), menu_markup(caller, registry_of(context)))
 
 
 async def send_menu(update: Update, context: BotContext, caller: Caller) -> None:
     """Send the main menu as a new message (after a confirmation the member keeps)."""
-    await send(update, context, menu_text(caller), menu_markup(caller, context.services.registry))
+    await send(update, context, menu_text(caller), menu_markup(caller, registry_of(context)))
 
 
 def officer_markup(caller: Caller, registry: Registry) -> InlineKeyboardMarkup:
@@ -91,13 +91,13 @@ async def on_menu_button(update: Update, context: BotContext) -> None:
             update,
             context,
             _("🛠 <b>Officer menu</b>\nChoose what to manage."),
-            officer_markup(caller, context.services.registry),
+            officer_markup(caller, registry_of(context)),
         )
     elif action == "help":
         await show(
             update,
             context,
-            help_text(caller, context.services.registry),
+            help_text(caller, registry_of(context)),
             keyboard([[button(caller._("🏠 Main menu"), HOME)]]),
         )
     else:
@@ -115,7 +115,7 @@ async def on_officer_command(update: Update, context: BotContext) -> None:
         update,
         context,
         _("🛠 <b>Officer menu</b>\nChoose what to manage."),
-        officer_markup(caller, context.services.registry),
+        officer_markup(caller, registry_of(context)),
     )
 
 
@@ -125,7 +125,7 @@ async def on_help(update: Update, context: BotContext) -> None:
     await send(
         update,
         context,
-        help_text(caller, context.services.registry),
+        help_text(caller, registry_of(context)),
         keyboard([[button(caller._("🏠 Main menu"), HOME)]]),
     )
 
@@ -138,7 +138,7 @@ async def on_cancel(update: Update, context: BotContext) -> None:
     if closed is None:
         text = _("There is nothing to cancel.")
     else:
-        route = context.services.registry.dialogs.get(closed.kind)
+        route = registry_of(context).dialogs.get(closed.kind)
         note = _(route.cancel_note) if route and route.cancel_note else _("Nothing was saved.")
         text = _("Cancelled. {note}", note=raw(note))
     await send(update, context, text)

@@ -14,7 +14,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
-from handlers import privacy_json
+from handlers import anon_release, privacy_json
 from handlers.common import (
     Caller,
     answer,
@@ -338,6 +338,8 @@ async def housekeeping(context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add /mydata, /forget, their buttons and the member-menu entry."""
+    registry.job("anonymous_release", anon_release.release, anon_release.INTERVAL, first=2)
+    registry.job("housekeeping", housekeeping, 3600, first=600)
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", on_mydata, filters=private))
     app.add_handler(CommandHandler("forget", on_forget, filters=private))

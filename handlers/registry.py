@@ -1,14 +1,21 @@
-"""Per-application registry: dialog routes and menu entries that features add."""
+"""Per-application registry: what each feature declares in its `register(app, registry)`.
+
+Dialogs, menu entries, commands, recurring jobs and delivery hooks are collected here and
+read by the one wiring place (handlers.register, bot.scheduler, bot.delivery), so a
+feature never needs its own entry in bot/.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, Protocol
+from weakref import WeakKeyDictionary
 
 from telegram import Update
 
-from bot.services import BotContext
+from bot.delivery import Check, DeliveryHook, Listener
+from bot.services import BotApp, BotContext, Services
 from handlers.common import Caller
 from storage.dialogs import Dialog
 
@@ -48,6 +55,26 @@ class CommandEntry:
     order: int
 
 
+JobCallback = Callable[[BotContext], Coroutine[Any, Any, object]]
+
+
+@dataclass(frozen=True, slots=True)
+class JobEntry:
+    """A recurring JobQueue job: it only wakes work that is stored as rows."""
+
+    name: str
+    callback: JobCallback
+    interval: float
+    first: float | None = None
+
+
+class Feature(Protocol):
+    """A feature package: one `register` declares all it adds to the bot."""
+
+    def register(self, app: BotApp, registry: Registry) -> None:
+        """Install handlers; declare dialogs, menu entries, commands, jobs, delivery hooks."""
+
+
 @dataclass(slots=True)
 class Registry:
     """Collected while handlers register; read on every update."""
@@ -55,6 +82,24 @@ class Registry:
     dialogs: dict[str, DialogRoute] = field(default_factory=dict)
     menu: list[MenuEntry] = field(default_factory=list)
     commands: list[CommandEntry] = field(default_factory=list)
+    jobs: list[JobEntry] = field(default_factory=list)
+    hooks: list[DeliveryHook] = field(default_factory=list)
+
+    def job(
+        self, name: str, callback: JobCallback, interval: float, first: float | None = None
+    ) -> None:
+        """Declare a recurring job (bot.scheduler installs it)."""
+        if any(j.name == name for j in self.jobs):
+            raise ValueError(f"job {name!r} registered twice")
+        self.jobs.append(JobEntry(name, callback, interval, first))
+
+    def delivery_check(self, kind: str, check: Check) -> None:
+        """Run `check` just before each row of `kind` is sent; False skips the row."""
+        self.hooks.append(DeliveryHook(kind, check=check))
+
+    def delivery_listener(self, kind: str, listener: Callable[[BotApp], Listener]) -> None:
+        """Tell a listener (built with the app) how a broadcast of `kind` progresses."""
+        self.hooks.append(DeliveryHook(kind, listener=listener))
 
     def add_command(self, entry: CommandEntry) -> None:
         """List a command in Telegram's command menu."""
@@ -82,3 +127,18 @@ class Registry:
     def entries(self, audience: Audience) -> list[MenuEntry]:
         """Entries for one menu, in order."""
         return [e for e in self.menu if e.audience == audience]
+
+
+#: One registry per running application, looked up by its services (no field on Services:
+#: bot/ must not depend on handlers/).
+_REGISTRIES: WeakKeyDictionary[Services, Registry] = WeakKeyDictionary()
+
+
+def attach(app: BotApp, registry: Registry) -> None:
+    """Make `registry` the one that `registry_of` returns for this application."""
+    _REGISTRIES[app.bot_data] = registry
+
+
+def registry_of(context: BotApp | BotContext) -> Registry:
+    """The registry the application's features filled."""
+    return _REGISTRIES[context.bot_data]

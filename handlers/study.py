@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
-from handlers import study_quiz
+from handlers import study_common, study_quiz
 from handlers.common import Caller, answer, get_caller, press, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard, paginate
 from handlers.menu import HOME, send_menu
@@ -428,17 +428,11 @@ async def on_study_command(update: Update, context: BotContext) -> None:
     await show_home(update, context, caller)
 
 
-def setup_delivery(app: BotApp, delivery: object) -> None:
-    """Skip pushes and reminders of paused or ended plans and of members who muted them."""
-    del app
-    register_check = getattr(delivery, "register_check", None)
-    if callable(register_check):
-        register_check(PUSH_KIND, push_check)
-        register_check(NUDGE_KIND, push_check)
-
-
 def register(app: BotApp, registry: Registry) -> None:
     """Add the study buttons, /study and the menu entry."""
+    registry.job("study_release", study_common.release_job, study_common.INTERVAL, first=5)
+    registry.delivery_check(PUSH_KIND, push_check)
+    registry.delivery_check(NUDGE_KIND, push_check)
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     app.add_handler(CommandHandler("study", on_study_command, filters=filters.ChatType.PRIVATE))
     registry.add_menu(MenuEntry(N_("📚 Study"), cb(NS, "home"), "member", 40))

@@ -358,5 +358,5 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the supervision buttons (reached from the inbox)."""
-    del registry
+    registry.job("suggestions_sweep", sweep, 60, first=30)
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))

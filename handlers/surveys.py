@@ -8,6 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers import survey_answer as answering
+from handlers import survey_jobs
 from handlers import survey_steps as steps
 from handlers.common import answer, decode, get_caller, refuse, send, stale
 from handlers.keyboards import cb
@@ -80,17 +81,11 @@ async def _invite_check(db: Database, ref: str | None, member_id: int) -> bool:
     return not await store.has_completed(db, survey.id, member_id)
 
 
-def setup_delivery(app: BotApp, delivery: object) -> None:
-    """Let the delivery engine skip invitations/reminders to members who already answered."""
-    del app
-    register_check = getattr(delivery, "register_check", None)
-    if callable(register_check):
-        for kind in ("survey_invite", "survey_reminder"):
-            register_check(kind, _invite_check)
-
-
 def register(app: BotApp, registry: Registry) -> None:
     """Install the member survey handlers, the menu entry and /surveys."""
+    registry.job("surveys_tick", survey_jobs.tick, survey_jobs.INTERVAL)
+    for kind in ("survey_invite", "survey_reminder"):
+        registry.delivery_check(kind, _invite_check)
     private = filters.ChatType.PRIVATE
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     app.add_handler(CallbackQueryHandler(on_preview_button, pattern=rf"^{NS_PREVIEW}:"))

@@ -9,13 +9,20 @@ from bot.delivery.pacing import RateLimiter, SharedPace, SystemTimer, Timer
 from bot.delivery.payload import ACK_NS, LocalText, Payload, ack_data, render
 from bot.delivery.stats import BroadcastStats, Listener, broadcast_stats
 from bot.delivery.transport import delivery_request, send_preview
-from bot.delivery.wiring import install_delivery_job, start_delivery, wake_delivery
+from bot.delivery.wiring import (
+    DeliveryHook,
+    hook_up,
+    install_delivery_job,
+    start_delivery,
+    wake_delivery,
+)
 
 __all__ = [
     "ACK_NS",
     "BroadcastStats",
     "Check",
     "Delivery",
+    "DeliveryHook",
     "Listener",
     "LocalText",
     "Payload",
@@ -26,6 +33,7 @@ __all__ = [
     "ack_data",
     "broadcast_stats",
     "delivery_request",
+    "hook_up",
     "install_delivery_job",
     "render",
     "send_preview",

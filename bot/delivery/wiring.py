@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from telegram import Bot
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.delivery.engine import Delivery
+from bot.delivery.engine import Check, Delivery
 from bot.delivery.pacing import SystemTimer
+from bot.delivery.stats import Listener
 from bot.delivery.transport import delivery_request, unwrapped
 from bot.services import BotApp, BotContext
 from storage.db import Database
@@ -17,12 +19,28 @@ from storage.db import Database
 if TYPE_CHECKING:
     from telegram.ext import Job
 
-async def start_delivery(app: BotApp, features: Iterable[object] = ()) -> Delivery:
-    """Build the engine from the app's settings, let features hook in, and start it.
 
-    A feature module may define `setup_delivery(app, delivery)` to register its
-    checks and progress listeners before the first row is sent.
-    """
+@dataclass(frozen=True, slots=True)
+class DeliveryHook:
+    """A delivery-engine hook for one outbox kind: a last check before sending, or a listener."""
+
+    kind: str
+    check: Check | None = None
+    #: Built with the application once the engine starts (listeners edit officers' screens).
+    listener: Callable[[BotApp], Listener] | None = None
+
+
+def hook_up(app: BotApp, delivery: Delivery, hooks: Iterable[DeliveryHook]) -> None:
+    """Give the engine the features' checks and listeners (before the first row is sent)."""
+    for hook in hooks:
+        if hook.check is not None:
+            delivery.register_check(hook.kind, hook.check)
+        if hook.listener is not None:
+            delivery.add_listener(hook.kind, hook.listener(app))
+
+
+async def start_delivery(app: BotApp, hooks: Iterable[DeliveryHook] = ()) -> Delivery:
+    """Build the engine from the app's settings, give it the features' hooks, and start it."""
     services = app.bot_data
     settings = services.settings
     shared = unwrapped(app.bot.request)
@@ -56,10 +74,7 @@ async def start_delivery(app: BotApp, features: Iterable[object] = ()) -> Delive
         owns_db=owns_db,
         owns_bot=owns_bot,
     )
-    for feature in features:
-        hook = getattr(feature, "setup_delivery", None)
-        if callable(hook):
-            hook(app, delivery)
+    hook_up(app, delivery, hooks)
     await delivery.start()
     return delivery
 

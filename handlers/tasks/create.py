@@ -13,9 +13,10 @@ from handlers import announce_text
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
+from handlers.routing import Action, Args
 from handlers.tasks import targets
 from handlers.tasks.notify import new_task
-from handlers.tasks.views import KIND_NEW, NS, RESULTS, Route, requires_text
+from handlers.tasks.views import KIND_NEW, NS, RESULTS, requires_text, routes
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem
 from storage import dialogs
@@ -65,7 +66,7 @@ async def _prompt(update: Update, context: BotContext, caller: Caller, step: str
     await send(update, context, caller._(PROMPTS[step], example=example))
 
 
-async def start(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def start(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Open the wizard at its first step."""
     await _save(context, caller, Dialog(KIND_NEW, "title", {"mode": 0, "late_ok": True}))
     await show(update, context, caller._(PROMPTS["title"]))
@@ -82,7 +83,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         return
     await _save(context, caller, dialog)
     if dialog.step == "review":
-        await review(update, context, caller, [], new=True)
+        await review(update, context, caller, Args(), new=True)
     else:
         await _prompt(update, context, caller, dialog.step)
 
@@ -147,7 +148,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     await _save(context, caller, dialog)
     await send(update, context, caller._("📎 Attachment kept."))
     if dialog.step == "review":
-        await review(update, context, caller, [], new=True)
+        await review(update, context, caller, Args(), new=True)
     else:
         await _prompt(update, context, caller, dialog.step)
 
@@ -164,7 +165,7 @@ async def _dialog(context: BotContext, caller: Caller) -> Dialog | None:
 
 
 async def review(
-    update: Update, context: BotContext, caller: Caller, args: list[int], *, new: bool = False
+    update: Update, context: BotContext, caller: Caller, args: Args, *, new: bool = False
 ) -> str | None:
     """The choices screen: targets, report contents, late rule, repeat, publish."""
     dialog = await _dialog(context, caller)
@@ -234,80 +235,76 @@ async def _change(
         return caller._(RESULTS["stale"])
     change(dialog.data)
     await _save(context, caller, dialog)
-    return await review(update, context, caller, [])
+    return await review(update, context, caller, Args())
 
 
-async def need(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def need(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Switch one report requirement: text (0), photos (1) or a file (2)."""
-    if not 0 <= args[0] <= 2:
+    if not 0 <= args.num(0) <= 2:
         return caller._(RESULTS["stale"])
-    key = ("text", "photo", "file")[args[0]]
+    key = ("text", "photo", "file")[args.num(0)]
     return await _change(
         update, context, caller, lambda d: d.update({key: not d.get(key, key == "text")})
     )
 
 
-async def late(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def late(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Switch whether late reports are accepted."""
     return await _change(update, context, caller, lambda d: d.update(late_ok=not d.get("late_ok")))
 
 
-async def mode(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def mode(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Target all units below (0), one level down (1), or chosen units (2: opens the picker)."""
-    if not 0 <= args[0] <= 2:
+    if not 0 <= args.num(0) <= 2:
         return caller._(RESULTS["stale"])
-    if args[0] != targets.CHOSEN:
-        return await _change(update, context, caller, lambda d: d.update(mode=args[0]))
+    if args.num(0) != targets.CHOSEN:
+        return await _change(update, context, caller, lambda d: d.update(mode=args.num(0)))
     dialog = await _dialog(context, caller)
     if dialog is None:
         return caller._(RESULTS["stale"])
     dialog.data["mode"] = targets.CHOSEN
     await _save(context, caller, dialog)
     top = await targets.roots(context.db, caller.member.id)
-    return await browse(update, context, caller, [top[0] if len(top) == 1 else 0])
+    return await browse(update, context, caller, Args((top[0] if len(top) == 1 else 0,)))
 
 
-async def ask(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def ask(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Ask for the numbers' names (0) or the repeat schedule (1) as typed text."""
     dialog = await _dialog(context, caller)
-    if dialog is None or args[0] not in (0, 1):
+    if dialog is None or args.num(0) not in (0, 1):
         return caller._(RESULTS["stale"])
-    dialog.step = ("numbers", "repeat")[args[0]]
+    dialog.step = ("numbers", "repeat")[args.num(0)]
     await _save(context, caller, dialog)
     await show(update, context, caller._(PROMPTS[dialog.step]))
     return None
 
 
-async def choose(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def choose(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Add a unit to the chosen ones, or take it out again."""
     dialog = await _dialog(context, caller)
     if dialog is None:
         return caller._(RESULTS["stale"])
-    if args[0] not in await targets.scope(context.db, caller.member.id):
+    if args.num(0) not in await targets.scope(context.db, caller.member.id):
         return caller._(RESULTS["forbidden"])
     chosen: list[int] = dialog.data.setdefault("units", [])
-    if args[0] in chosen:
-        chosen.remove(args[0])
+    if args.num(0) in chosen:
+        chosen.remove(args.num(0))
     else:
-        chosen.append(args[0])
+        chosen.append(args.num(0))
     await _save(context, caller, dialog)
     tree = await UnitTree.load(context.db)
-    unit = tree.by_id.get(args[0])
-    return await browse(update, context, caller, [unit.parent_id or 0 if unit else 0])
+    unit = tree.by_id.get(args.num(0))
+    return await browse(update, context, caller, Args((unit.parent_id or 0 if unit else 0,)))
 
 
-async def browse(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Browse the unit tree; a unit's button adds or removes it from the chosen ones."""
     dialog = await _dialog(context, caller)
     if dialog is None:
         return caller._(RESULTS["stale"])
     scope = set(await targets.scope(context.db, caller.member.id))
     tree = await UnitTree.load(context.db)
-    parent = args[0] if args[0] in tree.by_id else None
+    parent = args.num(0) if args.num(0) in tree.by_id else None
     chosen = dialog.data.get("units") or []
     names = caller._(", ").join(tree.path(u) for u in chosen if u in tree.by_id) or "—"
     text = caller._("☑ <b>Choose the units</b>\nChosen: {names}", names=names)
@@ -317,9 +314,7 @@ async def browse(
     return None
 
 
-async def publish(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def publish(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Create the task, queue it to every target unit's officers, name units nobody leads."""
     dialog = await _dialog(context, caller)
     _ = caller._
@@ -362,25 +357,23 @@ async def _published(
         await context.services.delivery.wake()
 
 
-async def quit_(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def quit_(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Leave the wizard without creating anything."""
     await dialogs.clear(context.db, caller.member.telegram_id)
     await show(update, context, caller._("✖ No task was created."))
     return None
 
 
-ROUTES = {
-    "new": Route(start, args=0),
-    "rv": Route(review, args=0),
-    "tg": Route(mode),
-    "rq": Route(need),
-    "lr": Route(late, args=0),
-    "ask": Route(ask),
-    "ub": Route(browse),
-    "uc": Route(choose),
-    "pub": Route(publish, args=0),
-    "quit": Route(quit_, args=0),
-}
+routes.add(Action("new", start, "officer", ()))
+routes.add(Action("rv", review, "officer", ()))
+routes.add(Action("tg", mode, "officer", (int,)))
+routes.add(Action("rq", need, "officer", (int,)))
+routes.add(Action("lr", late, "officer", ()))
+routes.add(Action("ask", ask, "officer", (int,)))
+routes.add(Action("ub", browse, "officer", (int,)))
+routes.add(Action("uc", choose, "officer", (int,)))
+routes.add(Action("pub", publish, "officer", ()))
+routes.add(Action("quit", quit_, "officer", ()))
 DIALOG = DialogRoute(
     on_text=on_text,
     on_media=on_media,

@@ -14,8 +14,9 @@ from bot.services import BotContext
 from handlers.common import Caller
 from handlers.common import show as show_screen
 from handlers.keyboards import button, cb, keyboard
+from handlers.routing import Action, Args
 from handlers.tasks import scoring
-from handlers.tasks.views import NS, RESULTS, Route
+from handlers.tasks.views import NS, RESULTS, routes
 from handlers.unit_picker import UnitTree
 from storage import roles
 from storage.tasks import evaluation
@@ -56,11 +57,11 @@ def value_text(_: Translate, line: Line) -> str:
 
 
 async def ranking_screen(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
+    update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """The caller's units ranked by this month's score, with the change since the month before."""
     month = (
-        month_text(args[0])
+        month_text(args.num(0))
         if args
         else previous_month(month_of(context.clock.time(), context.settings.tz))
     )
@@ -97,20 +98,20 @@ def _ranking_buttons(caller: Caller, month: str) -> list[list[InlineKeyboardButt
 
 
 async def unit_screen(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
+    update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """One unit's scorecard: every indicator's value and points, the total and its change."""
-    month = month_text(args[1])
+    month = month_text(args.num(1))
     if month is None:
         return caller._(RESULTS["stale"])
-    if not await roles.can_manage(context.db, caller.member.id, args[0]):
+    if not await roles.can_manage(context.db, caller.member.id, args.num(0)):
         return caller._(RESULTS["forbidden"])
     _ = caller._
     tree = await UnitTree.load(context.db)
-    if args[0] not in tree.by_id:
+    if args.num(0) not in tree.by_id:
         return caller._(RESULTS["stale"])
     card = await scoring.card_in_force(context)
-    row = await scoring.unit_month(context, card, tree, args[0], month)
+    row = await scoring.unit_month(context, card, tree, args.num(0), month)
     lines = [_("🏅 <b>{unit} · {month}</b>", unit=row.name, month=month)]
     lines.append(_("Total: {total}; the month before: {before}", total=_points(_, row.now.total),
                    before=_points(_, row.before.total)))  # fmt: skip
@@ -127,9 +128,9 @@ async def unit_screen(
     return None
 
 
-async def chart(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def chart(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """The ranking as a PNG bar chart (audited)."""
-    month, chat = month_text(args[0]), update.effective_chat
+    month, chat = month_text(args.num(0)), update.effective_chat
     if month is None or chat is None:
         return caller._(RESULTS["stale"])
     rows = [
@@ -148,9 +149,9 @@ async def chart(update: Update, context: BotContext, caller: Caller, args: list[
     return None
 
 
-async def excel(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def excel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """The month's scorecards as a workbook: a row per unit, a column per indicator (audited)."""
-    month, chat = month_text(args[0]), update.effective_chat
+    month, chat = month_text(args.num(0)), update.effective_chat
     if month is None or chat is None:
         return caller._(RESULTS["stale"])
     _ = caller._
@@ -176,10 +177,8 @@ async def excel(update: Update, context: BotContext, caller: Caller, args: list[
     return None
 
 
-ROUTES = {
-    "er": Route(ranking_screen, early=True),
-    "ev": Route(ranking_screen, args=0, early=True),
-    "eu": Route(unit_screen, args=2, early=True),
-    "ec": Route(chart, early=True),
-    "ee": Route(excel, early=True),
-}
+routes.add(Action("er", ranking_screen, "officer", (int,), early=True))
+routes.add(Action("ev", ranking_screen, "officer", (), early=True))
+routes.add(Action("eu", unit_screen, "officer", (int, int), early=True))
+routes.add(Action("ec", chart, "officer", (int,), early=True))
+routes.add(Action("ee", excel, "officer", (int,), early=True))

@@ -16,7 +16,8 @@ from bot.exports import Cell, xlsx_bytes
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller
-from handlers.tasks.views import RESULTS, STATE_LABELS, Route
+from handlers.routing import Action, Args
+from handlers.tasks.views import RESULTS, STATE_LABELS, routes
 from storage.tasks import Assignment, Part, Task, commands, queries
 from surveys.tasks import shown_state
 
@@ -110,23 +111,21 @@ async def _send(
     return None
 
 
-async def excel(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def excel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the workbook of all reports (audited)."""
-    return await _send(update, context, caller, args[0], "xlsx")
+    return await _send(update, context, caller, args.num(0), "xlsx")
 
 
-async def photos(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def photos(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the photos and files of all reports as one zip (audited)."""
-    return await _send(update, context, caller, args[0], "zip")
+    return await _send(update, context, caller, args.num(0), "zip")
 
 
 async def forward_media(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
+    update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """Send a supervisor one unit's report photos and files, by Telegram file id."""
-    a = await queries.assignment(context.db, args[0])
+    a = await queries.assignment(context.db, args.num(0))
     task = await queries.task(context.db, a.task_id) if a else None
     chat = update.effective_chat
     if a is None or task is None or chat is None:
@@ -141,11 +140,9 @@ async def forward_media(
     return None
 
 
-async def attachment(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def attachment(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the task's attachment to a supervisor or an officer of a target unit."""
-    task = await queries.task(context.db, args[0])
+    task = await queries.task(context.db, args.num(0))
     chat = update.effective_chat
     if task is None or chat is None or task.attachment_file_id is None:
         return caller._(RESULTS["stale"])
@@ -161,9 +158,7 @@ async def attachment(
     return None
 
 
-ROUTES = {
-    "x": Route(excel, early=True),
-    "z": Route(photos, early=True),
-    "ph": Route(forward_media),
-    "att": Route(attachment),
-}
+routes.add(Action("x", excel, "officer", (int,), early=True))
+routes.add(Action("z", photos, "officer", (int,), early=True))
+routes.add(Action("ph", forward_media, "officer", (int,)))
+routes.add(Action("att", attachment, "officer", (int,)))

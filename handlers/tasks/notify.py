@@ -8,12 +8,12 @@ from datetime import datetime
 
 from bot.delivery import Payload
 from bot.i18n import Translate, format_when
-from bot.services import BotApp, BotContext
+from bot.services import BotContext
 from handlers.keyboards import cb
 from handlers.tasks.views import NS
 from storage.db import Database
 from storage.tasks import Assignment, Task, commands, evaluation, queries
-from storage.tasks.commands import KIND_NOTICE, NewTask
+from storage.tasks.commands import NewTask
 from surveys import ValidationError
 from surveys.schedule import parse_schedule
 from surveys.scorecard import month_of, previous_month
@@ -195,14 +195,6 @@ async def still_owing(db: Database, ref: str | None, member_id: int) -> bool:
     del member_id
     found = await queries.assignment(db, int(ref or 0))
     return found is not None and found.state in OWING
-
-
-def setup_delivery(app: BotApp, delivery: object) -> None:
-    """Skip queued reminders of units that reported in the meantime."""
-    del app
-    register_check = getattr(delivery, "register_check", None)
-    if callable(register_check):
-        register_check(KIND_NOTICE, still_owing)
 
 
 #: Local hour from which the monthly scorecard digest may go out on its day.

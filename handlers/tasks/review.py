@@ -11,14 +11,15 @@ from bot.services import BotContext
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
+from handlers.routing import Action, Args
 from handlers.tasks import notify
 from handlers.tasks.views import (
     KIND_RETURN,
     NS,
     RESULTS,
-    Route,
     board_text,
     report_body,
+    routes,
     state_label,
     task_card,
 )
@@ -30,7 +31,7 @@ from surveys.tasks import OWING, shown_state
 COMMENT_MAX = 500
 
 
-async def home(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Tasks home: new task, my units' tasks, and the tasks the caller supervises."""
     _ = caller._
     layout = [
@@ -56,9 +57,9 @@ async def _supervised(context: BotContext, caller: Caller, task_id: int) -> Task
     return task
 
 
-async def board(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def board(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Counts per state and every unit's state, with the late list, review list and exports."""
-    task = await _supervised(context, caller, args[0])
+    task = await _supervised(context, caller, args.num(0))
     if isinstance(task, str):
         return task
     _ = caller._
@@ -112,18 +113,16 @@ def _unit_label(caller: Caller, a: Assignment, late: bool) -> str:
     return f"⏰ {a.unit_name}" if late else f"🔍 {a.unit_name}"
 
 
-async def late_list(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def late_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """The late units, one tap from "remind now"."""
-    return await _unit_list(update, context, caller, args[0], late=True)
+    return await _unit_list(update, context, caller, args.num(0), late=True)
 
 
 async def review_list(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
+    update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """The reports waiting for a decision."""
-    return await _unit_list(update, context, caller, args[0], late=False)
+    return await _unit_list(update, context, caller, args.num(0), late=False)
 
 
 async def _unit(
@@ -137,10 +136,10 @@ async def _unit(
 
 
 async def unit_report(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
+    update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """One unit's report: state, numbers, text, and the decisions its state allows."""
-    found = await _unit(context, caller, args[0])
+    found = await _unit(context, caller, args.num(0))
     if isinstance(found, str):
         return found
     task, a = found
@@ -171,11 +170,9 @@ def _unit_buttons(caller: Caller, a: Assignment, media: int) -> list[list[Inline
     return layout
 
 
-async def accept(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """✅ 通过: accept the report; the unit is told in its language."""
-    found = await _unit(context, caller, args[0])
+    found = await _unit(context, caller, args.num(0))
     if isinstance(found, str):
         return found
     task, a = found
@@ -189,16 +186,14 @@ async def accept(
     return await unit_report(update, context, caller, args)
 
 
-async def ask_return(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def ask_return(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """↩ 退回: ask for the comment the unit will read."""
-    found = await _unit(context, caller, args[0])
+    found = await _unit(context, caller, args.num(0))
     if isinstance(found, str):
         return found
     if found[1].state != "submitted":
         return caller._(RESULTS["stale"])
-    dialog = Dialog(KIND_RETURN, "comment", {"assignment": args[0]})
+    dialog = Dialog(KIND_RETURN, "comment", {"assignment": args.num(0)})
     await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
     text = caller._(
         "↩ Type the comment for {unit}: what should they correct?", unit=found[1].unit_name
@@ -235,11 +230,9 @@ async def on_comment(update: Update, context: BotContext, caller: Caller, dialog
     )
 
 
-async def remind_now(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def remind_now(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Queue a reminder to one unit's officers at once."""
-    found = await _unit(context, caller, args[0])
+    found = await _unit(context, caller, args.num(0))
     if isinstance(found, str):
         return found
     task, a = found
@@ -250,11 +243,9 @@ async def remind_now(
     return caller._("⏰ A reminder is on its way to {unit}.", unit=a.unit_name)
 
 
-async def remind_all(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def remind_all(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Queue a reminder to every late unit's officers."""
-    task = await _supervised(context, caller, args[0])
+    task = await _supervised(context, caller, args.num(0))
     if isinstance(task, str):
         return task
     now = context.clock.time()
@@ -269,9 +260,11 @@ async def remind_all(
     return caller._("⏰ Reminders are on their way to {count} units.", count=len(late))
 
 
-async def end(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def end(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """⏹ End the task: no more reports, reminders or repeats; the board stays readable."""
-    result = await commands.close_task(context.db, caller.member.id, args[0], context.clock.time())
+    result = await commands.close_task(
+        context.db, caller.member.id, args.num(0), context.clock.time()
+    )
     if result != "ok":
         return caller._(RESULTS[result])
     await board(update, context, caller, args)
@@ -283,16 +276,14 @@ async def _wake(context: BotContext) -> None:
         await context.services.delivery.wake()
 
 
-ROUTES = {
-    "home": Route(home, args=0),
-    "b": Route(board),
-    "lt": Route(late_list),
-    "rl": Route(review_list),
-    "u": Route(unit_report),
-    "ok": Route(accept),
-    "rt": Route(ask_return),
-    "rm": Route(remind_now),
-    "ra": Route(remind_all),
-    "end": Route(end),
-}
+routes.add(Action("home", home, "officer", ()))
+routes.add(Action("b", board, "officer", (int,)))
+routes.add(Action("lt", late_list, "officer", (int,)))
+routes.add(Action("rl", review_list, "officer", (int,)))
+routes.add(Action("u", unit_report, "officer", (int,)))
+routes.add(Action("ok", accept, "officer", (int,)))
+routes.add(Action("rt", ask_return, "officer", (int,)))
+routes.add(Action("rm", remind_now, "officer", (int,)))
+routes.add(Action("ra", remind_all, "officer", (int,)))
+routes.add(Action("end", end, "officer", (int,)))
 DIALOG = DialogRoute(on_text=on_comment, cancel_note=N_("The report was not returned."))

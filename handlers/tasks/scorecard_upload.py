@@ -11,8 +11,9 @@ from bot.services import BotContext
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
+from handlers.routing import Action, Args
 from handlers.tasks import scoring
-from handlers.tasks.views import NS, RESULTS, Route
+from handlers.tasks.views import NS, RESULTS, routes
 from storage import dialogs
 from storage.dialogs import Dialog
 from storage.tasks import evaluation
@@ -24,7 +25,7 @@ FILE_MAX = 64 * 1024
 ERRORS_SHOWN = 15
 
 
-async def start(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def start(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Ask for the file."""
     dialog = Dialog(KIND, "file")
     await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
@@ -33,9 +34,7 @@ async def start(update: Update, context: BotContext, caller: Caller, args: list[
     return None
 
 
-async def example(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def example(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the shipped default file, which uploads as it is."""
     chat = update.effective_chat
     if chat is None:
@@ -88,18 +87,16 @@ async def _preview(context: BotContext, caller: Caller, card: Scorecard) -> str:
     return "\n".join(lines)
 
 
-async def apply(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def apply(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Put the previewed file in force."""
-    if not await evaluation.apply(context.db, caller.member.id, args[0], context.clock.time()):
+    if not await evaluation.apply(context.db, caller.member.id, args.num(0), context.clock.time()):
         return caller._(RESULTS["stale"])
     back = keyboard([[button(caller._("🏅 Unit scorecards"), cb(NS, "ev"))]])
     await show(update, context, caller._("✅ The new scorecard is in force."), back)
     return None
 
 
-ROUTES = {
-    "eup": Route(start, need="admin", args=0),
-    "eex": Route(example, need="admin", args=0),
-    "eap": Route(apply, need="admin"),
-}
+routes.add(Action("eup", start, "admin", ()))
+routes.add(Action("eex", example, "admin", ()))
+routes.add(Action("eap", apply, "admin", (int,)))
 DIALOG = DialogRoute(on_media=on_file, cancel_note=N_("The scorecard in force was not changed."))

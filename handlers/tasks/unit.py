@@ -9,13 +9,14 @@ from bot.services import BotContext
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
+from handlers.routing import Action, Args
 from handlers.tasks import notify
 from handlers.tasks.views import (
     KIND_REPORT,
     NS,
     RESULTS,
-    Route,
     draft_text,
+    routes,
     state_label,
     task_card,
 )
@@ -25,7 +26,7 @@ from storage.tasks import Assignment, Task, commands, queries
 from surveys.tasks import EDITABLE, missing, shown_state, split_figures
 
 
-async def inbox(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def inbox(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """The open tasks of the caller's own units, soonest due first."""
     _ = caller._
     now = context.clock.time()
@@ -41,19 +42,17 @@ async def inbox(update: Update, context: BotContext, caller: Caller, args: list[
     return None
 
 
-async def by_task(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def by_task(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """From a new-task message: the caller's unit's copy of that task (or a choice of units)."""
     mine = [
         a
-        for a in await queries.assignments(context.db, args[0])
+        for a in await queries.assignments(context.db, args.num(0))
         if await queries.is_unit_officer(context.db, caller.member.id, a.unit_id)
     ]
     if not mine:
         return caller._(RESULTS["forbidden"])
     if len(mine) == 1:
-        return await open_assignment(update, context, caller, [mine[0].id])
+        return await open_assignment(update, context, caller, Args((mine[0].id,)))
     layout = [[button(a.unit_name, cb(NS, "a", a.id))] for a in mine]
     await show(update, context, caller._("Which unit?"), keyboard(layout))
     return None
@@ -73,10 +72,10 @@ async def _mine(
 
 
 async def open_assignment(
-    update: Update, context: BotContext, caller: Caller, args: list[int], *, new: bool = False
+    update: Update, context: BotContext, caller: Caller, args: Args, *, new: bool = False
 ) -> str | None:
     """The task as the unit sees it: instructions, state, the draft and what to do next."""
-    mine = await _mine(context, caller, args[0])
+    mine = await _mine(context, caller, args.num(0))
     if isinstance(mine, str):
         return mine
     task, a = mine
@@ -115,19 +114,17 @@ def _assignment_buttons(
     return layout
 
 
-async def receive(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def receive(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Mark the task received (已接收)."""
-    result = await commands.receive(context.db, caller.member.id, args[0], context.clock.time())
+    result = await commands.receive(context.db, caller.member.id, args.num(0), context.clock.time())
     if result != "ok":
         return caller._(RESULTS[result])
     return await open_assignment(update, context, caller, args)
 
 
-async def write(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def write(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Open the report dialog: every message sent now is saved to the draft at once."""
-    mine = await _mine(context, caller, args[0])
+    mine = await _mine(context, caller, args.num(0))
     if isinstance(mine, str):
         return mine
     task, a = mine
@@ -215,11 +212,9 @@ async def _add(
     await send(update, context, text, keyboard(_draft_buttons(caller, a.id)))
 
 
-async def submit(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def submit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Submit the report (again, after a correction) and tell the creator."""
-    mine = await _mine(context, caller, args[0])
+    mine = await _mine(context, caller, args.num(0))
     if isinstance(mine, str):
         return mine
     task, a = mine
@@ -237,15 +232,17 @@ async def submit(
     return None
 
 
-async def save(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def save(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Close the report dialog; the draft stays saved."""
     await _close_dialog(context, caller)
     return await open_assignment(update, context, caller, args)
 
 
-async def clear(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def clear(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Throw the draft away to start again."""
-    result = await commands.clear_draft(context.db, caller.member.id, args[0], context.clock.time())
+    result = await commands.clear_draft(
+        context.db, caller.member.id, args.num(0), context.clock.time()
+    )
     if result != "ok":
         return caller._(RESULTS[result])
     return await open_assignment(update, context, caller, args)
@@ -268,16 +265,14 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     )
 
 
-ROUTES = {
-    "in": Route(inbox, args=0),
-    "t": Route(by_task),
-    "a": Route(open_assignment),
-    "rc": Route(receive),
-    "wr": Route(write),
-    "sb": Route(submit),
-    "sv": Route(save),
-    "cl": Route(clear),
-}
+routes.add(Action("in", inbox, "officer", ()))
+routes.add(Action("t", by_task, "officer", (int,)))
+routes.add(Action("a", open_assignment, "officer", (int,)))
+routes.add(Action("rc", receive, "officer", (int,)))
+routes.add(Action("wr", write, "officer", (int,)))
+routes.add(Action("sb", submit, "officer", (int,)))
+routes.add(Action("sv", save, "officer", (int,)))
+routes.add(Action("cl", clear, "officer", (int,)))
 DIALOG = DialogRoute(
     on_text=on_text,
     on_media=on_media,

@@ -15,8 +15,9 @@ from handlers.audience import resolve_audience
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
+from handlers.routing import Action, Args
 from handlers.tasks import create, targets
-from handlers.tasks.views import KIND_NEW, NS, Route
+from handlers.tasks.views import KIND_NEW, NS, routes
 from storage import dialogs
 from storage.dialogs import Dialog
 from surveys.task_file import TaskFile, load_task_file
@@ -29,7 +30,7 @@ ERRORS_SHOWN = 20
 Problems = list[tuple[str, str]]
 
 
-async def start(update: Update, context: BotContext, caller: Caller, args: list[int]) -> str | None:
+async def start(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Explain the format and wait for the file."""
     _ = caller._
     await dialogs.save(
@@ -51,9 +52,7 @@ async def start(update: Update, context: BotContext, caller: Caller, args: list[
     return None
 
 
-async def example(
-    update: Update, context: BotContext, caller: Caller, args: list[int]
-) -> str | None:
+async def example(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the shipped example, which uploads as it is."""
     chat = update.effective_chat
     if chat is not None:
@@ -111,7 +110,7 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
     }  # fmt: skip
     dialog = Dialog(KIND_NEW, "review", data)
     await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
-    await create.review(update, context, caller, [], new=True)
+    await create.review(update, context, caller, Args(), new=True)
 
 
 async def _check(context: BotContext, caller: Caller, task: TaskFile) -> tuple[Problems, list[int]]:
@@ -137,8 +136,6 @@ async def _report(update: Update, context: BotContext, _: Translate, problems: P
     await send(update, context, "\n".join(lines))
 
 
-ROUTES = {
-    "up": Route(start, args=0),
-    "uex": Route(example, args=0),
-}
+routes.add(Action("up", start, "officer", ()))
+routes.add(Action("uex", example, "officer", ()))
 DIALOG = DialogRoute(on_text=on_text, on_media=on_media, cancel_note=N_("No task was created."))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-
 from bot.i18n import N_, Translate, format_when
-from bot.services import BotContext
-from handlers.common import Caller, Need
+from handlers.routing import Routes
 from storage.tasks import Assignment, Part, Task
 from surveys.tasks import Requires, board_counts, shown_state
 
@@ -48,19 +44,8 @@ RESULTS = {
     "late": N_("The due time has passed and this task does not accept late reports."),
 }
 
-#: A button handler: returns the text to show in the callback answer (an alert), or None.
-Handler = Callable[[Update, BotContext, Caller, list[int]], Awaitable[str | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One button action: who may press it, how many int arguments, what it does."""
-
-    handler: Handler
-    need: Need = "officer"
-    args: int = 1
-    #: Slow work (rankings, exports): answer the press first; a refusal then comes as a message.
-    early: bool = False
+#: Every task button; the officer menu is the way in, so officers are the default.
+routes = Routes(NS, need="officer")
 
 
 def state_label(_: Translate, state: str) -> str:

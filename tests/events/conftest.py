@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, hook_up
 from bot.services import BotContext
-from handlers import events, events_jobs
+from handlers import events_jobs
+from handlers.registry import registry_of
 from storage import outbox
 from tests.harness import Harness
 from tests.timers import ClockTimer
@@ -42,7 +43,7 @@ class EventHarness(Harness):
                 rate=None,
                 concurrency=4,
             )
-            events.setup_delivery(self.app, engine)
+            hook_up(self.app, engine, registry_of(self.app).hooks)
             self.app.bot_data.delivery = engine
         return self
 

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery
+from bot.delivery import Delivery, hook_up
 from bot.services import BotContext
-from handlers import study
+from handlers.registry import registry_of
 from handlers.study_common import release_due
 from tests.harness import Harness
 from tests.timers import ClockTimer
@@ -34,7 +34,7 @@ def engine(bot: Harness) -> Delivery:
         rate=None,
         concurrency=2,
     )
-    study.setup_delivery(bot.app, made)
+    hook_up(bot.app, made, registry_of(bot.app).hooks)
     services.delivery = made
     return made
 

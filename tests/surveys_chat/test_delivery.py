@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.delivery import Delivery
-from handlers import surveys
+from bot.delivery import Delivery, hook_up
+from handlers.registry import registry_of
 from storage import outbox
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, deliver, publish, start_survey, union
@@ -28,7 +28,7 @@ async def engine(bot: Harness) -> AsyncIterator[Harness]:
         rate=None,
         concurrency=2,
     )
-    surveys.setup_delivery(bot.app, delivery)
+    hook_up(bot.app, delivery, registry_of(bot.app).hooks)
     services.delivery = delivery
     try:
         yield bot
