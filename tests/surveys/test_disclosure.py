@@ -136,6 +136,10 @@ def test_survey_results_of_nested_scopes_never_differ_by_a_few(
         answered = [_respondents(r.questions[question]) for r in results]
         for a in range(len(seen)):
             for b in range(len(seen)):
+                # A hidden result shows no figure at all (its respondent block reaches outside
+                # the scope), so there is nothing to subtract; Hypothesis found the case.
+                if results[a].hidden or results[b].hidden:
+                    continue
                 if seen[b].questions[question] <= seen[a].questions[question]:
                     left = answered[a] - answered[b]
                     assert left == 0 or left >= clamp_threshold(u.threshold)
