@@ -350,29 +350,51 @@ async def forget(
         target = detached if h.action == "detach" else kept
         target[h.section] = target.get(h.section, 0) + n
     await tx.execute("DELETE FROM members WHERE id = ?", (member_id,))
+    await _tombstone(tx, member_id)
+    # Audited at the next release (storage/mixing.py): written now, between timed entries,
+    # its id would say when the member left, and so who it was.
+    await anon_pool.put(
+        tx, sealer, anon_pool.BOX, {"k": "forget", "p": placeholder, "r": len(reassigned)}
+    )
     return Forgotten(placeholder, deleted, kept, detached, reassigned, unlinked)
+
+
+#: Placeholder ids are drawn from here: below every real member id (SQLite gives a new
+#: member the highest id plus one, so they stay unaffected) and within JSON's exact integers.
+_PLACEHOLDER_IDS = (2**40, 2**53)
 
 
 async def _placeholder(tx: Transaction, unit_id: int | None, day: str) -> int:
     """A nameless, unreachable, never-verified member that keeps counted rows.
 
-    Its unit stays, so per-unit figures keep their counts; it is inserted before the
-    member row goes, so the member's id is never handed out again (SQLite reuses only
-    the highest id).
+    Its unit stays, so per-unit figures keep their counts. Its id is drawn at random: the
+    next id in sequence would place the /forget between two registrations.
     """
-    temporary = -(2**61) - secrets.randbelow(2**60)
-    pid = await tx.insert(
-        """INSERT INTO members (telegram_id, chat_id, name, unit_id, employee_no, status,
-               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
-           VALUES (?, 0, NULL, ?, NULL, 'rejected', NULL, 0, 0, 0)""",
-        (temporary, unit_id),
-    )
-    # Telegram ids are positive: a negative one can never meet a real user.
-    await tx.execute("UPDATE members SET telegram_id = ? WHERE id = ?", (-pid, pid))
+    low, high = _PLACEHOLDER_IDS
+    while True:
+        pid = -(low + secrets.randbelow(high - low))
+        if not await tx.fetchval("SELECT 1 FROM members WHERE id = ?", (pid,)):
+            break
+    # Telegram user ids are positive: a negative one can never meet a real user.
     await tx.execute(
-        "INSERT INTO forgotten_members (member_id, day) VALUES (?, ?)", (pid, day)
+        """INSERT INTO members (id, telegram_id, chat_id, name, unit_id, employee_no, status,
+               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
+           VALUES (?, ?, 0, NULL, ?, NULL, 'rejected', NULL, 0, 0, 0)""",
+        (pid, pid, unit_id),
     )
+    await tx.execute("INSERT INTO forgotten_members (member_id, day) VALUES (?, ?)", (pid, day))
     return pid
+
+
+async def _tombstone(tx: Transaction, member_id: int) -> None:
+    """An empty row that keeps the erased id taken: SQLite would hand the highest id out
+    again, and an old backup's "member 45" must never become someone else."""
+    await tx.execute(
+        """INSERT INTO members (id, telegram_id, chat_id, name, unit_id, employee_no, status,
+               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
+           VALUES (?, ?, 0, NULL, NULL, NULL, 'rejected', NULL, 0, 0, 0)""",
+        (member_id, -member_id),
+    )
 
 
 async def _unlink_anonymous(
