@@ -16,7 +16,6 @@ TZ = ZoneInfo("Asia/Shanghai")
 T = 1772413200.0  # Monday 2 March 2026, 09:00 in Shanghai
 
 
-@pytest.mark.xfail(strict=True, reason="figures probe the schema and return None")
 async def test_dashboard_figures_fail_on_a_renamed_column(db: Database) -> None:
     unit = await seed.unit(db, "公司工会", None)
     await seed.member(db, 101, unit)
@@ -26,7 +25,6 @@ async def test_dashboard_figures_fail_on_a_renamed_column(db: Database) -> None:
         await insight.figures(db, [unit], T, live=True, tz=TZ)
 
 
-@pytest.mark.xfail(strict=True, reason="privacy probes the schema and skips what is gone")
 async def test_mydata_and_forget_fail_on_a_renamed_column(db: Database) -> None:
     unit = await seed.unit(db, "公司工会", None)
     member = await seed.member(db, 101, unit)
