@@ -32,28 +32,6 @@ def local_day(moment: float, tz: tzinfo) -> str:
     return datetime.fromtimestamp(moment, tz).date().isoformat()
 
 
-# --- schema probing -----------------------------------------------------------------------
-
-
-async def columns(db: Executor, table: str) -> set[str]:
-    """Column names of a table; empty when the table does not exist (feature not landed)."""
-    rows = await db.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
-    return {str(r[0]) for r in rows}
-
-
-async def has(db: Executor, table: str, *needed: str) -> bool:
-    """Whether the table exists with at least these columns."""
-    found = await columns(db, table)
-    return bool(found) and set(needed) <= found
-
-
-async def tables(db: Executor) -> list[str]:
-    """Every user table of the database."""
-    rows = await db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name"
-    )
-    return [str(r[0]) for r in rows]
 
 
 # --- dashboard figures --------------------------------------------------------------------
@@ -74,7 +52,8 @@ class Figures:
     signup_rate: float | None
     attendance_rate: float | None
     study_rate: float | None
-    #: Features whose tables are missing, so their figures cannot exist yet.
+    #: Features whose tables are missing: none since migrations create every table (kept for
+    #: the dashboard's footnote until its owner drops it).
     missing: frozenset[str] = field(default_factory=frozenset)
     #: Figures that leave out people of this scope pooled with units outside it.
     withheld: frozenset[str] = field(default_factory=frozenset)
@@ -105,7 +84,6 @@ async def figures(
     control, from ``survey_recipients_by_unit``); the others of `unit_ids` are left out.
     """
     ids = list(unit_ids)
-    missing: set[str] = set()
     if membership is None:
         registered, verified = (await membership_at(db, ids, [end]))[0]
     else:
@@ -114,28 +92,11 @@ async def figures(
         active: int | None = await _active_now(db, ids, end)
     else:
         active = await active_from_snapshots(db, ids, local_day(end, tz))
-    survey_rate: float | None = None
-    if await _has_surveys(db):
-        shown = ids if survey_units is None else [u for u in ids if u in set(survey_units)]
-        survey_rate = await _survey_rate(db, shown, end) if shown else None
-    else:
-        missing.add("surveys")
-    s_open: int | None = None
-    s_overdue: int | None = None
-    reply: float | None = None
-    stars: float | None = None
-    if await has(db, "suggestions", "first_reply_at", "release_at"):
-        s_open, s_overdue, reply, stars = await _suggestions(db, ids, end)
-    else:
-        missing.add("suggestions")
-    if await has(db, "event_signups", "checked_in_at") and await has(db, "event_units"):
-        signup, attendance = await _events(db, ids, end)
-    else:
-        signup = attendance = None
-        missing.add("events")
-    have_study, study = await _study(db, ids, end)
-    if not have_study:
-        missing.add("study")
+    shown = ids if survey_units is None else [u for u in ids if u in set(survey_units)]
+    survey_rate = await _survey_rate(db, shown, end) if shown else None
+    s_open, s_overdue, reply, stars = await _suggestions(db, ids, end)
+    signup, attendance = await _events(db, ids, end)
+    study = await _study(db, ids, end)
     return Figures(
         registered=registered,
         verified=verified,
@@ -148,7 +109,6 @@ async def figures(
         signup_rate=signup,
         attendance_rate=attendance,
         study_rate=study,
-        missing=frozenset(missing),
     )
 
 
@@ -197,12 +157,6 @@ async def _active_now(db: Executor, ids: list[int], end: float) -> int:
     )
 
 
-async def _has_surveys(db: Executor) -> bool:
-    return await has(db, "surveys", "published_at") and await has(
-        db, "survey_recipients", "unit_id"
-    ) and await has(db, "survey_completions", "member_id")
-
-
 async def _survey_rate(db: Executor, ids: list[int], end: float) -> float | None:
     """Completions over recipients (in these units) of surveys published in the window.
 
@@ -228,8 +182,6 @@ async def _survey_rate(db: Executor, ids: list[int], end: float) -> float | None
 
 async def survey_recipients_by_unit(db: Executor, end: float) -> dict[int | None, int]:
     """Recipients per unit of the surveys published in the window before `end` (every unit)."""
-    if not await _has_surveys(db):
-        return {}
     rows = await db.fetchall(
         """SELECT r.unit_id, COUNT(*) FROM surveys s JOIN survey_recipients r ON r.survey_id = s.id
            WHERE s.published_at >= ? AND s.published_at < ? GROUP BY r.unit_id""",
@@ -262,15 +214,13 @@ async def _suggestions(
         [*ids, end, end - WINDOW, end],
     )
     reply = statistics.median(max(0.0, float(r[0])) / DAY for r in delays) if delays else None
-    stars: float | None = None
-    if await has(db, "suggestion_messages", "stars", "release_at"):
-        value = await db.fetchval(
-            f"""SELECT AVG(m.stars) FROM suggestion_messages m
-                JOIN suggestions s ON s.id = m.suggestion_id
-                WHERE {scope} AND m.kind = 'rating' AND m.release_at >= ? AND m.release_at < ?""",
-            [*ids, end, end - WINDOW, end],
-        )
-        stars = float(value) if value is not None else None
+    value = await db.fetchval(
+        f"""SELECT AVG(m.stars) FROM suggestion_messages m
+            JOIN suggestions s ON s.id = m.suggestion_id
+            WHERE {scope} AND m.kind = 'rating' AND m.release_at >= ? AND m.release_at < ?""",
+        [*ids, end, end - WINDOW, end],
+    )
+    stars = float(value) if value is not None else None
     return waiting_n, overdue_n, reply, stars
 
 
@@ -348,16 +298,9 @@ async def _events(db: Executor, ids: list[int], end: float) -> tuple[float | Non
     return signup, attendance
 
 
-async def _study(db: Executor, ids: list[int], end: float) -> tuple[bool, float | None]:
-    """Whether the study feature exists, and completion in these units: lessons read over
-    lessons released in the window times the members each lesson's plan reaches."""
-    if not (
-        await has(db, "study_plans", "everyone", "state")
-        and await has(db, "study_lessons", "released_at")
-        and await has(db, "study_reads", "read_at")
-        and await has(db, "study_audience", "unit_id")
-    ):
-        return False, None
+async def _study(db: Executor, ids: list[int], end: float) -> float | None:
+    """Completion in these units: lessons read over lessons released in the window times
+    the members each lesson's plan reaches."""
     lessons = await db.fetchall(
         """SELECT l.id, l.plan_id, p.everyone FROM study_lessons l
            JOIN study_plans p ON p.id = l.plan_id
@@ -365,7 +308,7 @@ async def _study(db: Executor, ids: list[int], end: float) -> tuple[bool, float 
         (end - WINDOW, end),
     )
     if not lessons:
-        return True, None
+        return None
     scope = set(ids)
     parents = await _unit_parents(db)
     verified = await _verified_per_unit(db, ids)
@@ -390,7 +333,7 @@ async def _study(db: Executor, ids: list[int], end: float) -> tuple[bool, float 
     for _lesson, plan_id, everyone in lessons:
         reach = scope if everyone else _subtrees(parents, roots.get(int(plan_id), ())) & scope
         expected += sum(verified.get(u, 0) for u in reach)
-    return True, (reads / expected if expected else None)
+    return reads / expected if expected else None
 
 
 async def _verified_per_unit(db: Executor, ids: list[int]) -> dict[int, int]:
@@ -460,8 +403,6 @@ async def overdue_suggestions(
     db: Executor, unit_ids: Sequence[int], now: float, *, limit: int = 20
 ) -> tuple[list[Overdue], int]:
     """Released items of the units past their deadline without a first answer, and how many."""
-    if not await has(db, "suggestions", "first_reply_at", "release_at"):
-        return [], 0
     ids = list(unit_ids)
     where = f"""s.unit_id IN ({_marks(ids)}) AND s.release_at <= ?
                 AND s.status IN ('new', 'in_progress') AND s.first_reply_at IS NULL
@@ -642,19 +583,19 @@ async def target_labels(
         if kind and ident and ident.lstrip("-").isdigit():
             wanted.setdefault(kind, set()).add(int(ident))
     queries = {
-        "member": ("members", "SELECT id, name FROM members WHERE id IN ({})"),
-        "unit": ("units", "SELECT id, name FROM units WHERE id IN ({})"),
-        "event": ("events", "SELECT id, title FROM events WHERE id IN ({})"),
-        "suggestion": ("suggestions", "SELECT id, ref FROM suggestions WHERE id IN ({})"),
-        "survey": ("surveys", "SELECT id, title FROM surveys WHERE id IN ({})"),
-        "study_plan": ("study_plans", "SELECT id, title FROM study_plans WHERE id IN ({})"),
+        "member": "SELECT id, name FROM members WHERE id IN ({})",
+        "unit": "SELECT id, name FROM units WHERE id IN ({})",
+        "event": "SELECT id, title FROM events WHERE id IN ({})",
+        "suggestion": "SELECT id, ref FROM suggestions WHERE id IN ({})",
+        "survey": "SELECT id, title FROM surveys WHERE id IN ({})",
+        "study_plan": "SELECT id, title FROM study_plans WHERE id IN ({})",
     }
     out: dict[tuple[str, str], str] = {}
     for kind, ids in wanted.items():
-        if kind not in queries or not await has(db, queries[kind][0]):
+        if kind not in queries:
             continue
         listed = sorted(ids)
-        for ident, label in await db.fetchall(queries[kind][1].format(_marks(listed)), listed):
+        for ident, label in await db.fetchall(queries[kind].format(_marks(listed)), listed):
             if label:
                 out[(kind, str(ident))] = str(label)
     return out
@@ -680,22 +621,19 @@ async def housekeeping(db: Executor, keep: Retention) -> dict[str, int]:
             "DELETE FROM audit_log WHERE at < ?", (keep.audit_before,)
         )
     if keep.outbox_before is not None:
-        if await has(db, "outbox", "broadcast_id") and await has(db, "broadcasts", "finished_at"):
-            # Finished broadcasts keep their own row (total, summary); only per-recipient rows go.
-            removed["outbox"] = await db.execute(
-                """DELETE FROM outbox WHERE state NOT IN ('pending', 'sending')
-                   AND broadcast_id IN (SELECT id FROM broadcasts
-                                        WHERE state IN ('done', 'cancelled')
-                                          AND finished_at < ?)""",
-                (keep.outbox_before,),
-            )
+        # Finished broadcasts keep their own row (total, summary); only per-recipient rows go.
+        removed["outbox"] = await db.execute(
+            """DELETE FROM outbox WHERE state NOT IN ('pending', 'sending')
+               AND broadcast_id IN (SELECT id FROM broadcasts
+                                    WHERE state IN ('done', 'cancelled')
+                                      AND finished_at < ?)""",
+            (keep.outbox_before,),
+        )
         removed["insight_digests"] = await db.execute(
             "DELETE FROM insight_digests WHERE due_at < ? AND finished_at IS NOT NULL",
             (keep.outbox_before,),
         )
-    if keep.survey_state_before is not None and await has(
-        db, "survey_progress", "survey_id", "preview", "updated_at"
-    ):
+    if keep.survey_state_before is not None:
         removed["survey_progress"] = await db.execute(
             """DELETE FROM survey_progress
                WHERE survey_id IN (SELECT id FROM surveys

@@ -26,7 +26,10 @@ from storage.sealing import Sealer
 
 #: Applied in this order within a batch (shuffled within each kind): an item before what
 #: follows it, a rating before its comment.
-_PHASES = {"answer": 0, "item": 0, "withdraw": 1, "reply": 1, "rate": 1, "comment": 2}
+_PHASES = {"answer": 0, "item": 0, "withdraw": 1, "reply": 1, "rate": 1, "forget": 1, "comment": 2}
+#: Kinds that carry no anonymous content, only a time to hide: released at the next release
+#: time whatever the batch's size (the audit entry of a /forget must not wait for the box).
+_UNCOUNTED = frozenset({"forget"})
 _rng = random.SystemRandom()
 
 
@@ -118,13 +121,17 @@ async def release(
     written: dict[str, int] = {}
     waiting: dict[str, int] = {}
     dropped = 0
-    for batch, items in batches.items():
+    for batch, everything in batches.items():
+        items = [i for i in everything if i[1].get("k") not in _UNCOUNTED]
         if len(items) < threshold:
             if batch in closed:
                 dropped += len(items)
                 await _delete(db, [pool_id for pool_id, _p in items])
-            else:
+            elif items:
                 waiting[batch] = len(items)
+            items = []
+        items += [i for i in everything if i[1].get("k") in _UNCOUNTED]
+        if not items:
             continue
         _rng.shuffle(items)
         items.sort(key=lambda item: _PHASES.get(str(item[1].get("k")), 3))
@@ -151,6 +158,19 @@ async def _apply(
     if kind == "answer":
         await survey_responses.insert_anonymous(
             db, int(p["s"]), p.get("u"), day.isoformat(), dict(p["a"])
+        )
+        return
+    if kind == "forget":
+        # Written here, not in /forget: among the release's entries its id and time fall
+        # between no two timed entries that would tell when (so who) it was.
+        await audit.record(
+            db,
+            None,
+            "member_forget",
+            slot,
+            target_type="member",
+            target_id=int(p["p"]),
+            details={"reassigned": int(p.get("r") or 0)},
         )
         return
     if sealer is None:

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 from storage import anon_pool, audit, roles, sealing, suggestions, units
 from storage.db import Executor, Row, Transaction
-from storage.insight import columns, has, tables
 from storage.sealing import Sealer
 
 #: delete: the rows go. keep: the rows stay, moved to the placeholder (they are counted).
@@ -117,10 +116,6 @@ def _seal_context(suggestion_id: int) -> bytes:
     return f"author:{suggestion_id}".encode()
 
 
-async def _present(db: Executor, h: Holding) -> bool:
-    return await has(db, h.table, h.column)
-
-
 def _value(h: Holding, member_id: int, telegram_id: int) -> object:
     if h.key == "telegram":
         return telegram_id
@@ -128,7 +123,9 @@ def _value(h: Holding, member_id: int, telegram_id: int) -> object:
 
 
 def _cond(h: Holding) -> str:
-    return f'"{h.column}" = ?' + (f" AND {h.where}" if h.where else "")
+    # Names unquoted on purpose: SQLite reads an unknown "double-quoted" name as a string, so
+    # a renamed column would match no row (data silently left behind) instead of failing.
+    return f"{h.column} = ?" + (f" AND {h.where}" if h.where else "")
 
 
 async def undeclared(db: Executor) -> list[str]:
@@ -136,7 +133,10 @@ async def undeclared(db: Executor) -> list[str]:
     # The placeholders' own list is not about anyone.
     declared = {(h.table, h.column) for h in HOLDINGS} | {("forgotten_members", "member_id")}
     out: list[str] = []
-    for table in await tables(db):
+    rows = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    )
+    for (table,) in rows:
         for fk in await db.fetchall("SELECT * FROM pragma_foreign_key_list(?)", (table,)):
             if fk["table"] == "members" and (table, fk["from"]) not in declared:
                 out.append(f"{table}.{fk['from']}")
@@ -192,14 +192,12 @@ async def collect(
     found: dict[str, tuple[str, list[dict[str, Any]]]] = {}
     officer_work: dict[str, int] = {}
     for h in HOLDINGS:
-        if not await _present(db, h):
-            continue
         value = _value(h, member_id, telegram_id)
         if h.section in COUNT_ONLY:
-            n = await db.fetchval(f'SELECT COUNT(*) FROM "{h.table}" WHERE {_cond(h)}', (value,))
+            n = await db.fetchval(f"SELECT COUNT(*) FROM {h.table} WHERE {_cond(h)}", (value,))
             officer_work[f"{h.table}.{h.column}"] = int(n or 0)
             continue
-        rows = await db.fetchall(f'SELECT * FROM "{h.table}" WHERE {_cond(h)}', (value,))
+        rows = await db.fetchall(f"SELECT * FROM {h.table} WHERE {_cond(h)}", (value,))
         found[f"{h.table}.{h.column}"] = (h.section, [_plain(r, HIDDEN_COLUMNS) for r in rows])
     # Their own side of their suggestion threads (answers, rating comments): named items by
     # authorship, anonymous ones through the member's sealed index only (refs below).
@@ -207,7 +205,7 @@ async def collect(
         int(r[0])
         for r in await db.fetchall("SELECT id FROM suggestions WHERE author_id = ?", (member_id,))
     ]
-    if sealer is not None and await has(db, "suggestion_mine", "tag"):
+    if sealer is not None:
         own_ids += await sealing.mine(db, sealer, member_id)
     if own_ids:
         marks = ",".join("?" * len(own_ids))
@@ -221,7 +219,7 @@ async def collect(
     grants = await roles.of_member(db, member_id)
     path = await units.path_names(db, row["unit_id"]) if row["unit_id"] is not None else []
     refs: list[str] = []
-    if sealer is not None and await has(db, "suggestion_mine", "tag"):
+    if sealer is not None:
         ids = await sealing.mine(db, sealer, member_id)
         if ids:
             marks = ",".join("?" * len(ids))
@@ -246,8 +244,6 @@ async def collect(
 
 async def open_owned(db: Executor, member_id: int) -> int:
     """How many suggestions the member owns that still wait for an answer or are open."""
-    if not await has(db, "suggestions", "owner_id"):
-        return 0
     return int(
         await db.fetchval(
             "SELECT COUNT(*) FROM suggestions WHERE owner_id = ? "
@@ -263,8 +259,6 @@ async def reassign_open(
 ) -> list[tuple[int, int | None]]:
     """Hand the member's open suggestions to the nearest other officer of each unit (or
     an admin, or nobody); audited. Returns (suggestion id, new owner)."""
-    if not await has(tx, "suggestions", "owner_id"):
-        return []
     rows = await tx.fetchall(
         "SELECT id, unit_id, ref FROM suggestions WHERE owner_id = ? "
         "AND status IN ('new', 'in_progress', 'answered') ORDER BY id",
@@ -331,48 +325,67 @@ async def forget(
     kept: dict[str, int] = {}
     detached: dict[str, int] = {}
     for h in HOLDINGS:
-        if not await _present(tx, h):
-            continue
         value = _value(h, member_id, telegram_id)
         if h.action == "delete":
-            n = await tx.execute(f'DELETE FROM "{h.table}" WHERE {_cond(h)}', (value,))
+            n = await tx.execute(f"DELETE FROM {h.table} WHERE {_cond(h)}", (value,))
             deleted[h.section] = deleted.get(h.section, 0) + n
             continue
-        present = await columns(tx, h.table)
-        scrub = {c: v for c, v in h.scrub.items() if c in present}
+        scrub = h.scrub
         new = None if h.action == "detach" else (
             str(placeholder) if h.key == "member_text" else placeholder
         )
-        sets = ", ".join([f'"{h.column}" = ?', *(f'"{c}" = ?' for c in scrub)])
+        sets = ", ".join([f"{h.column} = ?", *(f"{c} = ?" for c in scrub)])
         n = await tx.execute(
-            f'UPDATE "{h.table}" SET {sets} WHERE {_cond(h)}', (new, *scrub.values(), value)
+            f"UPDATE {h.table} SET {sets} WHERE {_cond(h)}", (new, *scrub.values(), value)
         )
         target = detached if h.action == "detach" else kept
         target[h.section] = target.get(h.section, 0) + n
     await tx.execute("DELETE FROM members WHERE id = ?", (member_id,))
+    await _tombstone(tx, member_id)
+    # Audited at the next release (storage/mixing.py): written now, between timed entries,
+    # its id would say when the member left, and so who it was.
+    await anon_pool.put(
+        tx, sealer, anon_pool.BOX, {"k": "forget", "p": placeholder, "r": len(reassigned)}
+    )
     return Forgotten(placeholder, deleted, kept, detached, reassigned, unlinked)
+
+
+#: Placeholder ids are drawn from here: below every real member id (SQLite gives a new
+#: member the highest id plus one, so they stay unaffected) and within JSON's exact integers.
+_PLACEHOLDER_IDS = (2**40, 2**53)
 
 
 async def _placeholder(tx: Transaction, unit_id: int | None, day: str) -> int:
     """A nameless, unreachable, never-verified member that keeps counted rows.
 
-    Its unit stays, so per-unit figures keep their counts; it is inserted before the
-    member row goes, so the member's id is never handed out again (SQLite reuses only
-    the highest id).
+    Its unit stays, so per-unit figures keep their counts. Its id is drawn at random: the
+    next id in sequence would place the /forget between two registrations.
     """
-    temporary = -(2**61) - secrets.randbelow(2**60)
-    pid = await tx.insert(
-        """INSERT INTO members (telegram_id, chat_id, name, unit_id, employee_no, status,
-               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
-           VALUES (?, 0, NULL, ?, NULL, 'rejected', NULL, 0, 0, 0)""",
-        (temporary, unit_id),
-    )
-    # Telegram ids are positive: a negative one can never meet a real user.
-    await tx.execute("UPDATE members SET telegram_id = ? WHERE id = ?", (-pid, pid))
+    low, high = _PLACEHOLDER_IDS
+    while True:
+        pid = -(low + secrets.randbelow(high - low))
+        if not await tx.fetchval("SELECT 1 FROM members WHERE id = ?", (pid,)):
+            break
+    # Telegram user ids are positive: a negative one can never meet a real user.
     await tx.execute(
-        "INSERT INTO forgotten_members (member_id, day) VALUES (?, ?)", (pid, day)
+        """INSERT INTO members (id, telegram_id, chat_id, name, unit_id, employee_no, status,
+               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
+           VALUES (?, ?, 0, NULL, ?, NULL, 'rejected', NULL, 0, 0, 0)""",
+        (pid, pid, unit_id),
     )
+    await tx.execute("INSERT INTO forgotten_members (member_id, day) VALUES (?, ?)", (pid, day))
     return pid
+
+
+async def _tombstone(tx: Transaction, member_id: int) -> None:
+    """An empty row that keeps the erased id taken: SQLite would hand the highest id out
+    again, and an old backup's "member 45" must never become someone else."""
+    await tx.execute(
+        """INSERT INTO members (id, telegram_id, chat_id, name, unit_id, employee_no, status,
+               privacy_accepted_at, unreachable_at, created_at, last_seen_at)
+           VALUES (?, ?, 0, NULL, NULL, NULL, 'rejected', NULL, 0, 0, 0)""",
+        (member_id, -member_id),
+    )
 
 
 async def _unlink_anonymous(
@@ -383,8 +396,6 @@ async def _unlink_anonymous(
     The items stay (officers still answer them and they count), but their seals are
     replaced by ones that name nobody, and the member's lookup tags are removed.
     """
-    if not await has(tx, "suggestion_mine", "tag"):
-        return 0
     ids = set(await sealing.mine(tx, sealer, member_id))
     # Every seal is renewed, not only this member's: comparing the file before and after
     # must not show which anonymous items changed when this member left.
@@ -397,21 +408,16 @@ async def _unlink_anonymous(
             member = payload.get("m")
             seal = suggestions.author_seal(sealer, sid, member if isinstance(member, int) else None)
             await tx.execute("UPDATE suggestions SET author_seal = ? WHERE id = ?", (seal, sid))
-    if await has(tx, "anon_pool", "sealed"):
-        await anon_pool.forget_author(tx, sealer, member_id)
+    await anon_pool.forget_author(tx, sealer, member_id)
     await tx.execute("DELETE FROM suggestion_mine WHERE tag = ?", (sealer.tag("mine", member_id),))
-    if await has(tx, "suggestion_mutes", "tag"):
-        await tx.execute(
-            "DELETE FROM suggestion_mutes WHERE tag = ?", (sealer.tag("mute", member_id),)
-        )
+    # Mutes are per item (suggestion_mutes.suggestion_id): none is keyed by the member.
     today = datetime.fromtimestamp(now, tz).date()
     for table, purpose in (("suggestion_quota", "quota"), ("suggestion_anon_quota", "aquota")):
-        if await has(tx, table, "tag"):
-            for day in (today, today - timedelta(days=1)):
-                await tx.execute(
-                    f"DELETE FROM {table} WHERE tag = ?",
-                    (sealer.tag(purpose, member_id, day.isoformat()),),
-                )
+        for day in (today, today - timedelta(days=1)):
+            await tx.execute(
+                f"DELETE FROM {table} WHERE tag = ?",
+                (sealer.tag(purpose, member_id, day.isoformat()),),
+            )
     return len(ids)
 
 
@@ -420,8 +426,6 @@ async def _named_suggestion_threads(tx: Transaction, member_id: int, placeholder
 
     Ownership events in threads name officers by id ("owner:<id>"); they move too.
     """
-    if not await has(tx, "suggestion_messages", "side", "body"):
-        return
     await tx.execute(
         """UPDATE suggestion_messages SET body = '' WHERE side = 'author'
            AND suggestion_id IN (SELECT id FROM suggestions
@@ -441,8 +445,6 @@ async def _named_survey_answers(tx: Transaction, member_id: int) -> None:
     the text. Questions the definition does not describe lose any value that is not an
     option id.
     """
-    if not await has(tx, "survey_responses", "answers") or not await has(tx, "surveys"):
-        return
     rows = await tx.fetchall(
         """SELECT r.id, r.answers, s.definition FROM survey_responses r
            JOIN surveys s ON s.id = r.survey_id WHERE r.member_id = ?""",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -128,21 +129,23 @@ async def test_whole_union_and_an_empty_unit(db: Database) -> None:
     assert f.signup_rate is None and f.study_rate is None
 
 
-async def test_features_without_tables_show_a_dash(db: Database) -> None:
+async def test_figures_without_data_show_a_dash_and_a_missing_table_fails(db: Database) -> None:
     ids = await _union(db)
-    await db.execute("PRAGMA foreign_keys = OFF")
-    for table in ("study_board", "study_mutes", "study_points", "study_answers", "study_quizzes",
-                  "study_reads", "study_pushes", "study_lessons", "study_audience",
-                  "study_plans", "survey_responses", "survey_completions", "survey_progress",
-                  "survey_recipients", "survey_units", "surveys"):
-        await db.execute(f"DROP TABLE {table}")
-    await db.execute("PRAGMA foreign_keys = ON")
-    f = await insight.figures(db, [ids["branch1"], ids["group1"]], T, live=True, tz=TZ)
-    assert f.missing == frozenset({"surveys", "study"})
+    empty = await seed.unit(db, "新成立小组", ids["branch2"])
+    f = await insight.figures(db, [empty], T, live=True, tz=TZ)
     assert f.survey_rate is None and f.study_rate is None
     _ = I18n.load().bind("en")
     lines = figure_lines(_, f, f)
     assert "📋 Survey response rate: —" in lines and "📚 Study completion: —" in lines
+    # Migrations create every table: one that is gone is a broken file, not "no figure".
+    await db.execute("PRAGMA foreign_keys = OFF")
+    for table in ("study_board", "study_mutes", "study_points", "study_answers", "study_quizzes",
+                  "study_reads", "study_pushes", "study_lessons", "study_audience",
+                  "study_plans"):
+        await db.execute(f"DROP TABLE {table}")
+    await db.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.OperationalError, match="no such table"):
+        await insight.figures(db, [ids["branch1"], ids["group1"]], T, live=True, tz=TZ)
 
 
 def test_digest_moment_is_the_latest_configured_weekday_and_time() -> None:

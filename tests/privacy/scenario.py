@@ -74,6 +74,8 @@ class Truth:
     forgotten: int = 0
     forgotten_name: str = ""
     forgotten_employee_no: str = ""
+    #: placeholder member id -> Telegram id of the member whose /forget created it
+    forgets: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -208,6 +210,47 @@ async def mute_oracle(bot: Harness, truth: Truth, token: str) -> dict[str, int]:
         for mute_id in await _mute_rows(bot) - start:
             await bot.press_data(CHAIR, f"sq:um:{mute_id}")
     return links
+
+
+async def _placeholders(bot: Harness) -> set[int]:
+    return {int(r[0]) for r in await bot.db.fetchall("SELECT member_id FROM forgotten_members")}
+
+
+async def forget(bot: Harness, truth: Truth, user: int, candidates: int) -> None:
+    """The member erases their data; the placeholder that takes their counted rows is noted."""
+    before = await _placeholders(bot)
+    await bot.send(user, "/forget")
+    await bot.press_labelled(user, "确认删除")
+    assert "已删除" in bot.screen(user).text, bot.screen(user).text
+    (placeholder,) = await _placeholders(bot) - before
+    truth.forgets[placeholder] = user
+    # By chance, whoever left is one of the members.
+    truth.batch[f"fg:{placeholder}"] = candidates
+
+
+async def forget_among_others(
+    bot: Harness, rec: Recorder, leaving: list[int], others: list[int], unit: int, members: int
+) -> None:
+    """Members use /forget one by one, each between two timed audit entries (an officer's
+    download) and two registrations, with someone else active between those windows."""
+    for n, user in enumerate(leaving):
+        bot.clock.advance(600)
+        await bot.member(300 + 2 * n, f"新会员{300 + 2 * n}", unit)
+        await bot.press_data(CHAIR, "pv:json")
+        await rec.backup(f"fg-open-{n}")
+        bot.clock.advance(120)
+        await bot.send(user, "/start")
+        await rec.backup(f"fg-seen-{n}")
+        bot.clock.advance(60)
+        await forget(bot, rec.truth, user, members)
+        await rec.backup(f"fg-gone-{n}")
+        bot.clock.advance(120)
+        await bot.press_data(CHAIR, "pv:json")
+        await bot.member(301 + 2 * n, f"新会员{301 + 2 * n}", unit)
+        await rec.backup(f"fg-close-{n}")
+        bot.clock.advance(120)
+        await bot.send(others[n], "/start")
+        await rec.backup(f"fg-other-{n}")
 
 
 async def build(bot: Harness, folder: Path) -> World:
@@ -360,15 +403,30 @@ async def build(bot: Harness, folder: Path) -> World:
     assert row is not None
     truth.forgotten, truth.forgotten_name, truth.forgotten_employee_no = gone, row[0], row[1]
     await rec.backup("before-forget")
-    await bot.send(gone, "/forget")
-    await bot.press_labelled(gone, "确认删除")
-    assert "已删除" in bot.screen(gone).text, bot.screen(gone).text
+    await forget(bot, truth, gone, len(users))
     rec.live("after-forget")
     await rec.backup("after-forget")
     bot.clock.advance(3600)
     await run_release_jobs(bot)
     await rec.backup("end")
     rec.live("end")
+
+    # Day 10: three members who took no anonymous part leave one by one among others'
+    # activity; the next release follows.
+    anonymous = anon_answerers | set(late) | set(authors)
+    leaving = [u for u in users if u not in anonymous][:3]
+    staying = [u for u in users if u not in leaving and u != gone]
+    assert len(leaving) == 3
+    at(bot, 10, 10, 0)
+    await forget_among_others(bot, rec, leaving, staying[:3], t["branch1"], len(users))
+    at(bot, 10, 11, 30)
+    for user in staying[3:5]:
+        bot.clock.advance(900)
+        await bot.send(user, "/start")
+    await rec.backup("fg-quiet")
+    at(bot, 10, 13, 0)
+    await run_release_jobs(bot)
+    await rec.backup("fg-release")
     world = World(rec.copies, truth, survey_id, member_ids, rec.drafts, forged_refused)
     world.mute_links = mute_links
     return world

@@ -62,11 +62,15 @@ def p_value(claims: Iterable[tuple[bool, int]]) -> float:
 
 
 def score(world: World, claims: dict[str, int]) -> list[tuple[bool, int]]:
-    """(right, batch size) for each claim: key (answer token, ref, "wd:"+ref) -> Telegram id."""
+    """(right, batch size) for each claim: key (answer token, ref, "wd:"+ref, "fg:" +
+    placeholder id) -> Telegram id."""
     t = world.truth
     out = []
     for key, guess in claims.items():
-        truth = t.answers.get(key) or t.suggestions.get(key.removeprefix("wd:"))
+        if key.startswith("fg:"):
+            truth = t.forgets.get(int(key.removeprefix("fg:")))
+        else:
+            truth = t.answers.get(key) or t.suggestions.get(key.removeprefix("wd:"))
         assert truth is not None, key
         out.append((guess == truth, t.batch.get(key, 1)))
     return out
@@ -319,6 +323,65 @@ async def test_withdrawals_cannot_be_placed_in_time(world: World) -> None:
     assert_chance(world, claims)
 
 
+def _seen_in(world: World, low: float, high: float) -> set[int]:
+    """Members (by Telegram id) last seen between low and high in any of the copies: who was
+    active when, as people around the bot would also know it."""
+    tg = telegram_of(world)
+    return {
+        tg[r[0]]
+        for copy in backups(world)
+        for r in query(copy.main, "SELECT id, last_seen_at FROM members")
+        if r[0] in tg and r[1] and low <= r[1] <= high  # 0: a row nobody uses
+    }
+
+
+def _claim_the_one_seen(world: World, windows: dict[int, tuple[float, float]]) -> dict[str, int]:
+    """For each placeholder's window of time: the member seen in it, when only one was."""
+    claims: dict[str, int] = {}
+    for placeholder, (low, high) in windows.items():
+        seen = _seen_in(world, low, high)
+        if len(seen) == 1:
+            claims[f"fg:{placeholder}"] = seen.pop()
+    return claims
+
+
+async def test_forget_audit_cannot_be_placed_in_time(world: World) -> None:
+    """The member_forget entry of a backup after /forget, between the timed entries around
+    its id; the one member seen in that window is the one who left."""
+    final = backups(world)[-1]
+    entries = query(final.main, "SELECT id, action, at, target_id FROM audit_log ORDER BY id")
+    timed = [(r[0], r[2]) for r in entries if r[1] != "member_forget"]
+    windows: dict[int, tuple[float, float]] = {}
+    for fid, action, _at, target in entries:
+        if action != "member_forget":
+            continue
+        low = max((at for i, at in timed if i < fid), default=0.0)
+        high = min((at for i, at in timed if i > fid), default=final.at)
+        windows[int(target)] = (low, high)
+    assert len(windows) == len(world.truth.forgets), "every /forget is in the audit log"
+    assert_chance(world, _claim_the_one_seen(world, windows))
+
+
+async def test_placeholder_ids_cannot_be_placed_in_time(world: World) -> None:
+    """A placeholder's id between the ids of two members gives a window: their registration
+    times; the one member seen in that window is the one who left."""
+    final = backups(world)[-1]
+    stand_ins = {r[0] for r in query(final.main, "SELECT member_id FROM forgotten_members")}
+    created = [
+        (r[0], r[1])
+        for r in query(final.main, "SELECT id, created_at FROM members ORDER BY id")
+        if r[0] not in stand_ins and r[1]  # 0: not a registration
+    ]
+    windows = {
+        p: (
+            max((at for i, at in created if i < p), default=0.0),
+            min((at for i, at in created if i > p), default=final.at),
+        )
+        for p in stand_ins
+    }
+    assert_chance(world, _claim_the_one_seen(world, windows))
+
+
 # --- 8. reminders, answer day, last seen ----------------------------------------------------
 
 
@@ -360,3 +423,4 @@ async def test_scenario_is_what_the_attacks_assume(world: World) -> None:
     )
     assert len(query(final, "SELECT 1 FROM suggestions WHERE anonymous = 1")) == 12
     assert p_value([(True, 5)] * 5) < ALPHA, "five right guesses in batches of five is no luck"
+    assert len(t.forgets) == 4 and p_value([(True, 36)] * 3) < ALPHA
