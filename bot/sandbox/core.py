@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.sandbox.markdown import parse_text
 from bot.sandbox.models import (
     TINY_PNG,
     ApiError,
@@ -42,7 +43,7 @@ from bot.sandbox.params import (
     opt_json,
     opt_str,
 )
-from bot.telegram_text import EntityParseError, parse_text, utf16_len
+from bot.telegram_text import EntityParseError, utf16_len
 
 # Re-exported: the core's callers need these types and helpers from one place.
 __all__ = [
