@@ -157,3 +157,15 @@ def test_fold_refuses_a_msgid_translated_differently(two_files: Path) -> None:
     _write_po(two_files / "en" / "LC_MESSAGES" / "core.po", "en", {"Hello": "Hi"})
     with pytest.raises(CatalogConflict, match="Hello"):
         fold_domains(two_files)
+
+
+def test_makefile_extracts_with_the_keywords_the_code_uses() -> None:
+    makefile = (LOCALES_DIR.parents[1] / "Makefile").read_text(encoding="utf-8")
+    line = next(x for x in makefile.splitlines() if x.startswith("KEYWORDS :="))
+    flags = line.split(":=", 1)[1].split()
+    given = {flags[i + 1] for i, flag in enumerate(flags) if flag == "-k"}
+    wanted = {
+        name + (":" + ",".join(map(str, spec)) if spec else "")
+        for name, spec in i18n.KEYWORDS.items()
+    }
+    assert "--no-default-keywords" in flags and given == wanted
