@@ -14,7 +14,6 @@ from typing import Protocol, TypeVar
 from babel.dates import format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
@@ -146,6 +145,8 @@ def compile_catalogs() -> int:
     `make translations` runs pybabel itself; this is for installs without make
     (`unionbot compile-translations`, docs/deploy.md).
     """
+    from babel.messages.frontend import CommandLineInterface  # the CLI, only when compiling
+
     argv = ["pybabel", "compile", "--statistics", "-d", str(LOCALES_DIR), "-D", DOMAIN]
     status: int | None = CommandLineInterface().run(argv)  # type: ignore[no-untyped-call]
     return status or 0
