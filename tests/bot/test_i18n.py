@@ -159,8 +159,10 @@ def test_fold_refuses_a_msgid_translated_differently(two_files: Path) -> None:
         fold_domains(two_files)
 
 
-def test_makefile_extracts_with_the_keywords_the_code_uses() -> None:
+def test_makefile_extracts_with_the_keywords_and_packages_the_code_uses() -> None:
     makefile = (LOCALES_DIR.parents[1] / "Makefile").read_text(encoding="utf-8")
+    extract = makefile[makefile.index("$(PYBABEL) extract") :].split("\n\n")[0]
+    assert extract.split()[-len(i18n.SOURCE_PACKAGES) :] == list(i18n.SOURCE_PACKAGES)
     line = next(x for x in makefile.splitlines() if x.startswith("KEYWORDS :="))
     flags = line.split(":=", 1)[1].split()
     given = {flags[i + 1] for i, flag in enumerate(flags) if flag == "-k"}
