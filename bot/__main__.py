@@ -29,15 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("doctor", help="check configuration, database, Bot API and webhook")
     backup = sub.add_parser("backup", help="copy the live database safely")
     backup.add_argument("path", type=Path)
-    sub.add_parser("compile-translations", help="compile .po catalogs to .mo")
-    check = sub.add_parser("i18n-check", help="list msgids missing from a catalog")
-    check.add_argument("--add", metavar="DOMAIN", help="append missing msgids to DOMAIN.po")
-    check.add_argument(
-        "--only",
-        metavar="PATH_PREFIX",
-        action="append",
-        help="with --add: only msgids from files under this prefix",
-    )
+    sub.add_parser("compile-translations", help="compile .po catalogs to .mo (pybabel compile)")
+    sub.add_parser("i18n-check", help="list msgids missing from a catalog")
+    sub.add_parser("i18n-fold", help="fold old per-feature .po files into messages.po")
     return parser
 
 
@@ -48,14 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     if command == "compile-translations":
         from bot.i18n import compile_catalogs
 
-        print(f"compiled {len(compile_catalogs())} catalogs")
-        return 0
+        return compile_catalogs()
     if command == "i18n-check":
-        if args.add:
-            from bot.i18n_tools import add_missing
-
-            print(add_missing(args.add, args.only))
         return _i18n_check()
+    if command == "i18n-fold":
+        from bot.i18n_tools import fold_domains
+
+        print(f"folded {len(fold_domains())} catalog files into messages.po")
+        return 0
     if command == "doctor":
         return _doctor()
     settings = settings_or_exit()

@@ -9,22 +9,26 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from babel.dates import format_datetime
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import read_mo, write_mo
+from babel.messages.mofile import read_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
 
 LOCALES_DIR = Path(__file__).parent / "locales"
+#: One catalog per language: bot/locales/<locale>/LC_MESSAGES/messages.po.
+DOMAIN = "messages"
 #: Packages scanned for translatable strings: `_("...")`, `N_("...")` and
 #: `_.ngettext("one ...", "many ...", n)` (counted messages with gettext plural forms).
+#: The Makefile's `extract` passes the same keywords to pybabel.
 SOURCE_PACKAGES: tuple[str, ...] = ("bot", "handlers", "surveys", "storage")
 KEYWORDS: dict[str, tuple[int, ...] | None] = {"_": None, "N_": None, "ngettext": (1, 2)}
+_T = TypeVar("_T")
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)[^{}]*\}(?!\})")
 
 
@@ -53,6 +57,10 @@ class Translate(Protocol):
         """The form of the message for `count` (gettext plural rules), formatted."""
 
 
+class CatalogConflict(ValueError):
+    """A msgid that two catalog files of one language translate differently."""
+
+
 def placeholders(text: str) -> set[str]:
     """The named `{placeholders}` in a message, for catalog checks."""
     return set(_PLACEHOLDER.findall(text))
@@ -71,6 +79,8 @@ def pick_locale(language_code: str | None, default: str = SUPPORTED_LOCALES[0]) 
 
 
 def _po_files(locale: str) -> list[Path]:
+    # messages.po, plus any domain file a branch from before the fold still adds
+    # (python -m bot i18n-fold moves those in); duplicates must agree.
     return sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"))
 
 
@@ -84,8 +94,14 @@ def _read_catalog(po: Path) -> Catalog:
         return read_po(fh)
 
 
+def _merge(merged: dict[str, _T], key: str, value: _T, where: str) -> None:
+    """Add one translation, refusing a msgid another file translates differently."""
+    if merged.setdefault(key, value) != value:
+        raise CatalogConflict(f"{where}: {key!r} is translated differently in another file")
+
+
 def load_catalogs(locales: Iterable[str] = SUPPORTED_LOCALES) -> dict[str, dict[str, str]]:
-    """msgid → msgstr for each locale, merged across all domain files."""
+    """msgid → msgstr for each locale (CatalogConflict when two files disagree)."""
     out: dict[str, dict[str, str]] = {}
     for locale in locales:
         merged: dict[str, str] = {}
@@ -93,7 +109,7 @@ def load_catalogs(locales: Iterable[str] = SUPPORTED_LOCALES) -> dict[str, dict[
             for message in _read_catalog(po):
                 usable = isinstance(message.id, str) and isinstance(message.string, str)
                 if usable and message.id and message.string and not message.fuzzy:
-                    merged[str(message.id)] = str(message.string)
+                    _merge(merged, str(message.id), str(message.string), f"{locale}/{po.name}")
         out[locale] = merged
     return out
 
@@ -101,7 +117,7 @@ def load_catalogs(locales: Iterable[str] = SUPPORTED_LOCALES) -> dict[str, dict[
 def load_plurals(
     locales: Iterable[str] = SUPPORTED_LOCALES,
 ) -> dict[str, dict[str, tuple[str, ...]]]:
-    """singular msgid → translated plural forms for each locale, across all domain files."""
+    """singular msgid → translated plural forms for each locale (CatalogConflict as above)."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for locale in locales:
         merged: dict[str, tuple[str, ...]] = {}
@@ -111,7 +127,8 @@ def load_plurals(
                 if not isinstance(ids, tuple | list) or not isinstance(forms, tuple | list):
                     continue  # a singular message (load_catalogs)
                 if all(forms) and not message.fuzzy:
-                    merged[str(ids[0])] = tuple(str(f) for f in forms)
+                    value = tuple(str(f) for f in forms)
+                    _merge(merged, str(ids[0]), value, f"{locale}/{po.name}")
         out[locale] = merged
     return out
 
@@ -122,18 +139,17 @@ def plural_rule(locale: str) -> Callable[[int], int]:
     return rule
 
 
-def compile_catalogs() -> list[Path]:
-    """Write a .mo next to every .po (what `make` runs before starting)."""
-    written: list[Path] = []
-    for locale in SUPPORTED_LOCALES:
-        for po in _po_files(locale):
-            with po.open("rb") as fh:
-                catalog = read_po(fh, locale=locale)
-            mo = po.with_suffix(".mo")
-            with mo.open("wb") as out:
-                write_mo(out, catalog)
-            written.append(mo)
-    return written
+def compile_catalogs() -> int:
+    """`pybabel compile` every language's catalog to .mo; Babel's exit status (0: fine).
+
+    `make translations` runs pybabel itself; this is for installs without make
+    (`unionbot compile-translations`, docs/deploy.md).
+    """
+    from babel.messages.frontend import CommandLineInterface  # the CLI, only when compiling
+
+    argv = ["pybabel", "compile", "--statistics", "-d", str(LOCALES_DIR), "-D", DOMAIN]
+    status: int | None = CommandLineInterface().run(argv)  # type: ignore[no-untyped-call]
+    return status or 0
 
 
 def extract_plurals(root: Path | None = None) -> dict[tuple[str, str], str]:

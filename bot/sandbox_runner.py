@@ -12,7 +12,6 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from bot.app import SANDBOX_TOKEN, build_application, start_app, stop_app
-from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.demo import DEMO_USERS, EVERYONE, seed
 from bot.logs import install_redaction, setup_logging
@@ -21,7 +20,7 @@ from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.saved import SandboxFiles
 from bot.sandbox.server import start_server
 from bot.sandbox.terminal import ReadLine, Write, run_terminal
-from bot.sandbox.time_machine import TimeMachine
+from bot.sandbox.time_machine import OffsetClock, TimeMachine
 from bot.sealing import Sealer
 from storage import updates
 from storage.sealing import read_key_check_file

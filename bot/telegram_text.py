@@ -1,4 +1,4 @@
-"""Telegram's text formatting: HTML and Markdown to plain text plus UTF-16 entities."""
+"""Telegram's HTML formatting: HTML to plain text plus UTF-16 entities, and UTF-16 lengths."""
 
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _byte_offset(text: str, index: int) -> int:
+def byte_offset(text: str, index: int) -> int:
+    """The UTF-8 byte offset of a character index, as Telegram's error messages give it."""
     # Telegram reports positions as UTF-8 byte offsets; computed only on the error path.
     return len(text[:index].encode("utf-8"))
 
@@ -111,7 +112,7 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[J
                 continue
             if strict_ampersand:
                 raise EntityParseError(
-                    f'Character "&" at byte offset {_byte_offset(text, i)} does not start an '
+                    f'Character "&" at byte offset {byte_offset(text, i)} does not start an '
                     'HTML entity; escape it as "&amp;" (sandbox strict mode)'
                 )
             out.append("&")
@@ -127,30 +128,30 @@ def parse_html(text: str, *, strict_ampersand: bool = True) -> tuple[str, list[J
         while j < n and not _is_space(text[j]) and text[j] != ">":
             j += 1
         if j >= n:
-            raise EntityParseError(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+            raise EntityParseError(f"Unclosed start tag at byte offset {byte_offset(text, begin)}")
         tag = text[i:j].lower()
         if tag not in _HTML_TAGS:
             raise EntityParseError(
-                f'Unsupported start tag "{tag}" at byte offset {_byte_offset(text, begin)}'
+                f'Unsupported start tag "{tag}" at byte offset {byte_offset(text, begin)}'
             )
         opened = _Open(tag=tag, offset=offset, begin=begin)
         i = _parse_attributes(text, j, opened)
         if tag == "span" and opened.argument != "spoiler":
-            where = _byte_offset(text, begin)
+            where = byte_offset(text, begin)
             raise EntityParseError(
                 f'Tag "span" must have class "tg-spoiler" at byte offset {where}'
             )
         stack.append(opened)
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    return _trim("".join(out), entities)
+    return trim_message("".join(out), entities)
 
 
 def _parse_attributes(text: str, i: int, opened: _Open) -> int:
     """Read the attributes of a start tag from text[i]; return the index after '>'."""
     n = len(text)
     tag = opened.tag
-    where = _byte_offset(text, opened.begin)
+    where = byte_offset(text, opened.begin)
     while True:
         while i < n and _is_space(text[i]):
             i += 1
@@ -204,7 +205,7 @@ def _parse_attributes(text: str, i: int, opened: _Open) -> int:
                 i += 1
             if i >= n or not (_is_space(text[i]) or text[i] == ">"):
                 raise EntityParseError(
-                    f"Unexpected end of name token at byte offset {_byte_offset(text, token_start)}"
+                    f"Unexpected end of name token at byte offset {byte_offset(text, token_start)}"
                 )
         value = "".join(value_chars)
         if tag == "a" and name == "href":
@@ -222,7 +223,7 @@ def _close_tag(
 ) -> int:
     """Handle an end tag starting at text[begin]; return the index after '>'."""
     n = len(text)
-    where = _byte_offset(text, begin)
+    where = byte_offset(text, begin)
     if not stack:
         raise EntityParseError(f"Unexpected end tag at byte offset {where}")
     start = i
@@ -265,7 +266,7 @@ def _close_tag(
     return i + 1
 
 
-def _trim(plain: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
+def trim_message(plain: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
     """Strip surrounding whitespace as Telegram does, shifting and clipping entities."""
     stripped = plain.strip(_TRIM)
     if stripped == plain:
@@ -285,256 +286,3 @@ def _trim(plain: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
 
 def _entity_key(e: JSON) -> tuple[int, int, str]:
     return (e["offset"], -e["length"], e["type"])
-
-
-# --- MarkdownV2 -------------------------------------------------------------------------
-
-_MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "text_link": "TextUrl",
-    "code": "Code",
-    "pre": "Pre",
-}
-_MDV2_MARKERS = {
-    "*": "bold",
-    "_": "italic",
-    "__": "underline",
-    "~": "strikethrough",
-    "||": "spoiler",
-}
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[JSON]]:
-    """Parse Telegram MarkdownV2 into (plain text, entities) or raise EntityParseError."""
-    out: list[str] = []
-    offset = 0
-    stack: list[tuple[str, int, int]] = []  # (entity type, utf16 offset, source index)
-    entities: list[JSON] = []
-    n = len(text)
-    i = 0
-    quote_start: int | None = None  # utf16 offset where the current '>' blockquote began
-    at_line_start = True
-
-    def emit(s: str) -> None:
-        nonlocal offset
-        out.append(s)
-        offset += utf16_len(s)
-
-    while i < n:
-        c = text[i]
-        if at_line_start:
-            at_line_start = False
-            if c == ">" and not stack:
-                if quote_start is None:
-                    quote_start = offset
-                i += 1
-                continue
-            if quote_start is not None:
-                _close_quote(entities, quote_start, offset)
-                quote_start = None
-        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            emit(text[i + 1])
-            i += 2
-            continue
-        top = stack[-1][0] if stack else ""
-        if top in ("code", "pre"):
-            closing = "```" if top == "pre" else "`"
-            if text.startswith(closing, i):
-                kind, start, _src = stack.pop()
-                if offset > start:
-                    entities.append({"type": kind, "offset": start, "length": offset - start})
-                i += len(closing)
-            else:
-                emit(c)
-                i += 1
-            continue
-        if c == "\n":
-            emit(c)
-            i += 1
-            at_line_start = True
-            continue
-        if c not in _MDV2_RESERVED:
-            emit(c)
-            i += 1
-            continue
-        marker = text[i : i + 2] if text[i : i + 2] in ("__", "||") else c
-        mk = _MDV2_MARKERS.get(marker)
-        if mk is not None:
-            if stack and stack[-1][0] == mk:
-                _kind, start, _src = stack.pop()
-                if offset > start:
-                    entities.append({"type": mk, "offset": start, "length": offset - start})
-            else:
-                if any(s[0] == mk for s in stack):
-                    raise EntityParseError(
-                        f"Can't find end of {_MDV2_NAMES[mk]} entity at byte offset "
-                        f"{_byte_offset(text, next(s[2] for s in stack if s[0] == mk))}"
-                    )
-                stack.append((mk, offset, i))
-            i += len(marker)
-            continue
-        if c == "`":
-            if text.startswith("```", i):
-                end_line = text.find("\n", i + 3)
-                # The first line after ``` names the language when it has no spaces.
-                lang = text[i + 3 : end_line] if end_line != -1 else ""
-                if end_line != -1 and lang and " " not in lang and "`" not in lang:
-                    i = end_line + 1
-                else:
-                    i += 3
-                stack.append(("pre", offset, i))
-            else:
-                stack.append(("code", offset, i))
-                i += 1
-            continue
-        if c == "[":
-            stack.append(("text_link", offset, i))
-            i += 1
-            continue
-        if c == "]" and stack and stack[-1][0] == "text_link":
-            _kind, start, _src = stack.pop()
-            i += 1
-            if i < n and text[i] == "(":
-                url_chars: list[str] = []
-                i += 1
-                while i < n and text[i] != ")":
-                    if text[i] == "\\" and i + 1 < n:
-                        i += 1
-                    url_chars.append(text[i])
-                    i += 1
-                if i >= n:
-                    raise EntityParseError(
-                        f"Can't find end of a URL at byte offset {_byte_offset(text, i)}"
-                    )
-                i += 1
-                url = "".join(url_chars)
-                if offset > start and url:
-                    entities.append(
-                        {"type": "text_link", "offset": start, "length": offset - start, "url": url}
-                    )
-            continue
-        raise EntityParseError(
-            f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
-        )
-    if stack:
-        kind, _start, src = stack[-1]
-        raise EntityParseError(
-            f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {_byte_offset(text, src)}"
-        )
-    if quote_start is not None:
-        _close_quote(entities, quote_start, offset)
-    return _trim("".join(out), entities)
-
-
-def _close_quote(entities: list[JSON], start: int, end: int) -> None:
-    if end > start:
-        entities.append({"type": "blockquote", "offset": start, "length": end - start})
-
-
-# --- legacy Markdown ----------------------------------------------------------------------
-
-_MD_MARKERS = {"*": "bold", "_": "italic", "`": "code"}
-
-
-def parse_markdown(text: str) -> tuple[str, list[JSON]]:
-    """Parse Telegram's legacy Markdown into (plain text, entities) or raise EntityParseError."""
-    out: list[str] = []
-    offset = 0
-    entities: list[JSON] = []
-    n = len(text)
-    i = 0
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.append(text[i + 1])
-            offset += 1
-            i += 2
-            continue
-        if c not in "_*`[":
-            out.append(c)
-            offset += utf16_len(c)
-            i += 1
-            continue
-        begin = i
-        if c == "`" and text.startswith("```", i):
-            end = text.find("```", i + 3)
-            if end == -1:
-                raise EntityParseError(
-                    "Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, begin)}"
-                )
-            body = text[i + 3 : end]
-            out.append(body)
-            if body:
-                entities.append({"type": "pre", "offset": offset, "length": utf16_len(body)})
-            offset += utf16_len(body)
-            i = end + 3
-            continue
-        if c == "[":
-            close = text.find("]", i + 1)
-            if close == -1 or close + 1 >= n or text[close + 1] != "(":
-                raise EntityParseError(
-                    "Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, begin)}"
-                )
-            url_end = text.find(")", close + 2)
-            if url_end == -1:
-                raise EntityParseError(
-                    "Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, begin)}"
-                )
-            label = text[i + 1 : close]
-            out.append(label)
-            if label:
-                entities.append(
-                    {
-                        "type": "text_link",
-                        "offset": offset,
-                        "length": utf16_len(label),
-                        "url": text[close + 2 : url_end],
-                    }
-                )
-            offset += utf16_len(label)
-            i = url_end + 1
-            continue
-        end = text.find(c, i + 1)
-        if end == -1:
-            raise EntityParseError(
-                f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}"
-            )
-        body = text[i + 1 : end]
-        out.append(body)
-        if body:
-            entities.append({"type": _MD_MARKERS[c], "offset": offset, "length": utf16_len(body)})
-        offset += utf16_len(body)
-        i = end + 1
-    return _trim("".join(out), entities)
-
-
-def parse_text(
-    text: str,
-    parse_mode: str | None,
-    entities: list[JSON] | None = None,
-    *,
-    strict_ampersand: bool = True,
-) -> tuple[str, list[JSON]]:
-    """Parse text by parse_mode (None, HTML, MarkdownV2, Markdown; case-insensitive).
-
-    Explicit entities are used only without parse_mode, as Telegram does. Raises
-    EntityParseError for bad markup and ValueError for an unknown parse_mode.
-    """
-    if not parse_mode:
-        return _trim(text, [dict(e) for e in entities or []])
-    mode = parse_mode.lower()
-    if mode == "html":
-        return parse_html(text, strict_ampersand=strict_ampersand)
-    if mode == "markdownv2":
-        return parse_markdown_v2(text)
-    if mode == "markdown":
-        return parse_markdown(text)
-    raise ValueError(parse_mode)

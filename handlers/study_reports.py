@@ -172,7 +172,7 @@ async def _chart(update: Update, context: BotContext, caller: Caller, plan: Stud
         labels,
         values,
         annotations=notes,
-        xlabel=_("% of released lessons studied"),
+        xlabel=_("Share of released lessons studied (%)"),
     )
     await context.bot.send_photo(
         caller.member.chat_id, InputFile(png, filename="study.png"),

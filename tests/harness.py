@@ -10,7 +10,6 @@ from typing import Any
 from telegram import Update
 
 from bot.app import build_application, start_app, stop_app
-from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.sandbox.core import BotMessage, Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
@@ -18,7 +17,7 @@ from bot.services import BotApp
 from storage import members, roles, units
 from storage.db import Database
 from storage.members import Member
-from tests.timers import OffsetTimer
+from tests.timers import FakeClock, OffsetTimer
 
 TOKEN = "123456:HARNESS-TOKEN-abcdef"
 #: 32 random bytes, base64url (secrets.token_urlsafe(32)), for features that seal data.

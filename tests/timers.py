@@ -1,4 +1,4 @@
-"""Virtual time for the delivery engine's pacing, so tests never sleep."""
+"""Test clocks: a FakeClock moved by hand, and virtual time for the delivery engine's pacing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,32 @@ import asyncio
 import contextlib
 import heapq
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
-from bot.clock import FakeClock
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self, start: datetime | float | None = None) -> None:
+        if start is None:
+            start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # a Monday, 09:00 in Shanghai
+        self._t = start.timestamp() if isinstance(start, datetime) else float(start)
+
+    def time(self) -> float:
+        """Seconds since the epoch (UTC)."""
+        return self._t
+
+    def now(self) -> datetime:
+        """The current moment as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._t, UTC)
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self._t += seconds
+
+    def set(self, moment: datetime) -> None:
+        """Jump to a moment (forward or back)."""
+        self._t = moment.timestamp()
 
 
 class ClockTimer:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import OffsetClock
+from bot.clock import Clock, SystemClock
 
 if TYPE_CHECKING:  # the fake server imports parse_duration without the bot
     from bot.services import BotApp
@@ -22,6 +22,32 @@ _PART = re.compile(r"(\d+)\s*([wdhm])")
 
 #: The time machine as the server calls it: seconds -> what advance() returns.
 Advance = Callable[[float], Awaitable[dict[str, Any]]]
+
+
+
+class OffsetClock:
+    """The wall clock plus an offset that only grows: the sandbox's time machine.
+
+    The sandbox builds one; production gets a SystemClock.
+    """
+
+    def __init__(self, offset: float = 0.0, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self.offset = max(0.0, float(offset))
+
+    def time(self) -> float:
+        """Seconds since the epoch (UTC), moved forward by the offset."""
+        return self._base.time() + self.offset
+
+    def now(self) -> datetime:
+        """The current moment as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.time(), UTC)
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward (never back: rows already written would come from the future)."""
+        if seconds <= 0:
+            raise ValueError("time only moves forward")
+        self.offset += seconds
 
 
 def parse_duration(text: str) -> float:

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import pytest
 from telegram import Bot
 
-from bot.clock import FakeClock
 from bot.delivery import Delivery
 from bot.i18n import I18n
 from bot.sandbox.core import Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
 from storage import members
 from storage.db import Database
-from tests.timers import ClockTimer
+from tests.timers import ClockTimer, FakeClock
 
 TOKEN = "123456:SANDBOX-LOCAL-TOKEN"
 

@@ -14,7 +14,7 @@ import pytest
 from telegram.request import BaseRequest
 
 from bot.app import build_application, start_app, stop_app
-from bot.clock import Clock, FakeClock
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.logs import install_redaction
 from bot.sandbox.client import SandboxClient
@@ -23,7 +23,7 @@ from bot.sandbox.server import RunningServer, start_server
 from bot.services import BotApp
 from storage.db import Database
 from tests.harness import RELAY_KEY
-from tests.timers import OffsetTimer
+from tests.timers import FakeClock, OffsetTimer
 
 TOKEN = "987654:E2E-SECRET-TOKEN-do-not-log"
 

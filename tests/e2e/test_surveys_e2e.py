@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.clock import FakeClock
 from bot.sandbox.core import BotMessage
 from storage import members, units
 from tests.e2e.conftest import Person, Stack, running_stack
+from tests.timers import FakeClock
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "surveys" / "examples" / "training_needs.yaml"
 #: 2025-03-03 09:00 in Shanghai: the example survey runs from 1 to 20 March 2025.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.clock import FakeClock
 from handlers.event_rules import offer_expiry
 from storage import events, members, units
 from storage.db import Database
 from storage.events import Event, NewEvent
+from tests.timers import FakeClock
 
 HOUR = 3600.0
 DAY = 86400.0

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot import ics
-from bot.clock import FakeClock
 from storage import events
 from storage.db import Database
 from tests.events.helpers import HOUR, draft, publish, tree
+from tests.timers import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
 from handlers import event_rules as rules
 from handlers.validation import Problem
 from storage import events
+from tests.timers import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = 3600.0

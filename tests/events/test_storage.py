@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.clock import FakeClock
 from storage import events
 from storage.db import Database
 from storage.events import Outcome
 from tests.events.helpers import DAY, HOUR, draft, member, policy, publish, tree
+from tests.timers import FakeClock
 
 
 async def _sign_up(db: Database, event_id: int, member_id: int, now: float) -> events.Result:

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram_text import (
-    EntityParseError,
-    parse_html,
-    parse_markdown,
-    parse_markdown_v2,
-    parse_text,
-    utf16_len,
-)
+from bot.sandbox.markdown import parse_markdown, parse_markdown_v2, parse_text
+from bot.telegram_text import EntityParseError, parse_html, utf16_len
 
 
 def test_utf16_len_counts_surrogate_pairs() -> None:

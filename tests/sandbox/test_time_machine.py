@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock, OffsetClock
 from bot.sandbox.client import SandboxClient, SandboxClientError
 from bot.sandbox.core import SandboxCore
 from bot.sandbox.server import start_server
-from bot.sandbox.time_machine import parse_duration
+from bot.sandbox.time_machine import OffsetClock, parse_duration
+from tests.timers import FakeClock
 
 
 @pytest.mark.parametrize(

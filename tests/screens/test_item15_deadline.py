@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.clock import FakeClock
 from storage import events
 from storage.db import Database
 from tests.events.helpers import draft, publish, tree
+from tests.timers import FakeClock
 
 HOUR = 3600.0
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock
 from surveys import ValidationError
 from surveys.schedule import Schedule, day_start, local_day, parse_schedule, streak
+from tests.timers import FakeClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

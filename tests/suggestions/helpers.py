@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.clock import FakeClock
 from bot.sealing import Sealer
 from storage import members, mixing, roles, suggestions, units
 from storage.db import Database
 from storage.suggestions import Draft, Suggestion
+from tests.timers import FakeClock
 
 DAY = 86400.0
 TZ = ZoneInfo("Asia/Shanghai")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import FakeClock
 from storage import sealing, suggestions
 from storage import suggestion_lifecycle as lifecycle
 from storage.db import Database
 from storage.suggestions import Draft
 from tests.suggestions.helpers import DAY, TIMES, TZ, member, officer, sealer, submit, tree
+from tests.timers import FakeClock
 
 
 def test_day_start_and_deadline_are_whole_local_days() -> None:
