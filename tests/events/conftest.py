@@ -9,7 +9,7 @@ import pytest
 
 from bot.delivery import Delivery, hook_up
 from bot.services import BotContext
-from handlers import events_jobs
+from handlers.events import jobs
 from handlers.registry import registry_of
 from storage import outbox
 from tests.harness import Harness
@@ -73,7 +73,7 @@ class EventHarness(Harness):
 
     async def run_jobs(self) -> None:
         """What the JobQueue does every half minute, then deliver its messages."""
-        await events_jobs.tick(BotContext(self.app))
+        await jobs.tick(BotContext(self.app))
         await self.drain()
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
-from handlers import event_rules as rules
+from handlers.events import rules
 from handlers.validation import Problem
 from storage import events
 

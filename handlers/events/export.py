@@ -11,10 +11,10 @@ from telegram import InputFile, Update
 from bot.i18n import Translate, format_when
 from bot.services import BotContext
 from handlers.common import Caller
-from handlers.events_view import STATUS_LABELS, zone
+from handlers.events.views import STATUS_LABELS, zone
 from handlers.unit_picker import UnitTree
 from storage import audit, events
-from storage.events import Event, RosterEntry
+from storage.events import Event, RosterEntry, queries, ratings
 
 
 def export_xlsx(
@@ -77,13 +77,13 @@ async def send_export(update: Update, context: BotContext, caller: Caller, event
     """Send the officer the attendance workbook of one event."""
     _ = caller._
     db = context.db
-    roster = await events.roster(db, event.id, tuple(STATUS_LABELS))
+    roster = await queries.roster(db, event.id, tuple(STATUS_LABELS))
     data = export_xlsx(
         _,
         event,
         roster,
         await UnitTree.load(db),
-        await events.feedback_summary(db, event.id),
+        await ratings.feedback_summary(db, event.id),
         zone(context),
         caller.locale,
     )

@@ -20,11 +20,11 @@ from bot.delivery import Check, Delivery, Payload
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import notify
-from handlers.events_view import zone
+from handlers.events.views import zone
 from handlers.keyboards import button, keyboard
 from storage import events, members
 from storage.db import Database
-from storage.events import Event
+from storage.events import Event, queries
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,6 @@ def _check_for(statuses: tuple[str, ...] | None) -> Check:
         """False once the event was cancelled or the member's sign-up changed."""
         if ref is None or not ref.isdigit():
             return False
-        return await events.still_wanted(db, int(ref), member_id, statuses)
+        return await queries.still_wanted(db, int(ref), member_id, statuses)
 
     return check

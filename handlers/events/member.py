@@ -8,12 +8,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import ics
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
-from handlers import events_jobs
-from handlers import events_notify as tell
-from handlers import events_outbox as outbox
 from handlers.common import Caller, answer, get_caller, press, send, stale
-from handlers.events_view import (
+from handlers.events import notify as tell
+from handlers.events import rules
+from handlers.events.views import (
     NS,
     NS_CHECKIN,
     card,
@@ -26,8 +24,7 @@ from handlers.events_view import (
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.menu import HOME
 from handlers.registry import CommandEntry, MenuEntry, Registry
-from storage import events
-from storage.events import Event, Outcome, Seats, Signup
+from storage.events import Event, Outcome, Seats, Signup, places, queries
 
 PER_PAGE = 8
 
@@ -36,10 +33,10 @@ async def _list(update: Update, context: BotContext, caller: Caller, page: int =
     """Upcoming events of the member's units, a page of buttons."""
     _ = caller._
     db, tz = context.db, zone(context)
-    upcoming = await events.upcoming_for_member(db, caller.member.id, context.clock.time())
+    upcoming = await queries.upcoming_for_member(db, caller.member.id, context.clock.time())
     ids = [e.id for e in upcoming]
-    seats = await events.seats_many(db, ids)
-    mine = await events.signups_of_member(db, caller.member.id, ids)
+    seats = await queries.seats_many(db, ids)
+    mine = await queries.signups_of_member(db, caller.member.id, ids)
     page, start, end = paginate(len(upcoming), page, PER_PAGE)
     layout: list[list[InlineKeyboardButton]] = [
         [button(list_label(_, e, seats[e.id], mine.get(e.id), tz), cb(NS, "open", e.id))]
@@ -97,9 +94,9 @@ async def _detail(
 ) -> None:
     """Show the event card with the buttons that fit the member's place."""
     db = context.db
-    mine = await events.signup_of(db, event.id, caller.member.id)
-    position = await events.position(db, mine) if mine is not None else None
-    seats = await events.seats(db, event.id)
+    mine = await queries.signup_of(db, event.id, caller.member.id)
+    position = await queries.position(db, mine) if mine is not None else None
+    seats = await queries.seats(db, event.id)
     text = card(caller._, event, zone(context), seats, signup=mine, position=position)
     if note:
         text = f"{note}\n\n{text}"
@@ -132,8 +129,8 @@ async def _join(update: Update, context: BotContext, caller: Caller, event_id: i
     _ = caller._
     now = context.clock.time()
     async with context.db.transaction() as tx:
-        result = await events.sign_up(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
+        result = await places.sign_up(tx, event_id, caller.member.id, now, policy(context))
+    event = await queries.get(context.db, event_id)
     if event is None:
         await stale(update, caller)
         return
@@ -185,8 +182,8 @@ async def _leave(
     _ = caller._
     now = context.clock.time()
     async with context.db.transaction() as tx:
-        result = await events.leave(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
+        result = await places.leave(tx, event_id, caller.member.id, now, policy(context))
+    event = await queries.get(context.db, event_id)
     if result.outcome is not Outcome.LEFT or event is None:
         await answer(update, _refusal(caller, result.outcome), alert=True)
         if event is not None:
@@ -208,8 +205,8 @@ async def _accept(update: Update, context: BotContext, caller: Caller, event_id:
     _ = caller._
     now = context.clock.time()
     async with context.db.transaction() as tx:
-        result = await events.accept_offer(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
+        result = await places.accept_offer(tx, event_id, caller.member.id, now, policy(context))
+    event = await queries.get(context.db, event_id)
     try:
         if event is None:
             await stale(update, caller)
@@ -238,7 +235,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _list(update, context, caller, data.int_arg(0) or 0)
         return
     event_id = data.int_arg(0)
-    event = await events.get(context.db, event_id) if event_id is not None else None
+    event = await queries.get(context.db, event_id) if event_id is not None else None
     if event is None:
         await stale(update, caller)
         return
@@ -266,15 +263,15 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 async def _visible(context: BotContext, caller: Caller, event: Event) -> bool:
     """Members see events of their units, or ones they already have a row in."""
-    if await events.in_audience(context.db, event.id, caller.member.id):
+    if await queries.in_audience(context.db, event.id, caller.member.id):
         return True
-    return await events.signup_of(context.db, event.id, caller.member.id) is not None
+    return await queries.signup_of(context.db, event.id, caller.member.id) is not None
 
 
 async def _ask_quit(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
     """Ask before giving up a place."""
     _ = caller._
-    mine = await events.signup_of(context.db, event.id, caller.member.id)
+    mine = await queries.signup_of(context.db, event.id, caller.member.id)
     if mine is None or not mine.active:
         await _detail(update, context, caller, event)
         return
@@ -324,9 +321,6 @@ async def on_events_command(update: Update, context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the member's event buttons, /events and the menu entry."""
-    registry.job("events_tick", events_jobs.tick, events_jobs.INTERVAL)
-    for kind, check in outbox.checks().items():
-        registry.delivery_check(kind, check)
     app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
     app.add_handler(CommandHandler("events", on_events_command, filters=filters.ChatType.PRIVATE))
     registry.add_menu(MenuEntry(N_("📅 Events"), cb(NS, "list"), "member", 30))

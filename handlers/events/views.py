@@ -10,8 +10,8 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import N_, Translate, format_when, raw
 from bot.services import BotContext
-from handlers import event_rules as rules
 from handlers.common import show
+from handlers.events import rules
 from handlers.keyboards import button, keyboard
 from storage import roles
 from storage.db import Executor

@@ -7,15 +7,15 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import events_outbox as outbox
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
-from handlers.events_view import NS_FEEDBACK, NS_OFFICER, can_manage_event
+from handlers.events import outbox as outbox
+from handlers.events.views import NS_FEEDBACK, NS_OFFICER, can_manage_event
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.validation import Problem, clean_text
 from storage import dialogs, events
 from storage.dialogs import Dialog
-from storage.events import Event
+from storage.events import Event, attendance, queries, ratings
 from surveys import AnswerError, Definition
 from surveys.builder import add_rating, add_text_question, new_survey
 from surveys.values import check
@@ -44,7 +44,7 @@ async def ask(context: BotContext, event: Event) -> int:
         )
         return text, [[(str(n), cb(NS, "r", event.id, n)) for n in range(1, 6)]]
 
-    attendees = await events.attendee_ids(context.db, event.id)
+    attendees = await attendance.attendee_ids(context.db, event.id)
     return await outbox.deliver(
         context, "event_feedback", event.id, attendees, outbox.build(context, render)
     )
@@ -60,11 +60,11 @@ async def _rate(
     if isinstance(value, AnswerError) or not isinstance(value, int):
         await stale(update, caller)
         return
-    if now < event.ends_at or caller.member.id not in await events.attendee_ids(db, event.id):
+    if now < event.ends_at or caller.member.id not in await attendance.attendee_ids(db, event.id):
         await answer(update, _("Only people who attended can rate this event."), alert=True)
         return
     async with db.transaction() as tx:
-        saved = await events.save_rating(tx, event.id, caller.member.id, value, now)
+        saved = await ratings.save_rating(tx, event.id, caller.member.id, value, now)
         # Never overwrite another open dialog (a survey half answered): then no comment step.
         busy = await dialogs.get(tx, caller.member.telegram_id)
         ask_comment = saved and (busy is None or busy.kind == KIND)
@@ -107,7 +107,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         return
     event_id = int(dialog.data.get("event_id") or 0)
     async with context.db.transaction() as tx:
-        await events.save_comment(tx, event_id, caller.member.id, comment, context.clock.time())
+        await ratings.save_comment(tx, event_id, caller.member.id, comment, context.clock.time())
         await dialogs.clear(tx, caller.member.telegram_id)
     await send(update, context, _("🙏 Thank you for your feedback!"))
 
@@ -141,7 +141,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     assert query is not None
     data = decode(query)
     event_id = data.int_arg(0) if data is not None else None
-    event = await events.get(context.db, event_id) if event_id is not None else None
+    event = await queries.get(context.db, event_id) if event_id is not None else None
     if data is None or event is None:
         await stale(update, caller)
         return
@@ -159,7 +159,7 @@ async def on_button(update: Update, context: BotContext) -> None:
             await refuse(update, caller)
             return
         await answer(update)
-        summary = await events.feedback_summary(context.db, event.id)
+        summary = await ratings.feedback_summary(context.db, event.id)
         await show(
             update,
             context,

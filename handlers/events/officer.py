@@ -7,10 +7,10 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import events_export
-from handlers import events_notify as tell
 from handlers.common import Caller, answer, press, refuse, show, stale
-from handlers.events_view import (
+from handlers.events import export
+from handlers.events import notify as tell
+from handlers.events.views import (
     NS_CHECKIN,
     NS_EDIT,
     NS_FEEDBACK,
@@ -27,7 +27,7 @@ from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree
 from storage import audit, events, members, roles
-from storage.events import Event, RosterEntry
+from storage.events import Event, RosterEntry, commands, places, queries
 
 NS = NS_OFFICER
 LINES_PER_PAGE = 40
@@ -38,8 +38,8 @@ async def _list(update: Update, context: BotContext, caller: Caller, past: bool)
     _ = caller._
     db, tz = context.db, zone(context)
     scope = await roles.scope_unit_ids(db, caller.member.id)
-    found = await events.in_scope(db, scope, context.clock.time(), past=past, limit=30)
-    seats = await events.seats_many(db, [e.id for e in found])
+    found = await queries.in_scope(db, scope, context.clock.time(), past=past, limit=30)
+    seats = await queries.seats_many(db, [e.id for e in found])
     layout: list[list[InlineKeyboardButton]] = [
         [
             button(
@@ -78,8 +78,8 @@ async def show_manage(
     """The manage screen of one event (also used after edits)."""
     _ = caller._
     db, tz = context.db, zone(context)
-    seats = await events.seats(db, event.id)
-    checked = sum(1 for r in await events.signups(db, event.id, ("confirmed",)) if r.checked_in_at)
+    seats = await queries.seats(db, event.id)
+    checked = sum(1 for r in await queries.signups(db, event.id, ("confirmed",)) if r.checked_in_at)
     text = (
         card(_, event, tz, seats, max_description=200)
         + "\n\n"
@@ -140,8 +140,8 @@ async def _attendees(
     """The roster: signed up, seats held and the waitlist, a page at a time."""
     _ = caller._
     db = context.db
-    seats = await events.seats(db, event.id)
-    roster = await events.roster(db, event.id)
+    seats = await queries.seats(db, event.id)
+    roster = await queries.roster(db, event.id)
     tree = await UnitTree.load(db)
     lines = _roster_lines(_, roster, tree) or [_("Nobody yet.")]
     page, start, end = paginate(len(lines), page, LINES_PER_PAGE)
@@ -173,7 +173,7 @@ async def _attendees(
 async def _removal_list(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
     """Everyone with a place, as buttons to take them off."""
     _ = caller._
-    roster = await events.roster(context.db, event.id)
+    roster = await queries.roster(context.db, event.id)
     layout = [
         [
             button(
@@ -199,7 +199,7 @@ async def _remove(
     _ = caller._
     db, now = context.db, context.clock.time()
     async with db.transaction() as tx:
-        result = await events.remove_by_officer(tx, event.id, member_id, now, policy(context))
+        result = await places.remove_by_officer(tx, event.id, member_id, now, policy(context))
         if result.signup is not None and result.outcome is events.Outcome.LEFT:
             await audit.record(
                 tx,
@@ -233,7 +233,7 @@ async def _cancel(update: Update, context: BotContext, caller: Caller, event: Ev
     _ = caller._
     db, now = context.db, context.clock.time()
     async with db.transaction() as tx:
-        told = await events.cancel_event(tx, event.id, now)
+        told = await commands.cancel_event(tx, event.id, now)
         await audit.record(
             tx,
             caller.member.id,
@@ -244,7 +244,7 @@ async def _cancel(update: Update, context: BotContext, caller: Caller, event: Ev
             details={"told": len(told)},
         )
     await answer(update, _("Cancelled."))
-    fresh = await events.get(db, event.id)
+    fresh = await queries.get(db, event.id)
     assert fresh is not None
     await tell.cancelled(context, fresh, told)
     await show_manage(
@@ -268,7 +268,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _list(update, context, caller, past=data.action == "past")
         return
     event_id = data.int_arg(0)
-    event = await events.get(context.db, event_id) if event_id is not None else None
+    event = await queries.get(context.db, event_id) if event_id is not None else None
     if event is None:
         await stale(update, caller)
         return
@@ -307,7 +307,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await _remove(update, context, caller, event, data.int_arg(1) or 0)
     elif action == "xls":
         await answer(update, _("Preparing the file…"))
-        await events_export.send_export(update, context, caller, event)
+        await export.send_export(update, context, caller, event)
     elif action == "cx" and event.published:
         await answer(update)
         await show(

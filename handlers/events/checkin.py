@@ -12,14 +12,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, stale
-from handlers.events_view import NS_CHECKIN, NS_OFFICER, can_manage_event, zone
+from handlers.events import rules
+from handlers.events.views import NS_CHECKIN, NS_OFFICER, can_manage_event, zone
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import CommandEntry, DialogRoute, Registry
-from storage import dialogs, events
+from storage import dialogs
 from storage.dialogs import Dialog
-from storage.events import Event, Outcome
+from storage.events import Event, Outcome, attendance, queries
 
 NS = NS_CHECKIN
 KIND = "event_checkin"
@@ -38,7 +38,7 @@ async def check_in_code(update: Update, context: BotContext, caller: Caller, cod
     _ = caller._
     db, now, tz = context.db, context.clock.time(), zone(context)
     cleaned = code.strip().replace(" ", "")
-    event = await events.by_checkin_code(db, cleaned) if _CODE.match(cleaned) else None
+    event = await attendance.by_checkin_code(db, cleaned) if _CODE.match(cleaned) else None
     if event is None or not event.published:
         await send(
             update,
@@ -63,7 +63,7 @@ async def check_in_code(update: Update, context: BotContext, caller: Caller, cod
         await send(update, context, _("Check-in for {title} has closed.", title=event.title))
         return False
     async with db.transaction() as tx:
-        result = await events.check_in(tx, event.id, caller.member.id, now)
+        result = await attendance.check_in(tx, event.id, caller.member.id, now)
     if result.outcome is Outcome.NOT_SIGNED_UP:
         await send(
             update,
@@ -162,7 +162,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     assert query is not None
     data = decode(query)
     event_id = data.int_arg(0) if data is not None else None
-    event = await events.get(context.db, event_id) if event_id is not None else None
+    event = await queries.get(context.db, event_id) if event_id is not None else None
     if data is None or event is None or not caller.member.verified:
         await stale(update, caller)
         return

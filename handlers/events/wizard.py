@@ -7,18 +7,17 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_when, raw
 from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
-from handlers import events_notify as tell
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
-from handlers.events_view import NS_OFFICER, NS_WIZARD, zone
-from handlers.events_wizard_view import STEPS, draft_event, step_screen
+from handlers.events import notify as tell
+from handlers.events import rules
+from handlers.events.views import NS_OFFICER, NS_WIZARD, zone
+from handlers.events.wizard_view import STEPS, draft_event, step_screen
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.validation import Problem, clean_text
 from storage import audit, dialogs, roles
-from storage import events as store
 from storage.dialogs import Dialog
-from storage.events import NewEvent
+from storage.events import NewEvent, commands
 
 NS = NS_WIZARD
 KIND = "event_new"
@@ -251,7 +250,7 @@ async def _publish(update: Update, context: BotContext, caller: Caller, dialog: 
         photo_file_id=draft.photo_file_id,
     )
     async with db.transaction() as tx:
-        event = await store.create(tx, new, caller.member.id, now)
+        event = await commands.create(tx, new, caller.member.id, now)
         await audit.record(
             tx,
             caller.member.id,

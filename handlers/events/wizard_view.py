@@ -8,9 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate, join_list, zone_label
 from bot.services import BotContext
-from handlers import event_rules as rules
 from handlers.common import Caller
-from handlers.events_view import NS_WIZARD, card, say, zone
+from handlers.events import rules
+from handlers.events.views import NS_WIZARD, card, say, zone
 from handlers.keyboards import button, cb, grid, keyboard, paginate
 from handlers.unit_picker import UnitTree
 from storage import roles

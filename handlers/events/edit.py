@@ -7,18 +7,18 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
-from handlers import events_notify as tell
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
-from handlers.events_officer import show_manage
-from handlers.events_view import NS_EDIT, NS_OFFICER, can_manage_event, zone
+from handlers.events import notify as tell
+from handlers.events import rules
+from handlers.events.officer import show_manage
+from handlers.events.views import NS_EDIT, NS_OFFICER, can_manage_event, zone
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import audit, dialogs, events, members
+from storage import audit, dialogs, members
 from storage.dialogs import Dialog
-from storage.events import Event, Outcome
+from storage.events import Event, Outcome, commands, places, queries
 
 NS = NS_EDIT
 KIND = "event_edit"
@@ -58,7 +58,7 @@ async def _event_for(
     update: Update, context: BotContext, caller: Caller, event_id: int
 ) -> Event | None:
     """The event if the caller may still manage it (re-checked on typed input too)."""
-    event = await events.get(context.db, event_id)
+    event = await queries.get(context.db, event_id)
     if event is None or not event.published:
         await dialogs.clear(context.db, caller.member.telegram_id)
         await stale(update, caller)
@@ -105,7 +105,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
             await send(update, context, "⚠️ " + place.render(_))
             return
         async with db.transaction() as tx:
-            moved = await events.set_place(tx, event.id, place, now)
+            moved = await commands.set_place(tx, event.id, place, now)
             await audit.record(
                 tx,
                 caller.member.id,
@@ -135,7 +135,7 @@ async def _reschedule(
     """Move the event; reminders follow and everyone with a place is told."""
     db, now = context.db, context.clock.time()
     async with db.transaction() as tx:
-        moved = await events.reschedule(tx, event.id, start, end, now)
+        moved = await commands.reschedule(tx, event.id, start, end, now)
         await audit.record(
             tx,
             caller.member.id,
@@ -168,7 +168,7 @@ async def _matches(
     if isinstance(query, Problem):
         await send(update, context, "⚠️ " + query.render(_))
         return
-    found = await events.search_audience(context.db, event.id, query, MAX_MATCHES)
+    found = await queries.search_audience(context.db, event.id, query, MAX_MATCHES)
     if not found:
         await send(
             update,
@@ -196,7 +196,7 @@ async def _add(
     _ = caller._
     db, now = context.db, context.clock.time()
     async with db.transaction() as tx:
-        result = await events.add_by_officer(
+        result = await places.add_by_officer(
             tx, event.id, member_id, caller.member.id, now, over=over
         )
         if result.outcome is Outcome.CONFIRMED:

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 
 from bot.i18n import Translate, format_when
 from bot.services import BotContext
-from handlers import event_rules as rules
-from handlers import events_outbox as outbox
-from handlers.events_outbox import build, deliver
-from handlers.events_view import NS, card, zone
+from handlers.events import outbox as outbox
+from handlers.events import rules
+from handlers.events.outbox import build, deliver
+from handlers.events.views import NS, card, zone
 from handlers.keyboards import cb
 from storage import events
-from storage.events import Event, Promotion, Signup
+from storage.events import Event, Promotion, Signup, queries
 
 log = logging.getLogger(__name__)
 Buttons = outbox.Buttons
@@ -30,7 +30,7 @@ async def send_ics(context: BotContext, member_id: int, event: Event) -> None:
 async def published(context: BotContext, event: Event) -> int:
     """Tell the audience about a new event, with a sign-up button."""
     tz = zone(context)
-    seats = await events.seats(context.db, event.id)
+    seats = await queries.seats(context.db, event.id)
 
     def render(_: Translate) -> tuple[str, Buttons]:
         text = _("📣 <b>New event</b>") + "\n" + card(_, event, tz, seats, max_description=300)
@@ -41,7 +41,7 @@ async def published(context: BotContext, event: Event) -> int:
             ]
         ]
 
-    audience = await events.audience_member_ids(context.db, event.id)
+    audience = await queries.audience_member_ids(context.db, event.id)
     return await deliver(
         context, "event_published", event.id, audience, build(context, render, event.photo_file_id)
     )
@@ -51,7 +51,7 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
     """Tell members who moved up: a held seat to confirm, or a seat given outright."""
     tz = zone(context)
     for promo in moved:
-        event = await events.get(context.db, promo.event_id)
+        event = await queries.get(context.db, promo.event_id)
         if event is None:
             continue
         expires = promo.expires_at
@@ -91,7 +91,7 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
 async def offers_lapsed(context: BotContext, lapsed: Sequence[Signup]) -> None:
     """Tell members their held seat passed on, with a way back into the queue."""
     for signup in lapsed:
-        event = await events.get(context.db, signup.event_id)
+        event = await queries.get(context.db, signup.event_id)
         if event is None:
             continue
 
@@ -111,7 +111,7 @@ async def offers_lapsed(context: BotContext, lapsed: Sequence[Signup]) -> None:
 async def changed(context: BotContext, event: Event, note_msgid: str) -> None:
     """Tell everyone signed up or waiting that the time or place changed; new calendar file."""
     tz = zone(context)
-    active = await events.signups(context.db, event.id, events.ACTIVE)
+    active = await queries.signups(context.db, event.id, events.ACTIVE)
 
     def render(_: Translate) -> tuple[str, Buttons]:
         text = _(note_msgid, title=event.title) + "\n" + card(_, event, tz, max_description=0)
@@ -171,7 +171,7 @@ async def added(context: BotContext, event: Event, member_id: int) -> None:
 async def reminder(context: BotContext, event: Event, before: int) -> int:
     """Remind confirmed members, with the place and (while allowed) a cancel button."""
     tz = zone(context)
-    confirmed = await events.signups(context.db, event.id, ("confirmed",))
+    confirmed = await queries.signups(context.db, event.id, ("confirmed",))
     may_cancel = rules.signup_open(context.clock.time(), event.signup_deadline, event.starts_at)
     del before
 

@@ -1,0 +1,58 @@
+"""After an event: ratings, comments and their summary."""
+
+from __future__ import annotations
+
+from storage.db import Executor, Transaction
+from storage.events import FeedbackSummary
+
+
+async def save_rating(
+    tx: Transaction, event_id: int, member_id: int, rating: int, now: float
+) -> bool:
+    """Store the rating; False when the member had already rated (nothing changes)."""
+    return (
+        await tx.execute(
+            "INSERT OR IGNORE INTO event_feedback (event_id, member_id, rating, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?)",
+            (event_id, member_id, rating, now, now),
+        )
+        > 0
+    )
+
+
+async def save_comment(
+    db: Executor, event_id: int, member_id: int, comment: str, now: float
+) -> bool:
+    """Attach the comment to the member's rating; False without a rating or with a comment."""
+    return (
+        await db.execute(
+            "UPDATE event_feedback SET comment = ?, updated_at = ? WHERE event_id = ? "
+            "AND member_id = ? AND comment IS NULL",
+            (comment, now, event_id, member_id),
+        )
+        > 0
+    )
+
+
+async def has_feedback(db: Executor, event_id: int, member_id: int) -> bool:
+    """Whether the member already rated the event."""
+    return bool(
+        await db.fetchval(
+            "SELECT 1 FROM event_feedback WHERE event_id = ? AND member_id = ?",
+            (event_id, member_id),
+        )
+    )
+
+
+async def feedback_summary(db: Executor, event_id: int) -> FeedbackSummary:
+    """Count, mean, distribution and comments (newest first, without names)."""
+    rows = await db.fetchall(
+        "SELECT rating, comment FROM event_feedback WHERE event_id = ? ORDER BY updated_at DESC",
+        (event_id,),
+    )
+    distribution = {n: 0 for n in range(1, 6)}
+    for row in rows:
+        distribution[row[0]] += 1
+    mean = sum(r[0] for r in rows) / len(rows) if rows else None
+    comments = [r[1] for r in rows if r[1]]
+    return FeedbackSummary(len(rows), mean, distribution, comments)
