@@ -1,32 +1,22 @@
-"""How event messages leave: the delivery engine when it runs, else a direct send.
+"""Event messages for members who did not just press a button: queued in the outbox.
 
-Every message for members who did not just press a button goes through
-`deliver` (text and buttons) or `calendar_to` (the .ics file), so the choice
-between the outbox and a direct send is made in one place.
+`deliver` (text and buttons) and `calendar_to` (the .ics file) store one row per member;
+the delivery engine paces, sends and re-checks each row just before sending (`checks`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from telegram import InputFile
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
-
 from bot import ics
-from bot.delivery import Check, Delivery, Payload
+from bot.delivery import Check, Payload
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import notify
 from handlers.events.views import zone
-from handlers.keyboards import button, keyboard
-from storage import events, members
+from storage import events
 from storage.db import Database
 from storage.events import Event, queries
-
-log = logging.getLogger(__name__)
 
 Buttons = list[list[tuple[str, str]]]
 Render = Callable[[Translate], tuple[str, Buttons]]
@@ -77,55 +67,24 @@ def build(context: BotContext, render: Render, photo: str | None = None) -> Noti
     return Notice(texts, rows, photo)
 
 
-def _engine(context: BotContext) -> Delivery | None:
+async def _queue(
+    context: BotContext, kind: str, payload: Payload, member_ids: Sequence[int], ref: int
+) -> None:
+    """Hand the rows to the delivery engine, which always runs (bot.app starts it)."""
     engine = context.services.delivery
-    return engine if isinstance(engine, Delivery) else None
+    if engine is None:
+        raise RuntimeError("event messages need the delivery engine, which is not running")
+    await engine.enqueue(kind=kind, payload=payload, member_ids=member_ids, ref=str(ref))
 
 
 async def deliver(
     context: BotContext, kind: str, event_id: int, member_ids: Sequence[int], notice: Notice
 ) -> int:
-    """Queue (or send) a notice to members in their language; returns how many it is for."""
+    """Queue a notice to members in their language; returns how many it is for."""
     unique = list(dict.fromkeys(member_ids))
-    engine = _engine(context)
-    if engine is not None:
-        if unique:
-            await engine.enqueue(
-                kind=kind, payload=notice.payload(), member_ids=unique, ref=str(event_id)
-            )
-        return len(unique)
-    # No engine running (tests, or a deployment without it): send now, one by one.
-    sent = 0
-    for member_id in unique:
-        member = await members.by_id(context.db, member_id)
-        if member is None or member.unreachable:
-            continue
-        locale = member.language if member.language in notice.text else next(iter(notice.text))
-        markup = None
-        if notice.buttons:
-            markup = keyboard(
-                [
-                    [button(label.get(locale, ""), data) for label, data in row]
-                    for row in notice.buttons
-                ]
-            )
-        try:
-            if notice.photo is not None:
-                await context.bot.send_photo(
-                    member.chat_id,
-                    notice.photo,
-                    caption=notice.text[locale],
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-                sent += 1
-            elif await notify(context, member.chat_id, notice.text[locale], markup):
-                sent += 1
-        except Forbidden:
-            await members.mark_unreachable(context.db, member.id, context.clock.time())
-        except TelegramError:
-            log.warning("event notice to member %s failed", member.id, exc_info=True)
-    return sent
+    if unique:
+        await _queue(context, kind, notice.payload(), unique, event_id)
+    return len(unique)
 
 
 def _calendar_caption(context: BotContext, cancelled: bool) -> dict[str, str]:
@@ -154,41 +113,20 @@ def _ics_bytes(context: BotContext, event: Event, cancelled: bool) -> bytes:
 async def calendar_to(
     context: BotContext, event: Event, member_ids: Sequence[int], *, cancelled: bool = False
 ) -> None:
-    """Send the event's .ics to members (a file they keep); one upload for all via the engine."""
+    """Send the event's .ics to members (a file they keep); the engine uploads it once."""
     unique = list(dict.fromkeys(member_ids))
     if not unique:
         return
     data = _ics_bytes(context, event, cancelled)
-    caption = _calendar_caption(context, cancelled)
-    engine = _engine(context)
-    if engine is not None:
-        # The engine uploads a local file once and re-uses its file_id for everyone.
-        version = f"{event.sequence}{'-cancel' if cancelled else ''}"
-        folder = context.settings.database_path.resolve().parent / "calendar" / str(event.id)
-        path = folder / version / ics.filename(event)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        kind = "event_cancelled" if cancelled else "event_calendar"
-        await engine.enqueue(
-            kind=kind,
-            payload=Payload(text=caption, document=str(path)),
-            member_ids=unique,
-            ref=str(event.id),
-        )
-        return
-    for member_id in unique:
-        member = await members.by_id(context.db, member_id)
-        if member is None or member.unreachable:
-            continue
-        text = caption.get(member.language) or next(iter(caption.values()))
-        try:
-            await context.bot.send_document(
-                member.chat_id, InputFile(data, filename=ics.filename(event)), caption=text
-            )
-        except Forbidden:
-            await members.mark_unreachable(context.db, member.id, context.clock.time())
-        except TelegramError:
-            log.warning("calendar file to member %s failed", member.id, exc_info=True)
+    # The engine uploads a local file once and re-uses its file_id for everyone.
+    version = f"{event.sequence}{'-cancel' if cancelled else ''}"
+    folder = context.settings.database_path.resolve().parent / "calendar" / str(event.id)
+    path = folder / version / ics.filename(event)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    kind = "event_cancelled" if cancelled else "event_calendar"
+    payload = Payload(text=_calendar_caption(context, cancelled), document=str(path))
+    await _queue(context, kind, payload, unique, event.id)
 
 
 def checks() -> dict[str, Check]:
