@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from bot.services import BotContext
+from handlers.common import Caller, answer, send, show, stale
 from handlers.events import notify as tell
 from handlers.events import rules
 from handlers.events.officer import show_manage
-from handlers.events.views import NS_EDIT, NS_OFFICER, can_manage_event, zone
-from handlers.keyboards import button, cb, keyboard
-from handlers.registry import DialogRoute, Registry
+from handlers.events.views import (
+    NOT_ALLOWED,
+    can_manage_event,
+    edit_routes,
+    officer_routes,
+    zone,
+)
+from handlers.keyboards import button, keyboard
+from handlers.registry import DialogRoute
+from handlers.routing import STALE, Action, ActionHandler, Args
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import audit, dialogs, members
+from storage import dialogs, members
 from storage.dialogs import Dialog
-from storage.events import Event, Outcome, commands, places, queries
+from storage.events import Event, Outcome, officer, queries
 
-NS = NS_EDIT
+routes = edit_routes
 KIND = "event_edit"
 MAX_MATCHES = 8
 
@@ -48,33 +54,38 @@ async def _begin(
         ),
         "add": _("➕ Send part of the member's name, or their employee number."),
     }[step]
-    back = cb(
-        NS_OFFICER, "att" if step == "add" else "open", event.id, *([0] if step == "add" else [])
+    back = (
+        officer_routes.data("att", event.id, 0)
+        if step == "add"
+        else officer_routes.data("open", event.id)
     )
     await show(update, context, prompt, keyboard([[button(_("⬅ Back"), back)]]))
 
 
-async def _event_for(
-    update: Update, context: BotContext, caller: Caller, event_id: int
-) -> Event | None:
-    """The event if the caller may still manage it (re-checked on typed input too)."""
+async def _event_for(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """The event if the caller may still manage it (re-checked on typed input too).
+
+    Otherwise the dialog closes and the text says why (out of date, or not allowed).
+    """
     event = await queries.get(context.db, event_id)
+    why = None
     if event is None or not event.published:
+        why = caller._(STALE)
+    elif not caller.is_officer or not await can_manage_event(context.db, caller.member.id, event):
+        why = caller._(NOT_ALLOWED)
+    if why is not None or event is None:
         await dialogs.clear(context.db, caller.member.telegram_id)
-        await stale(update, caller)
-        return None
-    if not caller.is_officer or not await can_manage_event(context.db, caller.member.id, event):
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
-        return None
+        return why or caller._(STALE)
     return event
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """New start, new end, new place, or a name to add."""
     _ = caller._
-    event = await _event_for(update, context, caller, int(dialog.data.get("event_id") or 0))
-    if event is None:
+    event = await _event_for(context, caller, int(dialog.data.get("event_id") or 0))
+    if isinstance(event, str):
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(event)
         return
     text = update.effective_message.text if update.effective_message else None
     db, now, tz = context.db, context.clock.time(), zone(context)
@@ -104,18 +115,9 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         if isinstance(place, Problem):
             await send(update, context, "⚠️ " + place.render(_))
             return
-        async with db.transaction() as tx:
-            moved = await commands.set_place(tx, event.id, place, now)
-            await audit.record(
-                tx,
-                caller.member.id,
-                "event_place",
-                now,
-                target_type="event",
-                target_id=event.id,
-                details={"place": place},
-            )
-            await dialogs.clear(tx, caller.member.telegram_id)
+        moved = await officer.move(
+            db, caller.member.id, event.id, place, now, caller.member.telegram_id
+        )
         if moved is not None:
             await tell.changed(context, moved, N_("✏️ <b>Changed</b>: {title} has a new place."))
             await show_manage(
@@ -134,18 +136,9 @@ async def _reschedule(
 ) -> None:
     """Move the event; reminders follow and everyone with a place is told."""
     db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        moved = await commands.reschedule(tx, event.id, start, end, now)
-        await audit.record(
-            tx,
-            caller.member.id,
-            "event_time",
-            now,
-            target_type="event",
-            target_id=event.id,
-            details={"starts_at": start, "ends_at": end},
-        )
-        await dialogs.clear(tx, caller.member.telegram_id)
+    moved = await officer.reschedule(
+        db, caller.member.id, event.id, start, end, now, caller.member.telegram_id
+    )
     if moved is None:
         await stale(update, caller)
         return
@@ -183,94 +176,79 @@ async def _matches(
         if member is not None:
             unit = tree.path(member.unit_id) if member.unit_id else ""
             layout.append(
-                [button(f"{member.name} · {unit}"[:60], cb(NS, "pick", event.id, member_id))]
+                [button(f"{member.name} · {unit}"[:60], routes.data("pick", event.id, member_id))]
             )
-    layout.append([button(_("⬅ Back"), cb(NS_OFFICER, "att", event.id, 0))])
+    layout.append([button(_("⬅ Back"), officer_routes.data("att", event.id, 0))])
     await send(update, context, _("Who do you want to add?"), keyboard(layout))
 
 
 async def _add(
-    update: Update, context: BotContext, caller: Caller, event: Event, member_id: int, over: bool
-) -> None:
-    """Confirm a member by hand; above capacity only after asking."""
+    update: Update, context: BotContext, caller: Caller, args: Args, over: bool
+) -> str | None:
+    """Confirm a member by hand (audited in storage); above capacity only after asking."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        result = await places.add_by_officer(
-            tx, event.id, member_id, caller.member.id, now, over=over
-        )
-        if result.outcome is Outcome.CONFIRMED:
-            await audit.record(
-                tx,
-                caller.member.id,
-                "event_add",
-                now,
-                target_type="event",
-                target_id=event.id,
-                details={"member_id": member_id, "over": over},
-            )
-            await dialogs.clear(tx, caller.member.telegram_id)
+    event = await _event_for(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    member_id, db = args.num(1), context.db
+    result = await officer.add_member(
+        db, caller.member.id, event.id, member_id, context.clock.time(), over=over,
+        telegram_id=caller.member.telegram_id,
+    )  # fmt: skip
     member = await members.by_id(db, member_id)
     name = member.name if member else "?"
+    attendees = button(_("⬅ Back"), officer_routes.data("att", event.id, 0))
     if result.outcome is Outcome.FULL:
-        await answer(update)
-        await show(
-            update,
-            context,
-            _(
-                "{title} is full. Add {name} anyway, above the number of seats?",
-                title=event.title,
-                name=name,
-            ),
-            keyboard(
-                [
-                    [button(_("➕ Add anyway"), cb(NS, "over", event.id, member_id))],
-                    [button(_("⬅ Back"), cb(NS_OFFICER, "att", event.id, 0))],
-                ]
-            ),
+        question = _(
+            "{title} is full. Add {name} anyway, above the number of seats?",
+            title=event.title,
+            name=name,
         )
-        return
+        anyway = button(_("➕ Add anyway"), routes.data("over", event.id, member_id))
+        await show(update, context, question, keyboard([[anyway], [attendees]]))
+        return None
     if result.outcome is Outcome.ALREADY:
-        await answer(update, _("{name} is already signed up.", name=name), alert=True)
-        return
+        return _("{name} is already signed up.", name=name)
     if result.outcome is not Outcome.CONFIRMED:
-        await answer(update, _("That member cannot be added to this event."), alert=True)
-        return
+        return _("That member cannot be added to this event.")
     await answer(update, _("Added."))
     await tell.added(context, event, member_id)
     await show(
         update,
         context,
         _("✅ {name} is signed up for {title}.", name=name, title=event.title),
-        keyboard([[button(_("👥 Attendees"), cb(NS_OFFICER, "att", event.id, 0))]]),
+        keyboard([[button(_("👥 Attendees"), officer_routes.data("att", event.id, 0))]]),
     )
+    return None
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Start an edit, or pick the member to add; scope checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    event_id = data.int_arg(0) if data is not None else None
-    if data is None or event_id is None:
-        await stale(update, caller)
-        return
-    event = await _event_for(update, context, caller, event_id)
-    if event is None:
-        return
-    if data.action in ("time", "place", "add"):
-        await answer(update)
-        await _begin(update, context, caller, event, data.action)
-    elif data.action in ("pick", "over") and data.int_arg(1) is not None:
-        await _add(update, context, caller, event, data.int_arg(1) or 0, data.action == "over")
-    else:
-        await stale(update, caller)
+async def pick(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Add the member the officer picked."""
+    return await _add(update, context, caller, args, over=False)
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the edit buttons and their typed dialog."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.dialog(
-        KIND, DialogRoute(on_text=on_text, cancel_note=N_("The event was not changed."))
-    )
+async def add_over(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Add the member above the number of seats, as the officer confirmed."""
+    return await _add(update, context, caller, args, over=True)
+
+
+def _begins(step: str) -> ActionHandler:
+    """The button that opens the typed dialog for `step`."""
+
+    async def begin(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+        event = await _event_for(context, caller, args.num(0))
+        if isinstance(event, str):
+            return event
+        await _begin(update, context, caller, event, step)
+        return None
+
+    begin.__doc__ = f"Open the typed dialog for step {step!r}."
+    return begin
+
+
+for _step in ("time", "place", "add"):
+    routes.add(Action(_step, _begins(_step), "officer", (int,)))
+routes.add(Action("pick", pick, "officer", (int, int)))
+routes.add(Action("over", add_over, "officer", (int, int)))
+
+DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("The event was not changed."))

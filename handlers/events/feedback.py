@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
-from handlers.events import outbox as outbox
-from handlers.events.views import NS_FEEDBACK, NS_OFFICER, can_manage_event
-from handlers.keyboards import button, cb, keyboard
-from handlers.registry import DialogRoute, Registry
+from bot.services import BotContext
+from handlers.common import Caller, send, show
+from handlers.events import outbox
+from handlers.events.views import NOT_ALLOWED, can_manage_event, feedback_routes, officer_routes
+from handlers.keyboards import button, keyboard
+from handlers.registry import DialogRoute
+from handlers.routing import STALE, Action, Args, Word
 from handlers.validation import Problem, clean_text
-from storage import dialogs, events
+from storage import dialogs
 from storage.dialogs import Dialog
-from storage.events import Event, attendance, queries, ratings
+from storage.events import Event, FeedbackSummary, attendance, queries, ratings
 from surveys import AnswerError, Definition
 from surveys.builder import add_rating, add_text_question, new_survey
 from surveys.values import check
 
-NS = NS_FEEDBACK
+routes = feedback_routes
 KIND = "event_feedback"
 MAX_COMMENT = 500
 #: The two questions, defined with the survey engine so answers are checked the same way.
@@ -42,7 +42,7 @@ async def ask(context: BotContext, event: Event) -> int:
             "⭐ <b>How was {title}?</b>\nPlease rate it from 1 (poor) to 5 (excellent).",
             title=event.title,
         )
-        return text, [[(str(n), cb(NS, "r", event.id, n)) for n in range(1, 6)]]
+        return text, [[(str(n), routes.data("r", event.id, n)) for n in range(1, 6)]]
 
     attendees = await attendance.attendee_ids(context.db, event.id)
     return await outbox.deliver(
@@ -50,35 +50,25 @@ async def ask(context: BotContext, event: Event) -> int:
     )
 
 
-async def _rate(
-    update: Update, context: BotContext, caller: Caller, event: Event, raw: str
-) -> None:
+async def rate(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Store an attendee's rating (once), then offer the comment step."""
     _ = caller._
     db, now = context.db, context.clock.time()
-    value = check(FEEDBACK.by_id["rating"], raw)
-    if isinstance(value, AnswerError) or not isinstance(value, int):
-        await stale(update, caller)
-        return
+    event = await queries.get(db, args.num(0))
+    value = check(FEEDBACK.by_id["rating"], args.word(1))
+    if event is None or isinstance(value, AnswerError) or not isinstance(value, int):
+        return _(STALE)
     if now < event.ends_at or caller.member.id not in await attendance.attendee_ids(db, event.id):
-        await answer(update, _("Only people who attended can rate this event."), alert=True)
-        return
-    async with db.transaction() as tx:
-        saved = await ratings.save_rating(tx, event.id, caller.member.id, value, now)
-        # Never overwrite another open dialog (a survey half answered): then no comment step.
-        busy = await dialogs.get(tx, caller.member.telegram_id)
-        ask_comment = saved and (busy is None or busy.kind == KIND)
-        if ask_comment:
-            await dialogs.save(
-                tx, caller.member.telegram_id, Dialog(KIND, "comment", {"event_id": event.id}), now
-            )
+        return _("Only people who attended can rate this event.")
+    saved, ask_comment = await ratings.rate(
+        db, event.id, caller.member.id, value, now, Dialog(KIND, "comment", {"event_id": event.id}),
+        caller.member.telegram_id,
+    )  # fmt: skip
     if not saved:
-        await answer(update, _("You already rated this event. Thank you!"), alert=True)
-        return
-    await answer(update)
+        return _("You already rated this event. Thank you!")
     if not ask_comment:
         await show(update, context, _("🙏 Thank you for your feedback!"))
-        return
+        return None
     await show(
         update,
         context,
@@ -88,8 +78,9 @@ async def _rate(
             title=event.title,
             stars="⭐" * value,
         ),
-        keyboard([[button(_("Skip"), cb(NS, "skip", event.id))]]),
+        keyboard([[button(_("Skip"), routes.data("skip", event.id))]]),
     )
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -106,13 +97,14 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await send(update, context, _("Please send your comment as text, or /cancel."))
         return
     event_id = int(dialog.data.get("event_id") or 0)
-    async with context.db.transaction() as tx:
-        await ratings.save_comment(tx, event_id, caller.member.id, comment, context.clock.time())
-        await dialogs.clear(tx, caller.member.telegram_id)
+    await ratings.comment(
+        context.db, event_id, caller.member.id, comment, context.clock.time(),
+        caller.member.telegram_id,
+    )  # fmt: skip
     await send(update, context, _("🙏 Thank you for your feedback!"))
 
 
-def _results(_: Translate, event: Event, summary: events.FeedbackSummary) -> str:
+def _results(_: Translate, event: Event, summary: FeedbackSummary) -> str:
     lines = [_("⭐ <b>Feedback: {title}</b>", title=event.title)]
     if not summary.count:
         lines.append(_("No ratings yet."))
@@ -134,46 +126,31 @@ def _results(_: Translate, event: Event, summary: events.FeedbackSummary) -> str
     return "\n".join(lines)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Ratings from members, Skip for the comment, results for officers."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    event_id = data.int_arg(0) if data is not None else None
-    event = await queries.get(context.db, event_id) if event_id is not None else None
-    if data is None or event is None:
-        await stale(update, caller)
-        return
+async def skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """No comment: close the comment step, if it is still open."""
+    open_ = await dialogs.get(context.db, caller.member.telegram_id)
+    if open_ is not None and open_.kind == KIND:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+    await show(update, context, caller._("🙏 Thank you for your feedback!"))
+    return None
+
+
+async def results(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Officers: the ratings and comments of an event in their scope."""
     _ = caller._
-    if data.action == "r" and len(data.args) == 2:
-        await _rate(update, context, caller, event, data.args[1])
-    elif data.action == "skip":
-        await answer(update)
-        open_ = await dialogs.get(context.db, caller.member.telegram_id)
-        if open_ is not None and open_.kind == KIND:
-            await dialogs.clear(context.db, caller.member.telegram_id)
-        await show(update, context, _("🙏 Thank you for your feedback!"))
-    elif data.action == "res":
-        if not caller.is_officer or not await can_manage_event(context.db, caller.member.id, event):
-            await refuse(update, caller)
-            return
-        await answer(update)
-        summary = await ratings.feedback_summary(context.db, event.id)
-        await show(
-            update,
-            context,
-            _results(_, event, summary),
-            keyboard([[button(_("⬅ Back"), cb(NS_OFFICER, "open", event.id))]]),
-        )
-    else:
-        await stale(update, caller)
+    event = await queries.get(context.db, args.num(0))
+    if event is None:
+        return _(STALE)
+    if not await can_manage_event(context.db, caller.member.id, event):
+        return _(NOT_ALLOWED)
+    summary = await ratings.feedback_summary(context.db, event.id)
+    back = button(_("⬅ Back"), officer_routes.data("open", event.id))
+    await show(update, context, _results(_, event, summary), keyboard([[back]]))
+    return None
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the rating buttons and the comment dialog."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.dialog(
-        KIND,
-        DialogRoute(on_text=on_text, cancel_note=N_("Your rating was kept; no comment was added.")),
-    )
+routes.add(Action("r", rate, "verified", (int, Word(max_len=2))))
+routes.add(Action("skip", skip, "verified", (int,)))
+routes.add(Action("res", results, "officer", (int,)))
+
+DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("Your rating was kept; no comment was added."))

@@ -7,7 +7,7 @@ import logging
 from bot.services import BotContext
 from handlers.events import feedback, notify
 from handlers.events.views import policy
-from storage.events import claims, places
+from storage.events import claims
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +22,14 @@ async def tick(context: BotContext) -> None:
     second instance (or a restart mid-way) never sends the same one twice.
     """
     db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        due = await claims.claim_due_reminders(tx, now)
+    due = await claims.due_reminders(db, now)
     for event, before in due:
         sent = await notify.reminder(context, event, before)
         log.info("event %s: reminder %ss before sent to %s", event.id, before, sent)
-    async with db.transaction() as tx:
-        lapsed, moved = await places.expire_offers(tx, now, policy(context))
+    lapsed, moved = await claims.lapsed_offers(db, now, policy(context))
     await notify.offers_lapsed(context, lapsed)
     await notify.promotions(context, moved)
-    async with db.transaction() as tx:
-        ended = await claims.claim_feedback_due(tx, now)
+    ended = await claims.feedback_due(db, now)
     for event in ended:
         asked = await feedback.ask(context, event)
         log.info("event %s: feedback asked of %s", event.id, asked)

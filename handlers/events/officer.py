@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CallbackQueryHandler
 
-from bot.i18n import N_, Translate
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, refuse, show, stale
+from bot.i18n import Translate
+from bot.services import BotContext
+from handlers.common import Caller, answer, show
 from handlers.events import export
 from handlers.events import notify as tell
 from handlers.events.views import (
-    NS_CHECKIN,
-    NS_EDIT,
-    NS_FEEDBACK,
-    NS_OFFICER,
-    NS_WIZARD,
+    NOT_ALLOWED,
     STATUS_LABELS,
     can_manage_event,
     card,
+    checkin_routes,
+    edit_routes,
+    feedback_routes,
     list_label,
+    officer_routes,
     policy,
+    wizard_routes,
     zone,
 )
 from handlers.keyboards import button, cb, keyboard, paginate
-from handlers.registry import MenuEntry, Registry
+from handlers.routing import STALE, Action, Args
 from handlers.unit_picker import UnitTree
-from storage import audit, events, members, roles
-from storage.events import Event, RosterEntry, commands, places, queries
+from storage import members, roles
+from storage.events import Event, Outcome, RosterEntry, officer, queries
 
-NS = NS_OFFICER
+routes = officer_routes
 LINES_PER_PAGE = 40
 
 
@@ -44,21 +44,21 @@ async def _list(update: Update, context: BotContext, caller: Caller, past: bool)
         [
             button(
                 ("❌ " if not e.published else "") + list_label(_, e, seats[e.id], None, tz),
-                cb(NS, "open", e.id),
+                routes.data("open", e.id),
             )
         ]
         for e in found
     ]
     if past:
-        layout.append([button(_("⬅ Back"), cb(NS, "list"))])
+        layout.append([button(_("⬅ Back"), routes.data("list"))])
         text = (
             _("🕘 <b>Past events</b>")
             + "\n"
             + (_("Choose one to see attendance and feedback.") if found else _("No past events."))
         )
     else:
-        layout.append([button(_("➕ New event"), cb(NS_WIZARD, "new"))])
-        layout.append([button(_("🕘 Past events"), cb(NS, "past"))])
+        layout.append([button(_("➕ New event"), wizard_routes.data("new"))])
+        layout.append([button(_("🕘 Past events"), routes.data("past"))])
         layout.append([button(_("⬅ Back"), cb("m", "off"))])
         text = (
             _("📅 <b>Events</b> of your units")
@@ -95,21 +95,21 @@ async def show_manage(
         text = f"{note}\n\n{text}"
     layout = [
         [
-            button(_("👥 Attendees"), cb(NS, "att", event.id, 0)),
-            button(_("📥 Excel"), cb(NS, "xls", event.id)),
+            button(_("👥 Attendees"), routes.data("att", event.id, 0)),
+            button(_("📥 Excel"), routes.data("xls", event.id)),
         ],
-        [button(_("⭐ Feedback"), cb(NS_FEEDBACK, "res", event.id))],
+        [button(_("⭐ Feedback"), feedback_routes.data("res", event.id))],
     ]
     if event.published:
-        layout[1].insert(0, button(_("📍 Check-in code"), cb(NS_CHECKIN, "show", event.id)))
+        layout[1].insert(0, button(_("📍 Check-in code"), checkin_routes.data("show", event.id)))
         layout.append(
             [
-                button(_("🕒 Change time"), cb(NS_EDIT, "time", event.id)),
-                button(_("📍 Change place"), cb(NS_EDIT, "place", event.id)),
+                button(_("🕒 Change time"), edit_routes.data("time", event.id)),
+                button(_("📍 Change place"), edit_routes.data("place", event.id)),
             ]
         )
-        layout.append([button(_("❌ Cancel the event"), cb(NS, "cx", event.id))])
-    layout.append([button(_("⬅ Back"), cb(NS, "list"))])
+        layout.append([button(_("❌ Cancel the event"), routes.data("cx", event.id))])
+    layout.append([button(_("⬅ Back"), routes.data("list"))])
     await show(update, context, text, keyboard(layout))
 
 
@@ -155,18 +155,18 @@ async def _attendees(
     text = "\n".join([*([note] if note else []), head, "", *lines[start:end]])
     nav = []
     if page > 0:
-        nav.append(button("⬅", cb(NS, "att", event.id, page - 1)))
+        nav.append(button("⬅", routes.data("att", event.id, page - 1)))
     if end < len(lines):
-        nav.append(button("➡", cb(NS, "att", event.id, page + 1)))
+        nav.append(button("➡", routes.data("att", event.id, page + 1)))
     layout = [nav]
     if event.published:
         layout.append(
             [
-                button(_("➕ Add a member"), cb(NS_EDIT, "add", event.id)),
-                button(_("➖ Remove a member"), cb(NS, "rml", event.id)),
+                button(_("➕ Add a member"), edit_routes.data("add", event.id)),
+                button(_("➖ Remove a member"), routes.data("rml", event.id)),
             ]
         )
-    layout.append([button(_("⬅ Back"), cb(NS, "open", event.id))])
+    layout.append([button(_("⬅ Back"), routes.data("open", event.id))])
     await show(update, context, text, keyboard(layout))
 
 
@@ -178,12 +178,12 @@ async def _removal_list(update: Update, context: BotContext, caller: Caller, eve
         [
             button(
                 f"✖ {r.name} · {_(STATUS_LABELS[r.signup.status])}",
-                cb(NS, "rm", event.id, r.signup.member_id),
+                routes.data("rm", event.id, r.signup.member_id),
             )
         ]
         for r in roster[:60]
     ]
-    layout.append([button(_("⬅ Back"), cb(NS, "att", event.id, 0))])
+    layout.append([button(_("⬅ Back"), routes.data("att", event.id, 0))])
     await show(
         update,
         context,
@@ -192,145 +192,152 @@ async def _removal_list(update: Update, context: BotContext, caller: Caller, eve
     )
 
 
-async def _remove(
-    update: Update, context: BotContext, caller: Caller, event: Event, member_id: int
-) -> None:
-    """Take a member off, audit it, tell them and whoever moves up."""
+async def _managed(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """The pressed event if the officer may manage it, else the alert that says why not."""
+    event = await queries.get(context.db, event_id)
+    if event is None:
+        return caller._(STALE)
+    if not await can_manage_event(context.db, caller.member.id, event):
+        return caller._(NOT_ALLOWED)
+    return event
+
+
+async def show_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Upcoming events in scope."""
+    await _list(update, context, caller, past=False)
+    return None
+
+
+async def show_past(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Past events in scope."""
+    await _list(update, context, caller, past=True)
+    return None
+
+
+async def manage(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The manage screen of one event."""
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    await show_manage(update, context, caller, event)
+    return None
+
+
+async def attendees(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """A page of the roster."""
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    page = args.get(1, 0)
+    await _attendees(update, context, caller, event, page if isinstance(page, int) else 0)
+    return None
+
+
+async def removal_list(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Everyone with a place, as buttons to take them off."""
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    await _removal_list(update, context, caller, event)
+    return None
+
+
+async def ask_remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask before taking a member off."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        result = await places.remove_by_officer(tx, event.id, member_id, now, policy(context))
-        if result.signup is not None and result.outcome is events.Outcome.LEFT:
-            await audit.record(
-                tx,
-                caller.member.id,
-                "event_remove",
-                now,
-                target_type="event",
-                target_id=event.id,
-                details={"member_id": member_id},
-            )
-    if result.outcome is not events.Outcome.LEFT:
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    member = await members.by_id(context.db, args.num(1))
+    question = _(
+        "Take {name} off {title}? The next in line moves up.",
+        name=member.name if member else "?",
+        title=event.title,
+    )
+    yes = button(_("✖ Yes, remove"), routes.data("rmok", event.id, args.num(1)))
+    back = button(_("⬅ Back"), routes.data("att", event.id, 0))
+    await show(update, context, question, keyboard([[yes], [back]]))
+    return None
+
+
+async def remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Take a member off (audited in storage), tell them and whoever moves up."""
+    _ = caller._
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    member_id, db = args.num(1), context.db
+    result = await officer.remove_member(
+        db, caller.member.id, event.id, member_id, context.clock.time(), policy(context)
+    )
+    if result.outcome is not Outcome.LEFT:
         await answer(update, _("That member is not signed up any more."), alert=True)
         await _attendees(update, context, caller, event, 0)
-        return
+        return None
     await answer(update, _("Removed."))
     await tell.removed(context, event, member_id)
     await tell.promotions(context, result.promotions)
     member = await members.by_id(db, member_id)
-    await _attendees(
-        update,
-        context,
-        caller,
-        event,
-        0,
-        _("✅ {name} was removed.", name=member.name if member else "?"),
-    )
+    note = _("✅ {name} was removed.", name=member.name if member else "?")
+    await _attendees(update, context, caller, event, 0, note)
+    return None
 
 
-async def _cancel(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
-    """Cancel the event, audit it and tell everyone with a place."""
+async def excel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The attendance workbook; the press is answered first, building it takes a moment."""
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    await answer(update, caller._("Preparing the file…"))
+    await export.send_export(update, context, caller, event)
+    return None
+
+
+async def ask_cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask before cancelling the event."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        told = await commands.cancel_event(tx, event.id, now)
-        await audit.record(
-            tx,
-            caller.member.id,
-            "event_cancel",
-            now,
-            target_type="event",
-            target_id=event.id,
-            details={"told": len(told)},
-        )
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    if not event.published:
+        return _(STALE)
+    question = _(
+        "Cancel {title}? Everyone signed up or waiting is told, and no reminder is sent.",
+        title=event.title,
+    )
+    yes = button(_("❌ Yes, cancel the event"), routes.data("cxok", event.id))
+    no = button(_("⬅ No, keep it"), routes.data("open", event.id))
+    await show(update, context, question, keyboard([[yes], [no]]))
+    return None
+
+
+async def cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Cancel the event (audited in storage) and tell everyone with a place."""
+    _ = caller._
+    event = await _managed(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    if not event.published:
+        return _(STALE)
+    told = await officer.cancel(context.db, caller.member.id, event.id, context.clock.time())
     await answer(update, _("Cancelled."))
-    fresh = await queries.get(db, event.id)
+    fresh = await queries.get(context.db, event.id)
     assert fresh is not None
     await tell.cancelled(context, fresh, told)
-    await show_manage(
-        update,
-        context,
-        caller,
-        fresh,
-        _("❌ The event is cancelled. {count} people were told.", count=len(told)),
-    )
+    note = _("❌ The event is cancelled. {count} people were told.", count=len(told))
+    await show_manage(update, context, caller, fresh, note)
+    return None
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Officer event buttons; role and scope are checked on every press."""
-    pressed = await press(update, context, "officer")
-    if pressed is None:
-        return
-    caller, data = pressed
-    _ = caller._
-    if data.action in ("list", "past"):
-        await answer(update)
-        await _list(update, context, caller, past=data.action == "past")
-        return
-    event_id = data.int_arg(0)
-    event = await queries.get(context.db, event_id) if event_id is not None else None
-    if event is None:
-        await stale(update, caller)
-        return
-    if not await can_manage_event(context.db, caller.member.id, event):
-        await refuse(update, caller)
-        return
-    action = data.action
-    if action == "open":
-        await answer(update)
-        await show_manage(update, context, caller, event)
-    elif action == "att":
-        await answer(update)
-        await _attendees(update, context, caller, event, data.int_arg(1) or 0)
-    elif action == "rml":
-        await answer(update)
-        await _removal_list(update, context, caller, event)
-    elif action == "rm" and data.int_arg(1) is not None:
-        await answer(update)
-        member = await members.by_id(context.db, data.int_arg(1) or 0)
-        await show(
-            update,
-            context,
-            _(
-                "Take {name} off {title}? The next in line moves up.",
-                name=member.name if member else "?",
-                title=event.title,
-            ),
-            keyboard(
-                [
-                    [button(_("✖ Yes, remove"), cb(NS, "rmok", event.id, data.int_arg(1)))],
-                    [button(_("⬅ Back"), cb(NS, "att", event.id, 0))],
-                ]
-            ),
-        )
-    elif action == "rmok" and data.int_arg(1) is not None:
-        await _remove(update, context, caller, event, data.int_arg(1) or 0)
-    elif action == "xls":
-        await answer(update, _("Preparing the file…"))
-        await export.send_export(update, context, caller, event)
-    elif action == "cx" and event.published:
-        await answer(update)
-        await show(
-            update,
-            context,
-            _(
-                "Cancel {title}? Everyone signed up or waiting is told, and no reminder is sent.",
-                title=event.title,
-            ),
-            keyboard(
-                [
-                    [button(_("❌ Yes, cancel the event"), cb(NS, "cxok", event.id))],
-                    [button(_("⬅ No, keep it"), cb(NS, "open", event.id))],
-                ]
-            ),
-        )
-    elif action == "cxok" and event.published:
-        await _cancel(update, context, caller, event)
-    else:
-        await stale(update, caller)
-
-
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the officer's event buttons and the officer-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("📅 Events"), cb(NS, "list"), "officer", 30))
+routes.add(Action("list", show_list, "officer", ()))
+routes.add(Action("past", show_past, "officer", ()))
+routes.add(Action("open", manage, "officer", (int,)))
+routes.add(Action("att", attendees, "officer", (int, int), optional=1))
+routes.add(Action("rml", removal_list, "officer", (int,)))
+routes.add(Action("rm", ask_remove, "officer", (int, int)))
+routes.add(Action("rmok", remove, "officer", (int, int)))
+routes.add(Action("xls", excel, "officer", (int,)))
+routes.add(Action("cx", ask_cancel, "officer", (int,)))
+routes.add(Action("cxok", cancel, "officer", (int,)))

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_when, raw
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
+from bot.services import BotContext
+from handlers.common import Caller, answer, refuse, send, show
 from handlers.events import notify as tell
 from handlers.events import rules
-from handlers.events.views import NS_OFFICER, NS_WIZARD, zone
+from handlers.events.views import NOT_ALLOWED, officer_routes, wizard_routes, zone
 from handlers.events.wizard_view import STEPS, draft_event, step_screen
-from handlers.keyboards import button, cb, keyboard
-from handlers.registry import DialogRoute, Registry
+from handlers.keyboards import button, keyboard
+from handlers.registry import DialogRoute
+from handlers.routing import STALE, Action, Args, Spec, Word
 from handlers.validation import Problem, clean_text
-from storage import audit, dialogs, roles
+from storage import dialogs, roles
 from storage.dialogs import Dialog
-from storage.events import NewEvent, commands
+from storage.events import NewEvent, officer
 
-NS = NS_WIZARD
+routes = wizard_routes
 KIND = "event_new"
 
 
@@ -109,119 +111,157 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     await _render(update, context, caller, dialog)
 
 
-#: Which step each button belongs to: a press from an older screen is stale.
-_STEP_OF = {
-    "skip": ("desc", "photo"),
-    "cat": ("cat",),
-    "nolimit": ("cap",),
-    "dl": ("deadline",),
-    "u": ("units",),
-    "up": ("units",),
-    "uok": ("units",),
-    "rem": ("remind",),
-    "remok": ("remind",),
-    "pub": ("preview",),
-}
+#: A wizard button's work on the open draft: None moves the screen on (it is drawn again),
+#: a text is an alert and the step stays as it was.
+StepWork = Callable[[BotContext, Caller, Dialog, Args], Awaitable[str | None]]
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Wizard buttons; officers only, the dialog's step checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_officer:
-        await refuse(update, caller)
-        return
-    if data is not None and data.action == "new":
-        await answer(update)
-        await start(update, context, caller)
-        return
+def _step_button(
+    name: str, steps: tuple[str, ...], args: tuple[Spec, ...] = ()
+) -> Callable[[StepWork], StepWork]:
+    """Declare a button of the steps `steps`; a press on another step's screen is stale."""
+
+    def declare(work: StepWork) -> StepWork:
+        async def press(update: Update, context: BotContext, caller: Caller, a: Args) -> str | None:
+            dialog = await _draft(context, caller)
+            if dialog is None or (steps and dialog.step not in steps):
+                return caller._(STALE)
+            alert = await work(context, caller, dialog, a)
+            if alert is None:
+                await _render(update, context, caller, dialog)
+            return alert
+
+        press.__doc__ = work.__doc__
+        routes.add(Action(name, press, "officer", args))
+        return work
+
+    return declare
+
+
+async def _draft(context: BotContext, caller: Caller) -> Dialog | None:
+    """The officer's open wizard, or None."""
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
-    if (
-        data is None
-        or dialog is None
-        or dialog.kind != KIND
-        or (data.action in _STEP_OF and dialog.step not in _STEP_OF[data.action])
-    ):
-        await stale(update, caller)
-        return
+    return dialog if dialog is not None and dialog.kind == KIND else None
+
+
+async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Open a fresh wizard from the officer's event list."""
+    await start(update, context, caller)
+    return None
+
+
+async def discard(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Throw the draft away."""
     _ = caller._
-    d = dialog.data
-    if data.action == "quit":
-        await answer(update)
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await show(
-            update,
-            context,
-            _("The draft was discarded."),
-            keyboard([[button(_("⬅ Back"), cb(NS_OFFICER, "list"))]]),
-        )
-        return
-    if data.action == "back":
-        dialog.step = STEPS[max(STEPS.index(dialog.step) - 1, 0)]
-    elif data.action == "skip":
-        d["description" if dialog.step == "desc" else "photo"] = (
-            "" if dialog.step == "desc" else None
-        )
-        _next(dialog)
-    elif data.action == "cat" and data.args and data.args[0] in rules.CATEGORIES:
-        d["category"] = data.args[0]
-        _next(dialog)
-    elif data.action == "nolimit":
-        d["capacity"] = None
-        _next(dialog)
-    elif data.action == "dl" and data.int_arg(0) in rules.DEADLINE_CHOICES:
-        deadline = float(d["starts_at"]) - (data.int_arg(0) or 0)
-        problem = rules.check_deadline(deadline, float(d["starts_at"]), context.clock.time())
-        if problem is not None:
-            await answer(update, problem.render(_), alert=True)
-            return
-        d["deadline"] = deadline
-        _next(dialog)
-    elif data.action in ("u", "up"):
-        if not await _toggle_unit(context, caller, dialog, data.action, data.int_arg(0)):
-            await stale(update, caller)
-            return
-    elif data.action == "uok":
-        if not d.get("units"):
-            await answer(update, _("Please choose at least one unit."), alert=True)
-            return
-        _next(dialog)
-    elif data.action == "rem" and data.int_arg(0) in rules.REMINDER_CHOICES:
-        chosen = set(d.get("reminders", [])) ^ {data.int_arg(0)}
-        d["reminders"] = sorted(chosen, reverse=True)
-    elif data.action == "remok":
-        _next(dialog)
-    elif data.action == "pub":
-        await _publish(update, context, caller, dialog)
-        return
+    if await _draft(context, caller) is None:
+        return _(STALE)
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    back = button(_("⬅ Back"), officer_routes.data("list"))
+    await show(update, context, _("The draft was discarded."), keyboard([[back]]))
+    return None
+
+
+@_step_button("back", ())
+async def _back(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """One step back."""
+    dialog.step = STEPS[max(STEPS.index(dialog.step) - 1, 0)]
+    return None
+
+
+@_step_button("skip", ("desc", "photo"))
+async def _skip(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """No description, or no photo."""
+    if dialog.step == "desc":
+        dialog.data["description"] = ""
     else:
-        await stale(update, caller)
-        return
-    await answer(update)
-    await _render(update, context, caller, dialog)
+        dialog.data["photo"] = None
+    _next(dialog)
+    return None
 
 
-async def _toggle_unit(
-    context: BotContext, caller: Caller, dialog: Dialog, action: str, value: int | None
-) -> bool:
-    """Toggle a unit in scope, or turn the page; False for forged data."""
-    if value is None:
-        return False
-    if action == "up":
-        dialog.data["page"] = value
-        return True
-    if not await roles.can_manage(context.db, caller.member.id, value):
-        return False
-    chosen = set(dialog.data.get("units", [])) ^ {value}
-    dialog.data["units"] = sorted(chosen)
-    return True
+@_step_button("cat", ("cat",), (Word(choices=rules.CATEGORIES),))
+async def _category(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """The event's category."""
+    dialog.data["category"] = args.word(0)
+    _next(dialog)
+    return None
 
 
-async def _publish(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+@_step_button("nolimit", ("cap",))
+async def _no_limit(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """No seat limit."""
+    dialog.data["capacity"] = None
+    _next(dialog)
+    return None
+
+
+@_step_button("dl", ("deadline",), (int,))
+async def _deadline(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """A sign-up deadline some time before the start."""
+    if args.num(0) not in rules.DEADLINE_CHOICES:
+        return caller._(STALE)
+    starts_at = float(dialog.data["starts_at"])
+    deadline = starts_at - args.num(0)
+    problem = rules.check_deadline(deadline, starts_at, context.clock.time())
+    if problem is not None:
+        return problem.render(caller._)
+    dialog.data["deadline"] = deadline
+    _next(dialog)
+    return None
+
+
+@_step_button("u", ("units",), (int,))
+async def _unit(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """Toggle a unit in the officer's scope (one outside it is a forged press)."""
+    if not await roles.can_manage(context.db, caller.member.id, args.num(0)):
+        return caller._(STALE)
+    dialog.data["units"] = sorted(set(dialog.data.get("units", [])) ^ {args.num(0)})
+    return None
+
+
+@_step_button("up", ("units",), (int,))
+async def _unit_page(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """Turn the page of the unit list."""
+    dialog.data["page"] = args.num(0)
+    return None
+
+
+@_step_button("uok", ("units",))
+async def _units_done(
+    context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """The audience is chosen."""
+    if not dialog.data.get("units"):
+        return caller._("Please choose at least one unit.")
+    _next(dialog)
+    return None
+
+
+@_step_button("rem", ("remind",), (int,))
+async def _reminder(context: BotContext, caller: Caller, dialog: Dialog, args: Args) -> str | None:
+    """Toggle one reminder time."""
+    if args.num(0) not in rules.REMINDER_CHOICES:
+        return caller._(STALE)
+    chosen = set(dialog.data.get("reminders", [])) ^ {args.num(0)}
+    dialog.data["reminders"] = sorted(chosen, reverse=True)
+    return None
+
+
+@_step_button("remok", ("remind",))
+async def _reminders_done(
+    context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """The reminders are chosen."""
+    _next(dialog)
+    return None
+
+
+async def publish(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Check everything again (time passed, scope may have changed), create, tell the audience."""
     _ = caller._
+    dialog = await _draft(context, caller)
+    if dialog is None or dialog.step != "preview":
+        return _(STALE)
     db, now, d = context.db, context.clock.time(), dialog.data
     draft = draft_event(d)
     problem = rules.check_draft(
@@ -231,11 +271,7 @@ async def _publish(update: Update, context: BotContext, caller: Caller, dialog: 
         await answer(update, problem.render(_), alert=True)
         dialog.step = "start"
         await _render(update, context, caller, dialog)
-        return
-    for unit_id in draft.unit_ids:
-        if not await roles.can_manage(db, caller.member.id, unit_id):
-            await refuse(update, caller)
-            return
+        return None
     new = NewEvent(
         title=draft.title,
         description=draft.description,
@@ -249,18 +285,10 @@ async def _publish(update: Update, context: BotContext, caller: Caller, dialog: 
         reminders=draft.reminders,
         photo_file_id=draft.photo_file_id,
     )
-    async with db.transaction() as tx:
-        event = await commands.create(tx, new, caller.member.id, now)
-        await audit.record(
-            tx,
-            caller.member.id,
-            "event_create",
-            now,
-            target_type="event",
-            target_id=event.id,
-            details={"title": event.title, "units": list(event.unit_ids)},
-        )
-        await dialogs.clear(tx, caller.member.telegram_id)
+    try:
+        event = await officer.publish(db, caller.member.id, new, now, caller.member.telegram_id)
+    except officer.NotAllowed:
+        return _(NOT_ALLOWED)
     await answer(update, _("Published."))
     await show(
         update,
@@ -270,7 +298,7 @@ async def _publish(update: Update, context: BotContext, caller: Caller, dialog: 
             title=event.title,
             when=raw(format_when(event.starts_at, _.locale, zone(context))),
         ),
-        keyboard([[button(_("⚙️ Manage this event"), cb(NS_OFFICER, "open", event.id))]]),
+        keyboard([[button(_("⚙️ Manage this event"), officer_routes.data("open", event.id))]]),
     )
     told = await tell.published(context, event)
     await send(
@@ -278,17 +306,16 @@ async def _publish(update: Update, context: BotContext, caller: Caller, dialog: 
         context,
         _("📣 {count} members were told about {title}.", count=told, title=event.title),
     )
+    return None
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the wizard's buttons and its dialog."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.dialog(
-        KIND,
-        DialogRoute(
-            on_text=on_text,
-            on_media=on_media,
-            reprompt=reprompt,
-            cancel_note=N_("The event draft was discarded."),
-        ),
-    )
+routes.add(Action("new", new, "officer", ()))
+routes.add(Action("quit", discard, "officer", ()))
+routes.add(Action("pub", publish, "officer", ()))
+
+DIALOG = DialogRoute(
+    on_text=on_text,
+    on_media=on_media,
+    reprompt=reprompt,
+    cancel_note=N_("The event draft was discarded."),
+)

@@ -10,14 +10,14 @@ from bot.i18n import Translate, join_list, zone_label
 from bot.services import BotContext
 from handlers.common import Caller
 from handlers.events import rules
-from handlers.events.views import NS_WIZARD, card, say, zone
-from handlers.keyboards import button, cb, grid, keyboard, paginate
+from handlers.events.views import card, say, zone
+from handlers.events.views import wizard_routes as routes
+from handlers.keyboards import button, grid, keyboard, paginate
 from handlers.unit_picker import UnitTree
 from storage import roles
 from storage.dialogs import Dialog
 from storage.events import Event, Seats
 
-NS = NS_WIZARD
 STEPS = (
     "title",
     "desc",
@@ -37,7 +37,7 @@ UNITS_PER_PAGE = 12
 
 def back_row(_: Translate) -> list[InlineKeyboardButton]:
     """Back and discard, at the bottom of every step."""
-    return [button(_("⬅ Back"), cb(NS, "back")), button(_("✖ Discard"), cb(NS, "quit"))]
+    return [button(_("⬅ Back"), routes.data("back")), button(_("✖ Discard"), routes.data("quit"))]
 
 
 def draft_event(data: dict[str, Any]) -> Event:
@@ -80,9 +80,11 @@ async def step_screen(
     if step == "desc":
         return f"{head}\n" + _(
             "Send a short description (what, for whom, what to bring), or press Skip."
-        ), keyboard([[button(_("Skip"), cb(NS, "skip"))], back])
+        ), keyboard([[button(_("Skip"), routes.data("skip"))], back])
     if step == "cat":
-        cats = [button(_(rules.CATEGORY_LABELS[c]), cb(NS, "cat", c)) for c in rules.CATEGORIES]
+        cats = [
+            button(_(rules.CATEGORY_LABELS[c]), routes.data("cat", c)) for c in rules.CATEGORIES
+        ]
         return f"{head}\n" + _("Choose the type of event."), keyboard([*grid(cats, 2), back])
     if step == "start":
         return f"{head}\n" + _(
@@ -101,12 +103,12 @@ async def step_screen(
     if step == "cap":
         return f"{head}\n" + _(
             "How many seats are there? Send a number, or press No limit."
-        ), keyboard([[button(_("No limit"), cb(NS, "nolimit"))], back])
+        ), keyboard([[button(_("No limit"), routes.data("nolimit"))], back])
     if step == "deadline":
         start = float(data["starts_at"])
         now = context.clock.time()
         presets = [
-            button(say(_, rules.before_label(b)), cb(NS, "dl", b))
+            button(say(_, rules.before_label(b)), routes.data("dl", b))
             for b in rules.deadline_choices(start, now)
         ]
         return f"{head}\n" + _(
@@ -118,20 +120,21 @@ async def step_screen(
         chosen = set(data.get("reminders", []))
         toggles = [
             button(
-                ("☑ " if b in chosen else "☐ ") + say(_, rules.before_label(b)), cb(NS, "rem", b)
+                ("☑ " if b in chosen else "☐ ") + say(_, rules.before_label(b)),
+                routes.data("rem", b),
             )
             for b in rules.REMINDER_CHOICES
         ]
         return f"{head}\n" + _(
             "When should we remind those signed up? Tap to switch a reminder on or off."
-        ), keyboard([*grid(toggles, 2), [button(_("✔ Done"), cb(NS, "remok"))], back])
+        ), keyboard([*grid(toggles, 2), [button(_("✔ Done"), routes.data("remok"))], back])
     if step == "photo":
         return f"{head}\n" + _("Send a photo for the announcement, or press Skip."), keyboard(
-            [[button(_("Skip"), cb(NS, "skip"))], back]
+            [[button(_("Skip"), routes.data("skip"))], back]
         )
     return await _preview(context, caller, dialog), keyboard(
         [
-            [button(_("📣 Publish"), cb(NS, "pub"))],
+            [button(_("📣 Publish"), routes.data("pub"))],
             back,
         ]
     )
@@ -148,15 +151,20 @@ async def _units_screen(
     chosen = set(dialog.data.get("units", []))
     page, start, end = paginate(len(outline), int(dialog.data.get("page", 0)), UNITS_PER_PAGE)
     layout = [
-        [button(("☑ " if u.id in chosen else "☐ ") + "　" * min(d, 3) + u.name, cb(NS, "u", u.id))]
+        [
+            button(
+                ("☑ " if u.id in chosen else "☐ ") + "　" * min(d, 3) + u.name,
+                routes.data("u", u.id),
+            )
+        ]
         for d, u in outline[start:end]
     ]
     nav = []
     if page > 0:
-        nav.append(button("⬅", cb(NS, "up", page - 1)))
+        nav.append(button("⬅", routes.data("up", page - 1)))
     if end < len(outline):
-        nav.append(button("➡", cb(NS, "up", page + 1)))
-    layout += [nav, [button(_("✔ Done"), cb(NS, "uok"))], back_row(_)]
+        nav.append(button("➡", routes.data("up", page + 1)))
+    layout += [nav, [button(_("✔ Done"), routes.data("uok"))], back_row(_)]
     names = join_list((tree.path(u) for u in sorted(chosen) if u in tree.by_id), _.locale) or "—"
     text = (
         f"{head}\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Executor, Transaction
+from storage.db import Database, Executor, Transaction
 from storage.events import Event, Outcome, Result
 from storage.events.places import result_of
 from storage.events.queries import get, signup_of
@@ -44,3 +44,9 @@ async def attendee_ids(db: Executor, event_id: int) -> list[int]:
             (event_id,),
         )
     return [r[0] for r in rows]
+
+
+async def arrive(db: Database, event_id: int, member_id: int, now: float) -> Result:
+    """A member's code or scan: `check_in` in its own transaction."""
+    async with db.transaction() as tx:
+        return await check_in(tx, event_id, member_id, now)

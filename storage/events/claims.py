@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from storage.db import Transaction
-from storage.events import Event
+from storage.db import Database, Transaction
+from storage.events import Event, OfferPolicy, Promotion, Signup
+from storage.events.places import expire_offers
 from storage.events.queries import get
 
 
@@ -40,3 +41,23 @@ async def claim_feedback_due(tx: Transaction, now: float) -> list[Event]:
         if event is not None:
             out.append(event)
     return out
+
+
+async def due_reminders(db: Database, now: float) -> list[tuple[Event, int]]:
+    """Claim due reminders in their own transaction (a second instance never gets them too)."""
+    async with db.transaction() as tx:
+        return await claim_due_reminders(tx, now)
+
+
+async def lapsed_offers(
+    db: Database, now: float, policy: OfferPolicy
+) -> tuple[list[Signup], list[Promotion]]:
+    """Pass on held seats nobody confirmed in time, in one transaction."""
+    async with db.transaction() as tx:
+        return await expire_offers(tx, now, policy)
+
+
+async def feedback_due(db: Database, now: float) -> list[Event]:
+    """Claim ended events whose attendees are to be asked for feedback, once."""
+    async with db.transaction() as tx:
+        return await claim_feedback_due(tx, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Row, Transaction
+from storage.db import Database, Row, Transaction
 from storage.events import OfferPolicy, Outcome, Promotion, Result, Signup, to_signup
 from storage.events.queries import in_audience, position, seats, signup_of
 
@@ -212,3 +212,27 @@ async def remove_by_officer(
     await set_status(tx, mine.id, "removed", now)
     promotions = await fill_seats(tx, event_id, now, policy)
     return await result_of(tx, Outcome.LEFT, event_id, member_id, promotions)
+
+
+async def join(
+    db: Database, event_id: int, member_id: int, now: float, policy: OfferPolicy
+) -> Result:
+    """A member's sign-up press: `sign_up` in its own transaction."""
+    async with db.transaction() as tx:
+        return await sign_up(tx, event_id, member_id, now, policy)
+
+
+async def give_up(
+    db: Database, event_id: int, member_id: int, now: float, policy: OfferPolicy
+) -> Result:
+    """A member's cancel or decline press: `leave` in its own transaction."""
+    async with db.transaction() as tx:
+        return await leave(tx, event_id, member_id, now, policy)
+
+
+async def take_offer(
+    db: Database, event_id: int, member_id: int, now: float, policy: OfferPolicy
+) -> Result:
+    """A member's press on a held seat: `accept_offer` in its own transaction."""
+    async with db.transaction() as tx:
+        return await accept_offer(tx, event_id, member_id, now, policy)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from storage.db import Executor, Transaction
+from storage import dialogs
+from storage.db import Database, Executor, Transaction
+from storage.dialogs import Dialog
 from storage.events import FeedbackSummary
 
 
@@ -56,3 +58,27 @@ async def feedback_summary(db: Executor, event_id: int) -> FeedbackSummary:
     mean = sum(r[0] for r in rows) / len(rows) if rows else None
     comments = [r[1] for r in rows if r[1]]
     return FeedbackSummary(len(rows), mean, distribution, comments)
+
+
+async def rate(
+    db: Database, event_id: int, member_id: int, value: int, now: float, comment_step: Dialog,
+    telegram_id: int,
+) -> tuple[bool, bool]:  # fmt: skip
+    """Store a rating once and open the comment step; returns (saved, comment step opened)."""
+    async with db.transaction() as tx:
+        saved = await save_rating(tx, event_id, member_id, value, now)
+        # Never overwrite another open dialog (a survey half answered): then no comment step.
+        busy = await dialogs.get(tx, telegram_id)
+        ask = saved and (busy is None or busy.kind == comment_step.kind)
+        if ask:
+            await dialogs.save(tx, telegram_id, comment_step, now)
+    return saved, ask
+
+
+async def comment(
+    db: Database, event_id: int, member_id: int, text: str, now: float, telegram_id: int
+) -> None:
+    """Store the comment and close the comment step together."""
+    async with db.transaction() as tx:
+        await save_comment(tx, event_id, member_id, text, now)
+        await dialogs.clear(tx, telegram_id)
