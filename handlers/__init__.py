@@ -37,6 +37,7 @@ from handlers import (
     tasks,
     units_admin,
 )
+from handlers.events import recover as event_recover
 from handlers.registry import Registry, attach
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
@@ -90,3 +91,8 @@ async def recover(app: BotApp) -> None:
         # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
         # failure here (the database busy at start) must not keep the bot from starting.
         logging.getLogger(__name__).exception("could not re-send unsent survey steps")
+    try:
+        await event_recover.redraw_unsent(BotContext(app))
+    except Exception:
+        # The same courtesy for event dialogs: their steps stay stored for the next message.
+        logging.getLogger(__name__).exception("could not re-send unsent event dialog steps")

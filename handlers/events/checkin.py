@@ -12,7 +12,8 @@ from telegram.constants import ParseMode
 from bot.i18n import N_, format_when
 from bot.services import BotContext
 from handlers.common import Caller, get_caller, send
-from handlers.events import rules
+from handlers.events import rules, steps
+from handlers.events.steps import Screen
 from handlers.events.views import (
     NOT_ALLOWED,
     can_manage_event,
@@ -95,20 +96,17 @@ async def on_start_payload(
         await dialogs.clear(context.db, caller.member.telegram_id)
 
 
+async def screen(context: BotContext, caller: Caller, dialog: Dialog) -> Screen:
+    """The prompt for the code."""
+    return caller._(
+        "📍 <b>Check-in</b>\nSend the code the organiser shows (letters and digits), or scan "
+        "their QR code with your phone camera."
+    ), None
+
+
 async def _ask_code(update: Update, context: BotContext, caller: Caller) -> None:
-    """Open the check-in dialog and ask for the code."""
-    _ = caller._
-    await dialogs.save(
-        context.db, caller.member.telegram_id, Dialog(KIND, "code"), context.clock.time()
-    )
-    await send(
-        update,
-        context,
-        _(
-            "📍 <b>Check-in</b>\nSend the code the organiser shows (letters and digits), or scan "
-            "their QR code with your phone camera."
-        ),
-    )
+    """Open the check-in dialog (stored first), then ask for the code."""
+    await steps.advance(update, context, caller, Dialog(KIND, "code"), screen, new=True)
 
 
 async def on_checkin_command(update: Update, context: BotContext) -> None:

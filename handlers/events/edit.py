@@ -8,8 +8,9 @@ from bot.i18n import N_
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
 from handlers.events import notify as tell
-from handlers.events import rules
+from handlers.events import rules, steps
 from handlers.events.officer import show_manage
+from handlers.events.steps import Screen
 from handlers.events.views import (
     NOT_ALLOWED,
     can_manage_event,
@@ -24,42 +25,39 @@ from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
 from storage import dialogs, members
 from storage.dialogs import Dialog
-from storage.events import Event, Outcome, officer, queries
+from storage.events import Event, Outcome, officer, queries, screens
 
 routes = edit_routes
 KIND = "event_edit"
 MAX_MATCHES = 8
 
 
-async def _begin(
-    update: Update, context: BotContext, caller: Caller, event: Event, step: str
-) -> None:
-    """Open the typed dialog for a new time, a new place or a name to add."""
+async def screen(context: BotContext, caller: Caller, dialog: Dialog) -> Screen:
+    """The prompt of the edit's current step: a new time, its end, a new place or a name."""
     _ = caller._
-    await dialogs.save(
-        context.db,
-        caller.member.telegram_id,
-        Dialog(KIND, step, {"event_id": event.id}),
-        context.clock.time(),
-    )
+    event_id = int(dialog.data.get("event_id") or 0)
+    event = await queries.get(context.db, event_id)
+    title = event.title if event is not None else "?"
+    if dialog.step == "time_end":
+        return _("When does it end? Send the time (for example 16:00), or a date and time."), None
     prompt = {
         "time": _(
             "🕒 Send the new start date and time of {title} (for example 2026-03-10 14:00).",
-            title=event.title,
+            title=title,
         ),
         "place": _(
             "📍 Send the new place of {title} (at most {max} characters).",
-            title=event.title,
+            title=title,
             max=rules.MAX_PLACE,
         ),
         "add": _("➕ Send part of the member's name, or their employee number."),
-    }[step]
+    }[dialog.step]
     back = (
-        officer_routes.data("att", event.id, 0)
-        if step == "add"
-        else officer_routes.data("open", event.id)
+        officer_routes.data("att", event_id, 0)
+        if dialog.step == "add"
+        else officer_routes.data("open", event_id)
     )
-    await show(update, context, prompt, keyboard([[button(_("⬅ Back"), back)]]))
+    return prompt, keyboard([[button(_("⬅ Back"), back)]])
 
 
 async def _event_for(context: BotContext, caller: Caller, event_id: int) -> Event | str:
@@ -81,54 +79,82 @@ async def _event_for(context: BotContext, caller: Caller, event_id: int) -> Even
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """New start, new end, new place, or a name to add."""
-    _ = caller._
     event = await _event_for(context, caller, int(dialog.data.get("event_id") or 0))
     if isinstance(event, str):
         if update.effective_message is not None:
             await update.effective_message.reply_text(event)
         return
+    if screens.unsent(dialog):
+        # The officer never saw this step's prompt: the text answers an older one.
+        await steps.draw(update, context, caller, dialog, screen, new=True)
+        return
     text = update.effective_message.text if update.effective_message else None
-    db, now, tz = context.db, context.clock.time(), zone(context)
-    if dialog.step == "time":
-        start = rules.parse_when(text, tz, now)
-        problem = start if isinstance(start, Problem) else rules.check_start(start, now)
-        if problem is not None or not isinstance(start, float):
-            await send(update, context, "⚠️ " + (problem or Problem("")).render(_))
-            return
-        dialog.step, dialog.data["starts_at"] = "time_end", start
-        await dialogs.save(db, caller.member.telegram_id, dialog, now)
-        await send(
-            update,
-            context,
-            _("When does it end? Send the time (for example 16:00), or a date and time."),
-        )
-    elif dialog.step == "time_end":
-        start = float(dialog.data["starts_at"])
-        end = rules.parse_when(text, tz, now, day_of=start)
-        problem = end if isinstance(end, Problem) else rules.check_end(end, start)
-        if problem is not None or not isinstance(end, float):
-            await send(update, context, "⚠️ " + (problem or Problem("")).render(_))
-            return
-        await _reschedule(update, context, caller, event, start, end)
-    elif dialog.step == "place":
-        place = clean_text(text, rules.MAX_PLACE)
-        if isinstance(place, Problem):
-            await send(update, context, "⚠️ " + place.render(_))
-            return
-        moved = await officer.move(
-            db, caller.member.id, event.id, place, now, caller.member.telegram_id
-        )
-        if moved is not None:
-            await tell.changed(context, moved, N_("✏️ <b>Changed</b>: {title} has a new place."))
-            await show_manage(
-                update,
-                context,
-                caller,
-                moved,
-                _("✅ The place was changed and everyone signed up was told."),
-            )
-    elif dialog.step == "add":
-        await _matches(update, context, caller, event, text)
+    await _TAKE[dialog.step](update, context, caller, dialog, event, text)
+
+
+async def _warn(update: Update, context: BotContext, caller: Caller, problem: Problem) -> None:
+    """Explain what is wrong with the text; the step stays."""
+    await send(update, context, "⚠️ " + problem.render(caller._))
+
+
+async def _take_start(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, event: Event,
+    text: str | None,
+) -> None:  # fmt: skip
+    """The new start; then ask for the end."""
+    now = context.clock.time()
+    start = rules.parse_when(text, zone(context), now)
+    problem = start if isinstance(start, Problem) else rules.check_start(start, now)
+    if problem is not None or not isinstance(start, float):
+        await _warn(update, context, caller, problem or Problem(""))
+        return
+    dialog.step, dialog.data["starts_at"] = "time_end", start
+    await steps.advance(update, context, caller, dialog, screen, new=True)
+
+
+async def _take_end(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, event: Event,
+    text: str | None,
+) -> None:  # fmt: skip
+    """The new end; then move the event."""
+    start = float(dialog.data["starts_at"])
+    end = rules.parse_when(text, zone(context), context.clock.time(), day_of=start)
+    problem = end if isinstance(end, Problem) else rules.check_end(end, start)
+    if problem is not None or not isinstance(end, float):
+        await _warn(update, context, caller, problem or Problem(""))
+        return
+    await _reschedule(update, context, caller, event, start, end)
+
+
+async def _take_place(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, event: Event,
+    text: str | None,
+) -> None:  # fmt: skip
+    """The new place (audited in storage); everyone with a place is told."""
+    place = clean_text(text, rules.MAX_PLACE)
+    if isinstance(place, Problem):
+        await _warn(update, context, caller, place)
+        return
+    moved = await officer.move(
+        context.db, caller.member.id, event.id, place, context.clock.time(),
+        caller.member.telegram_id,
+    )  # fmt: skip
+    if moved is not None:
+        await tell.changed(context, moved, N_("✏️ <b>Changed</b>: {title} has a new place."))
+        note = caller._("✅ The place was changed and everyone signed up was told.")
+        await show_manage(update, context, caller, moved, note)
+
+
+async def _take_name(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, event: Event,
+    text: str | None,
+) -> None:  # fmt: skip
+    """A name or number to look up in the audience."""
+    await _matches(update, context, caller, event, text)
+
+
+#: How each step takes its text.
+_TAKE = {"time": _take_start, "time_end": _take_end, "place": _take_place, "add": _take_name}
 
 
 async def _reschedule(
@@ -239,7 +265,8 @@ def _begins(step: str) -> ActionHandler:
         event = await _event_for(context, caller, args.num(0))
         if isinstance(event, str):
             return event
-        await _begin(update, context, caller, event, step)
+        dialog = Dialog(KIND, step, {"event_id": event.id})
+        await steps.advance(update, context, caller, dialog, screen)
         return None
 
     begin.__doc__ = f"Open the typed dialog for step {step!r}."

@@ -7,7 +7,8 @@ from telegram import Update
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import Caller, send, show
-from handlers.events import outbox
+from handlers.events import outbox, steps
+from handlers.events.steps import Screen
 from handlers.events.views import NOT_ALLOWED, can_manage_event, feedback_routes, officer_routes
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
@@ -15,7 +16,7 @@ from handlers.routing import STALE, Action, Args, Word
 from handlers.validation import Problem, clean_text
 from storage import dialogs
 from storage.dialogs import Dialog
-from storage.events import Event, FeedbackSummary, attendance, queries, ratings
+from storage.events import Event, FeedbackSummary, attendance, queries, ratings, screens
 from surveys import AnswerError, Definition
 from surveys.builder import add_rating, add_text_question, new_survey
 from surveys.values import check
@@ -50,6 +51,20 @@ async def ask(context: BotContext, event: Event) -> int:
     )
 
 
+async def screen(context: BotContext, caller: Caller, dialog: Dialog) -> Screen:
+    """The comment step after a rating, with Skip."""
+    _ = caller._
+    event_id = int(dialog.data.get("event_id") or 0)
+    event = await queries.get(context.db, event_id)
+    text = _(
+        "Thank you! You gave {title} {stars}.\nWould you like to add a comment? Send it as a "
+        "message, or press Skip.",
+        title=event.title if event is not None else "?",
+        stars="⭐" * int(dialog.data.get("stars") or 0),
+    )
+    return text, keyboard([[button(_("Skip"), routes.data("skip", event_id))]])
+
+
 async def rate(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Store an attendee's rating (once), then offer the comment step."""
     _ = caller._
@@ -60,32 +75,31 @@ async def rate(update: Update, context: BotContext, caller: Caller, args: Args) 
         return _(STALE)
     if now < event.ends_at or caller.member.id not in await attendance.attendee_ids(db, event.id):
         return _("Only people who attended can rate this event.")
+    step = Dialog(KIND, "comment", {"event_id": event.id, "stars": value})
     saved, ask_comment = await ratings.rate(
-        db, event.id, caller.member.id, value, now, Dialog(KIND, "comment", {"event_id": event.id}),
-        caller.member.telegram_id,
-    )  # fmt: skip
+        db, event.id, caller.member.id, value, now, step, caller.member.telegram_id
+    )
     if not saved:
+        # Rated before a crash kept the comment step from showing: show it now.
+        open_ = await dialogs.get(db, caller.member.telegram_id)
+        if open_ is not None and open_.kind == KIND and open_.data.get("event_id") == event.id:
+            await steps.draw(update, context, caller, open_, screen)
+            return None
         return _("You already rated this event. Thank you!")
     if not ask_comment:
         await show(update, context, _("🙏 Thank you for your feedback!"))
         return None
-    await show(
-        update,
-        context,
-        _(
-            "Thank you! You gave {title} {stars}.\nWould you like to add a comment? Send it as a "
-            "message, or press Skip.",
-            title=event.title,
-            stars="⭐" * value,
-        ),
-        keyboard([[button(_("Skip"), routes.data("skip", event.id))]]),
-    )
+    await steps.draw(update, context, caller, step, screen)
     return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the optional comment after a rating."""
     _ = caller._
+    if screens.unsent(dialog):
+        # The member never saw the comment prompt: the text answers something older.
+        await steps.draw(update, context, caller, dialog, screen, new=True)
+        return
     text = clean_text(
         update.effective_message.text if update.effective_message else None, MAX_COMMENT
     )

@@ -10,7 +10,7 @@ from bot.i18n import N_, format_when, raw
 from bot.services import BotContext
 from handlers.common import Caller, answer, refuse, send, show
 from handlers.events import notify as tell
-from handlers.events import rules
+from handlers.events import rules, steps
 from handlers.events.views import NOT_ALLOWED, officer_routes, wizard_routes, zone
 from handlers.events.wizard_view import STEPS, draft_event, step_screen
 from handlers.keyboards import button, keyboard
@@ -19,19 +19,24 @@ from handlers.routing import STALE, Action, Args, Spec, Word
 from handlers.validation import Problem, clean_text
 from storage import dialogs, roles
 from storage.dialogs import Dialog
-from storage.events import NewEvent, officer
+from storage.events import NewEvent, officer, screens
 
 routes = wizard_routes
 KIND = "event_new"
 
 
+#: The screen of the wizard's current step (start-up recovery draws it too).
+screen = step_screen
+
+
 async def _render(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
-    """Show the current step and remember it (the dialog lives in SQLite)."""
-    text, markup = await step_screen(context, caller, dialog)
-    msg = await show(update, context, text, markup)
-    if msg is not None:
-        dialog.message_id = msg.message_id
-    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    """Store the step the dialog moved to (it lives in SQLite), then show it."""
+    await steps.advance(update, context, caller, dialog, step_screen)
+
+
+async def _again(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show the current step again, changing nothing (input meant for an older screen)."""
+    await steps.draw(update, context, caller, dialog, step_screen)
 
 
 def _next(dialog: Dialog) -> None:
@@ -51,6 +56,10 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if not caller.is_officer:
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
+        return
+    if screens.unsent(dialog):
+        # The member never saw this step's prompt: the text answers an older one.
+        await _again(update, context, caller, dialog)
         return
     text = update.effective_message.text if update.effective_message else None
     step, data, tz, now = dialog.step, dialog.data, zone(context), context.clock.time()
@@ -98,6 +107,9 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the photo on the photo step."""
     message = update.effective_message
+    if screens.unsent(dialog):
+        await _again(update, context, caller, dialog)
+        return
     if dialog.step != "photo" or message is None or not message.photo:
         await send(update, context, caller._("Please send a photo, or press Skip."))
         return
@@ -117,15 +129,19 @@ StepWork = Callable[[BotContext, Caller, Dialog, Args], Awaitable[str | None]]
 
 
 def _step_button(
-    name: str, steps: tuple[str, ...], args: tuple[Spec, ...] = ()
+    name: str, on_steps: tuple[str, ...], args: tuple[Spec, ...] = ()
 ) -> Callable[[StepWork], StepWork]:
-    """Declare a button of the steps `steps`; a press on another step's screen is stale."""
+    """Declare a button of the steps `on_steps`; a press from another step's screen redraws."""
 
     def declare(work: StepWork) -> StepWork:
         async def press(update: Update, context: BotContext, caller: Caller, a: Args) -> str | None:
             dialog = await _draft(context, caller)
-            if dialog is None or (steps and dialog.step not in steps):
+            if dialog is None:
                 return caller._(STALE)
+            if (on_steps and dialog.step not in on_steps) or screens.unsent(dialog):
+                # A button of a step already answered: the current step is drawn again.
+                await _again(update, context, caller, dialog)
+                return None
             alert = await work(context, caller, dialog, a)
             if alert is None:
                 await _render(update, context, caller, dialog)
@@ -260,8 +276,11 @@ async def publish(update: Update, context: BotContext, caller: Caller, args: Arg
     """Check everything again (time passed, scope may have changed), create, tell the audience."""
     _ = caller._
     dialog = await _draft(context, caller)
-    if dialog is None or dialog.step != "preview":
+    if dialog is None:
         return _(STALE)
+    if dialog.step != "preview" or screens.unsent(dialog):
+        await _again(update, context, caller, dialog)
+        return None
     db, now, d = context.db, context.clock.time(), dialog.data
     draft = draft_event(d)
     problem = rules.check_draft(

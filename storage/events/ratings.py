@@ -5,7 +5,7 @@ from __future__ import annotations
 from storage import dialogs
 from storage.db import Database, Executor, Transaction
 from storage.dialogs import Dialog
-from storage.events import FeedbackSummary
+from storage.events import FeedbackSummary, screens
 
 
 async def save_rating(
@@ -71,7 +71,8 @@ async def rate(
         busy = await dialogs.get(tx, telegram_id)
         ask = saved and (busy is None or busy.kind == comment_step.kind)
         if ask:
-            await dialogs.save(tx, telegram_id, comment_step, now)
+            # Its screen is still to send: a crash before it leaves it for recovery.
+            await screens.store(tx, telegram_id, comment_step, now)
     return saved, ask
 
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from telegram import Update
 
 from bot.sandbox.models import Faults
@@ -63,7 +62,6 @@ async def _wizard(bot: EventHarness) -> None:
     assert await _step(bot, OFFICER) == "desc"
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_a_wizard_answer_stored_before_the_crash_gets_the_next_step(
     bot: EventHarness,
 ) -> None:
@@ -77,7 +75,6 @@ async def test_a_wizard_answer_stored_before_the_crash_gets_the_next_step(
     assert "⚽ 体育" in bot.labels(OFFICER)
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_a_press_on_an_answered_wizard_step_redraws_the_current_step(
     bot: EventHarness,
 ) -> None:
@@ -135,7 +132,6 @@ async def _manage(bot: EventHarness) -> None:
     await bot.press_labelled(OFFICER, "职工培训")
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_an_edit_step_stored_before_the_crash_is_asked_again_at_start(
     bot: EventHarness,
 ) -> None:
@@ -149,7 +145,6 @@ async def test_an_edit_step_stored_before_the_crash_is_asked_again_at_start(
     assert "什么时候结束" in bot.screen(OFFICER).text
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_an_edit_text_repeated_after_a_crash_is_not_taken_as_the_end(
     bot: EventHarness,
 ) -> None:
@@ -169,7 +164,6 @@ async def test_an_edit_text_repeated_after_a_crash_is_not_taken_as_the_end(
     assert event is not None and event.sequence == 0
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_the_check_in_prompt_stored_before_the_crash_is_sent_at_start(
     bot: EventHarness,
 ) -> None:
@@ -204,7 +198,6 @@ async def _rated(bot: EventHarness, *, down_for: float = 0.0) -> int:
     return screen
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_the_comment_step_stored_before_the_crash_is_sent_at_start(
     bot: EventHarness,
 ) -> None:
@@ -213,7 +206,6 @@ async def test_the_comment_step_stored_before_the_crash_is_sent_at_start(
     assert "跳过" in bot.labels(MEMBER)
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: event dialogs are not recoverable yet")
 async def test_a_rating_pressed_again_after_a_crash_redraws_the_comment_step(
     bot: EventHarness,
 ) -> None:
