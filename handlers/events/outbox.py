@@ -1,8 +1,7 @@
-"""Event messages for members who did not just press a button: queued in the outbox.
+"""Event messages for members who did not just press a button: queued in the outbox."""
 
-`deliver` (text and buttons) and `calendar_to` (the .ics file) store one row per member;
-the delivery engine paces, sends and re-checks each row just before sending (`checks`).
-"""
+# `deliver` (text and buttons) and `calendar_to` (the .ics file) store one row per member;
+# the delivery engine paces, sends and re-checks each row just before sending (`checks`).
 
 from __future__ import annotations
 

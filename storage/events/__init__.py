@@ -1,9 +1,8 @@
-"""Events: sign-ups with capacity and an ordered waitlist, reminders, check-in, feedback.
+"""Events: sign-ups with capacity and an ordered waitlist, reminders, check-in, feedback."""
 
-Every change of a seat runs inside one `db.transaction()` (BEGIN IMMEDIATE), so
-the seat count read and the status written can never interleave with another
-sign-up: no overbooking, no lost sign-up, waitlist in arrival order.
-"""
+# Every change of a seat runs inside one `db.transaction()` (BEGIN IMMEDIATE), so
+# the seat count read and the status written can never interleave with another
+# sign-up: no overbooking, no lost sign-up, waitlist in arrival order.
 
 from __future__ import annotations
 

@@ -1,9 +1,8 @@
-"""Officer actions on events: each checks scope, changes and writes its audit row at once.
+"""Officer actions on events: each checks scope, changes and writes its audit row at once."""
 
-A handler calls one of these and draws the screen; it never opens a transaction or
-writes an audit row itself, so no officer action (exports included) can go unaudited.
-An actor who may not manage the event gets `NotAllowed` and nothing changes.
-"""
+# A handler calls one of these and draws the screen; it never opens a transaction or
+# writes an audit row itself, so no officer action (exports included) can go unaudited.
+# An actor who may not manage the event gets `NotAllowed` and nothing changes.
 
 from __future__ import annotations
 

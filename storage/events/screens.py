@@ -1,10 +1,9 @@
-"""Screen versions of the event dialogs: the step stored, and whether its screen went out.
+"""Screen versions of the event dialogs: the step stored, and whether its screen went out."""
 
-A dialog's step is stored (with the next version, "v") before its screen is sent, and
-the version of the last screen sent ("shown") is written after; a crash in between
-leaves v > shown, so a restart or the member's next input draws the step again instead
-of taking input meant for an older prompt.
-"""
+# A dialog's step is stored (with the next version, "v") before its screen is sent, and
+# the version of the last screen sent ("shown") is written after; a crash in between
+# leaves v > shown, so a restart or the member's next input draws the step again instead
+# of taking input meant for an older prompt.
 
 from __future__ import annotations
 
