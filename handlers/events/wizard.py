@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 
@@ -50,6 +52,65 @@ async def start(update: Update, context: BotContext, caller: Caller) -> None:
     await _render(update, context, caller, dialog)
 
 
+#: A typed answer read for its step: (the draft's key, the value), or what is wrong with it.
+Parsed = tuple[str, object] | Problem
+Parser = Callable[[str | None, dict[str, Any], ZoneInfo, float], Parsed]
+
+
+def _text_field(key: str, limit: int) -> Parser:
+    """A free-text step (title, description, place) of at most `limit` characters."""
+
+    def parse(text: str | None, data: dict[str, Any], tz: ZoneInfo, now: float) -> Parsed:
+        value = clean_text(text, limit)
+        return value if isinstance(value, Problem) else (key, value)
+
+    return parse
+
+
+def _start(text: str | None, data: dict[str, Any], tz: ZoneInfo, now: float) -> Parsed:
+    """When it starts: in the future."""
+    when = rules.parse_when(text, tz, now)
+    problem = when if isinstance(when, Problem) else rules.check_start(when, now)
+    return problem if problem is not None else ("starts_at", when)
+
+
+def _end(text: str | None, data: dict[str, Any], tz: ZoneInfo, now: float) -> Parsed:
+    """When it ends: a time on the start's day, or a date and time, after the start."""
+    start = float(data["starts_at"])
+    when = rules.parse_when(text, tz, now, day_of=start)
+    problem = when if isinstance(when, Problem) else rules.check_end(when, start)
+    return problem if problem is not None else ("ends_at", when)
+
+
+def _capacity(text: str | None, data: dict[str, Any], tz: ZoneInfo, now: float) -> Parsed:
+    """How many seats."""
+    seats = rules.parse_capacity(text)
+    return seats if isinstance(seats, Problem) else ("capacity", seats)
+
+
+def _typed_deadline(text: str | None, data: dict[str, Any], tz: ZoneInfo, now: float) -> Parsed:
+    """A typed sign-up deadline: before the start, not in the past."""
+    when = rules.parse_when(text, tz, now)
+    problem = (
+        when
+        if isinstance(when, Problem)
+        else rules.check_deadline(when, float(data["starts_at"]), now)
+    )
+    return problem if problem is not None else ("deadline", when)
+
+
+#: The steps that take typed text; the others take buttons (or a photo).
+_PARSE: dict[str, Parser] = {
+    "title": _text_field("title", rules.MAX_TITLE),
+    "desc": _text_field("description", rules.MAX_DESCRIPTION),
+    "place": _text_field("place", rules.MAX_PLACE),
+    "start": _start,
+    "end": _end,
+    "cap": _capacity,
+    "deadline": _typed_deadline,
+}
+
+
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take typed input for the current step; a problem is explained and the step stays."""
     _ = caller._
@@ -57,49 +118,20 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
-    if screens.unsent(dialog):
-        # The member never saw this step's prompt: the text answers an older one.
+    parse = _PARSE.get(dialog.step)
+    if screens.unsent(dialog) or parse is None:
+        # A step of buttons, or one whose prompt the officer never saw: draw it again.
+        if parse is None:
+            await send(update, context, _("Please use the buttons of this step."))
         await _again(update, context, caller, dialog)
         return
     text = update.effective_message.text if update.effective_message else None
-    step, data, tz, now = dialog.step, dialog.data, zone(context), context.clock.time()
-    result: object
-    if step in ("title", "desc", "place"):
-        limit = {"title": rules.MAX_TITLE, "desc": rules.MAX_DESCRIPTION, "place": rules.MAX_PLACE}[
-            step
-        ]
-        result = clean_text(text, limit)
-        if not isinstance(result, Problem):
-            data[{"title": "title", "desc": "description", "place": "place"}[step]] = result
-    elif step == "start":
-        result = rules.parse_when(text, tz, now)
-        if isinstance(result, float):
-            result = rules.check_start(result, now) or result
-        if isinstance(result, float):
-            data["starts_at"] = result
-    elif step == "end":
-        result = rules.parse_when(text, tz, now, day_of=float(data["starts_at"]))
-        if isinstance(result, float):
-            result = rules.check_end(result, float(data["starts_at"])) or result
-        if isinstance(result, float):
-            data["ends_at"] = result
-    elif step == "cap":
-        result = rules.parse_capacity(text)
-        if isinstance(result, int):
-            data["capacity"] = result
-    elif step == "deadline":
-        result = rules.parse_when(text, tz, now)
-        if isinstance(result, float):
-            result = rules.check_deadline(result, float(data["starts_at"]), now) or result
-        if isinstance(result, float):
-            data["deadline"] = result
-    else:
-        await send(update, context, _("Please use the buttons of this step."))
-        await _render(update, context, caller, dialog)
+    parsed = parse(text, dialog.data, zone(context), context.clock.time())
+    if isinstance(parsed, Problem):
+        await send(update, context, "⚠️ " + parsed.render(_))
         return
-    if isinstance(result, Problem):
-        await send(update, context, "⚠️ " + result.render(_))
-        return
+    key, value = parsed
+    dialog.data[key] = value
     _next(dialog)
     await _render(update, context, caller, dialog)
 
