@@ -14,14 +14,14 @@ from handlers.common import Caller, answer, refuse, send, show
 from handlers.events import notify as tell
 from handlers.events import rules, steps
 from handlers.events.views import NOT_ALLOWED, officer_routes, wizard_routes, zone
-from handlers.events.wizard_view import STEPS, draft_event, step_screen
+from handlers.events.wizard_view import STEPS, new_event, step_screen
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
 from handlers.routing import STALE, Action, Args, Spec, Word
 from handlers.validation import Problem, clean_text
 from storage import dialogs, roles
 from storage.dialogs import Dialog
-from storage.events import NewEvent, officer, screens
+from storage.events import Event, officer, screens
 
 routes = wizard_routes
 KIND = "event_new"
@@ -313,51 +313,37 @@ async def publish(update: Update, context: BotContext, caller: Caller, args: Arg
     if dialog.step != "preview" or screens.unsent(dialog):
         await _again(update, context, caller, dialog)
         return None
-    db, now, d = context.db, context.clock.time(), dialog.data
-    draft = draft_event(d)
-    problem = rules.check_draft(
-        draft.starts_at, draft.ends_at, draft.signup_deadline, draft.capacity, now
-    )
+    now, new = context.clock.time(), new_event(dialog.data)
+    problem = rules.check_draft(new.starts_at, new.ends_at, new.signup_deadline, new.capacity, now)
     if problem is not None:
         await answer(update, problem.render(_), alert=True)
         dialog.step = "start"
         await _render(update, context, caller, dialog)
         return None
-    new = NewEvent(
-        title=draft.title,
-        description=draft.description,
-        category=draft.category,
-        starts_at=draft.starts_at,
-        ends_at=draft.ends_at,
-        place=draft.place,
-        capacity=draft.capacity,
-        signup_deadline=draft.signup_deadline,
-        unit_ids=draft.unit_ids,
-        reminders=draft.reminders,
-        photo_file_id=draft.photo_file_id,
-    )
     try:
-        event = await officer.publish(db, caller.member.id, new, now, caller.member.telegram_id)
+        event = await officer.publish(
+            context.db, caller.member.id, new, now, caller.member.telegram_id
+        )
     except officer.NotAllowed:
         return _(NOT_ALLOWED)
     await answer(update, _("Published."))
-    await show(
-        update,
-        context,
-        _(
-            "✅ <b>Published</b>: {title}, {when}.\nThe audience is being told now.",
-            title=event.title,
-            when=raw(format_when(event.starts_at, _.locale, zone(context))),
-        ),
-        keyboard([[button(_("⚙️ Manage this event"), officer_routes.data("open", event.id))]]),
-    )
-    told = await tell.published(context, event)
-    await send(
-        update,
-        context,
-        _("📣 {count} members were told about {title}.", count=told, title=event.title),
-    )
+    await _published(update, context, caller, event)
     return None
+
+
+async def _published(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
+    """Say it is published, tell the audience, then say how many were told."""
+    _ = caller._
+    text = _(
+        "✅ <b>Published</b>: {title}, {when}.\nThe audience is being told now.",
+        title=event.title,
+        when=raw(format_when(event.starts_at, _.locale, zone(context))),
+    )
+    manage = button(_("⚙️ Manage this event"), officer_routes.data("open", event.id))
+    await show(update, context, text, keyboard([[manage]]))
+    told = await tell.published(context, event)
+    told_text = _("📣 {count} members were told about {title}.", count=told, title=event.title)
+    await send(update, context, told_text)
 
 
 routes.add(Action("new", new, "officer", ()))
