@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from bot.delivery import Payload
 from bot.services import BotContext
 from handlers.announce_draft import KIND as ANNOUNCEMENT
-from handlers.events_view import policy
+from handlers.events.views import policy
 from handlers.study_common import release_due
 from handlers.study_upload import new_lessons
-from storage import announcements, audit, events, outbox, study
+from storage import announcements, audit, outbox, study
 from storage import suggestion_lifecycle as lifecycle
 from storage import suggestions as box
 from storage.announcements import Audience
-from storage.events import NewEvent
+from storage.events import NewEvent, commands, places
 from storage.suggestions import Draft
 from surveys.study import Plan, load_plan_file
 
@@ -107,14 +107,14 @@ async def seed_events(
     )
     for new, joiners in ((talk, talk_for[1]), (trip, trip_for[1])):
         async with context.db.transaction() as tx:
-            event = await events.create(tx, new, officer_id, now)
+            event = await commands.create(tx, new, officer_id, now)
             await audit.record(
                 tx, officer_id, "event_create", now, target_type="event", target_id=event.id,
                 details={"title": event.title, "units": list(event.unit_ids)},
             )  # fmt: skip
         for member_id in joiners:
             async with context.db.transaction() as tx:
-                await events.sign_up(tx, event.id, member_id, now, policy(context))
+                await places.sign_up(tx, event.id, member_id, now, policy(context))
 
 
 def study_plan(now: float, context: BotContext) -> Plan:

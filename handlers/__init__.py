@@ -13,11 +13,6 @@ from handlers import (
     dashboard,
     errors,
     events,
-    events_checkin,
-    events_edit,
-    events_feedback,
-    events_officer,
-    events_wizard,
     fallback,
     guards,
     help,
@@ -42,6 +37,7 @@ from handlers import (
     tasks,
     units_admin,
 )
+from handlers.events import recover as event_recover
 from handlers.registry import Registry, attach
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
@@ -56,11 +52,6 @@ FEATURES = (
     units_admin,
     roles_admin,
     events,
-    events_checkin,
-    events_feedback,
-    events_wizard,
-    events_officer,
-    events_edit,
     suggestions,
     suggestions_mine,
     suggestions_inbox,
@@ -100,3 +91,8 @@ async def recover(app: BotApp) -> None:
         # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
         # failure here (the database busy at start) must not keep the bot from starting.
         logging.getLogger(__name__).exception("could not re-send unsent survey steps")
+    try:
+        await event_recover.redraw_unsent(BotContext(app))
+    except Exception:
+        # The same courtesy for event dialogs: their steps stay stored for the next message.
+        logging.getLogger(__name__).exception("could not re-send unsent event dialog steps")

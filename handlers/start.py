@@ -9,8 +9,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import approvals, events_checkin
+from handlers import approvals
 from handlers.common import Caller, answer, decode, get_caller, send, show, stale
+from handlers.events import checkin as event_checkin
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import send_menu
 from handlers.registry import DialogRoute, Registry
@@ -114,8 +115,8 @@ async def on_start(update: Update, context: BotContext) -> None:
     caller = await get_caller(update, context)
     _ = caller._
     payload = context.args[0] if context.args else None
-    if payload and payload.startswith(events_checkin.PAYLOAD_PREFIX):
-        await events_checkin.on_start_payload(update, context, caller, payload)
+    if payload and payload.startswith(event_checkin.PAYLOAD_PREFIX):
+        await event_checkin.on_start_payload(update, context, caller, payload)
         return
     member = caller.member
     if member.verified:

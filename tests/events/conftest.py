@@ -1,4 +1,4 @@
-"""Fixtures for event tests: the real Application, through the outbox or sending directly."""
+"""Fixtures for event tests: the real Application, its messages through the outbox."""
 
 from __future__ import annotations
 
@@ -7,48 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery import Delivery, hook_up
+from bot.delivery import Delivery
 from bot.services import BotContext
-from handlers import events_jobs
-from handlers.registry import registry_of
+from handlers.events import jobs
 from storage import outbox
 from tests.harness import Harness
-from tests.timers import ClockTimer
 
 
 class EventHarness(Harness):
-    """A Harness that also drains the delivery engine, or runs without one ("direct")."""
-
-    direct = False
+    """A Harness that also drains the delivery engine."""
 
     @property
-    def engine(self) -> Delivery | None:
-        """The app's delivery engine, if one is running."""
+    def engine(self) -> Delivery:
+        """The app's delivery engine (bot.app always starts one)."""
         engine = self.app.bot_data.delivery
-        return engine if isinstance(engine, Delivery) else None
-
-    async def start(self) -> EventHarness:
-        """Start the bot; make sure the chosen delivery path is the one in use."""
-        await super().start()
-        if self.direct and self.engine is not None:
-            await self.engine.stop()
-            self.app.bot_data.delivery = None
-        elif not self.direct and self.engine is None:
-            engine = Delivery(
-                self.db,
-                self.app.bot,
-                self.app.bot_data.i18n,
-                clock=self.clock,
-                timer=ClockTimer(self.clock),
-                rate=None,
-                concurrency=4,
-            )
-            hook_up(self.app, engine, registry_of(self.app).hooks)
-            self.app.bot_data.delivery = engine
-        return self
+        assert isinstance(engine, Delivery), "the delivery engine is not running"
+        return engine
 
     async def restart(self) -> None:
-        """A redeploy on the same database, with the same delivery path."""
+        """A redeploy on the same database."""
         await self.stop()
         self.app = self._build()
         await self.start()
@@ -61,8 +38,6 @@ class EventHarness(Harness):
         """
         handled = await super().drain()
         engine = self.engine
-        if engine is None:
-            return handled
         for _ in range(20):
             await engine.drain()
             due = await outbox.next_due(self.db, self.clock.time())
@@ -73,15 +48,14 @@ class EventHarness(Harness):
 
     async def run_jobs(self) -> None:
         """What the JobQueue does every half minute, then deliver its messages."""
-        await events_jobs.tick(BotContext(self.app))
+        await jobs.tick(BotContext(self.app))
         await self.drain()
 
 
-@pytest.fixture(params=["outbox", "direct"])
-async def bot(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventHarness]:
-    """The real Application on a fresh database and fake Telegram (both delivery paths)."""
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[EventHarness]:
+    """The real Application on a fresh database and fake Telegram."""
     harness = EventHarness(tmp_path)
-    harness.direct = request.param == "direct"
     await harness.start()
     try:
         yield harness

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from handlers.event_rules import offer_expiry
-from storage import events, members, units
+from handlers.events.rules import offer_expiry
+from storage import members, units
 from storage.db import Database
-from storage.events import Event, NewEvent
+from storage.events import Event, NewEvent, commands
 from tests.timers import FakeClock
 
 HOUR = 3600.0
@@ -55,4 +55,4 @@ def draft(clock: FakeClock, unit_ids: tuple[int, ...], **changes: object) -> New
 async def publish(db: Database, new: NewEvent, now: float) -> Event:
     """Create the event in a transaction, as the wizard does."""
     async with db.transaction() as tx:
-        return await events.create(tx, new, None, now)
+        return await commands.create(tx, new, None, now)

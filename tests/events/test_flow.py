@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from storage import audit, events
+from storage.events import queries, ratings
 from tests.events.conftest import EventHarness as Harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,7 +58,7 @@ async def _create_event(
     assert "预览" in preview and "2026年3月5日 14:00–16:00" in preview
     assert "公司工会 / 第一分工会" in preview
     await bot.press(officer, "📣 发布")
-    found = await events.in_scope(bot.db, [*range(1, 10)], bot.clock.time())
+    found = await queries.in_scope(bot.db, [*range(1, 10)], bot.clock.time())
     assert len(found) == 1
     return found[0]
 
@@ -96,7 +97,7 @@ async def test_two_seats_three_members_waitlist_reminders_checkin_feedback(bot: 
     await bot.press(13, "✅ 确认参加")
     assert "报名成功" in bot.texts(13)[-2]
     assert bot.core.documents_for(13)
-    seats = await events.seats(bot.db, event.id)
+    seats = await queries.seats(bot.db, event.id)
     assert (seats.confirmed, seats.offered, seats.waitlisted) == (2, 0, 0)
 
     # Reminders: nothing early, then 24 hours and 1 hour before, only to those signed up.
@@ -142,7 +143,7 @@ async def test_two_seats_three_members_waitlist_reminders_checkin_feedback(bot: 
     await bot.press(13, "4")
     await bot.press(13, "跳过")
     assert not any("怎么样" in text for text in bot.texts(11))
-    summary = await events.feedback_summary(bot.db, event.id)
+    summary = await ratings.feedback_summary(bot.db, event.id)
     assert (summary.count, summary.mean, summary.comments) == (2, 4.5, ["场地很好，希望多办"])
     await bot.send(1, "/officer")
     await bot.press(1, "📅 活动")
@@ -166,4 +167,4 @@ async def test_a_photo_announcement_signs_up_from_the_photo(bot: Harness) -> Non
     assert bot.core.message(11, notice.message_id) is not None
     assert bot.core.message(11, notice.message_id).kind == "photo"  # type: ignore[union-attr]
     assert any("✅ 您已报名" in text and "不限名额" in text for text in bot.texts(11))
-    assert (await events.seats(bot.db, event.id)).confirmed == 1
+    assert (await queries.seats(bot.db, event.id)).confirmed == 1

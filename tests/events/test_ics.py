@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 
 from bot import ics
-from storage import events
 from storage.db import Database
+from storage.events import commands
 from tests.events.helpers import HOUR, draft, publish, tree
 from tests.timers import FakeClock
 
@@ -49,11 +49,11 @@ async def test_ics_after_an_edit_keeps_the_uid_and_raises_the_sequence(db: Datab
     _, a, _ = await tree(db)
     event = await publish(db, draft(clock, (a,)), clock.time())
     async with db.transaction() as tx:
-        moved = await events.reschedule(
+        moved = await commands.reschedule(
             tx, event.id, event.starts_at + HOUR, event.ends_at + HOUR, clock.time()
         )
         assert moved is not None
-        placed = await events.set_place(tx, event.id, "礼堂", clock.time())
+        placed = await commands.set_place(tx, event.id, "礼堂", clock.time())
         assert placed is not None
     _, before = _vevent(ics.event_ics(event, SHANGHAI, now=clock.time(), domain="b"))
     _, after = _vevent(ics.event_ics(placed, SHANGHAI, now=clock.time(), domain="b"))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from storage import events, members
-from storage.events import NewEvent
+from storage import members
+from storage.events import NewEvent, commands, queries
 from tests.events.conftest import EventHarness
 
 DAY = 86400.0
@@ -19,7 +19,7 @@ async def test_fifty_presses_for_ten_seats_end_ten_confirmed_forty_waiting_in_or
         await bot.member(uid, f"会员{uid}", t["group1"])
     start = bot.clock.time() + 3 * DAY
     async with bot.db.transaction() as tx:
-        event = await events.create(
+        event = await commands.create(
             tx,
             NewEvent(
                 "读书会",
@@ -41,9 +41,9 @@ async def test_fifty_presses_for_ten_seats_end_ten_confirmed_forty_waiting_in_or
     # Everyone looks at the card with the sign-up button; all press at once.
     await bot.at_once((uid, "✅ 报名") for uid in users)
 
-    seats = await events.seats(bot.db, event.id)
+    seats = await queries.seats(bot.db, event.id)
     assert (seats.confirmed, seats.offered, seats.waitlisted) == (10, 0, 40)
-    rows = await events.signups(bot.db, event.id, ("confirmed", "waitlisted"))
+    rows = await queries.signups(bot.db, event.id, ("confirmed", "waitlisted"))
     assert len(rows) == 50 and len({r.member_id for r in rows}) == 50  # nobody lost or twice
     # Arrival order is the order of the rows: the first ten have seats, the rest queue behind.
     assert [r.seq for r in rows] == list(range(1, 51))

@@ -10,7 +10,7 @@ import openpyxl
 from icalendar import Calendar
 
 from storage import audit, events, members
-from storage.events import NewEvent
+from storage.events import NewEvent, commands, queries
 from tests.events.conftest import EventHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -25,7 +25,7 @@ async def _setup(bot: EventHarness, capacity: int = 2) -> tuple[dict[str, int], 
         await bot.member(uid, name, t["group1"])
     start = datetime(2026, 3, 10, 14, tzinfo=SHANGHAI).timestamp()
     async with bot.db.transaction() as tx:
-        event = await events.create(
+        event = await commands.create(
             tx,
             NewEvent(
                 "职工培训",
@@ -61,7 +61,7 @@ async def test_moving_the_event_tells_everyone_and_reminders_follow(bot: EventHa
     await bot.send(1, "2026-03-12 09:00")
     await bot.send(1, "11:30")
     assert "时间已更改" in bot.screen(1).text
-    moved = await events.get(bot.db, event_id)
+    moved = await queries.get(bot.db, event_id)
     assert moved is not None and moved.sequence == 1
     assert moved.starts_at == datetime(2026, 3, 12, 9, tzinfo=SHANGHAI).timestamp()
     assert moved.signup_deadline == datetime(2026, 3, 10, 13, tzinfo=SHANGHAI).timestamp()
@@ -94,7 +94,7 @@ async def test_changing_the_place(bot: EventHarness) -> None:
     await _manage(bot)
     await bot.press(1, "📍 修改地点")
     await bot.send(1, "五楼大礼堂")
-    moved = await events.get(bot.db, event_id)
+    moved = await queries.get(bot.db, event_id)
     assert moved is not None and moved.place == "五楼大礼堂"
     assert any("更换了地点" in text and "五楼大礼堂" in text for text in bot.texts(12))
     assert "event_place" in [e.action for e in await audit.recent(bot.db)]
@@ -141,7 +141,7 @@ async def test_an_unconfirmed_offer_passes_on_and_survives_a_restart(bot: EventH
     answer = await bot.press_data(13, f"ev:ok:{event_id}")
     assert "没有为您保留的名额" in answer
     await bot.press(14, "✅ 确认参加")
-    rows = {s.member_id: s.status for s in await events.signups(bot.db, event_id, events.ACTIVE)}
+    rows = {s.member_id: s.status for s in await queries.signups(bot.db, event_id, events.ACTIVE)}
     assert sorted(rows.values()) == ["confirmed", "confirmed"]
 
 
@@ -158,7 +158,7 @@ async def test_officer_adds_over_capacity_removes_and_exports(bot: EventHarness)
     assert "名额已满" in bot.screen(1).text
     await bot.press(1, "➕ 仍然添加")
     assert any("组织者已为您报名" in text for text in bot.texts(15))
-    seats = await events.seats(bot.db, event_id)
+    seats = await queries.seats(bot.db, event_id)
     assert (seats.confirmed, seats.waitlisted) == (3, 1)
     # Removing two brings the count below capacity: the waiting member moves up.
     await bot.press(1, "👥 报名名单")

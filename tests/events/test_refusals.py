@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from storage import dialogs, events
-from storage.events import NewEvent
+from storage import dialogs
+from storage.events import NewEvent, commands, queries
 from tests.events.conftest import EventHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -17,7 +17,7 @@ HOUR = 3600.0
 async def _event(bot: EventHarness, unit: int, officer: int, capacity: int | None = 2) -> int:
     start = bot.clock.time() + 3 * DAY
     async with bot.db.transaction() as tx:
-        event = await events.create(
+        event = await commands.create(
             tx,
             NewEvent(
                 "茶话会",
@@ -68,7 +68,7 @@ async def test_wizard_refuses_past_dates_backwards_times_bad_seats_and_late_dead
     assert dialog is not None and dialog.step == "deadline"
     assert dialog.data["capacity"] == 30
     assert dialog.data["starts_at"] == datetime(2026, 3, 10, 10, tzinfo=SHANGHAI).timestamp()
-    assert await events.in_scope(bot.db, [t["branch1"]], bot.clock.time()) == []
+    assert await queries.in_scope(bot.db, [t["branch1"]], bot.clock.time()) == []
     # Units outside the officer's scope cannot be chosen, even with forged data.
     await bot.send(1, "2026-03-09 18:00")
     answer = await bot.press_data(1, f"ew:u:{t['branch2']}")
@@ -88,13 +88,13 @@ async def test_forged_sign_up_for_another_units_event_is_refused(bot: EventHarne
     assert "不面向您所在的单位" in answer
     answer = await bot.press_data(20, f"ev:open:{event_id}")
     assert "不面向您所在的单位" in answer
-    assert await events.signup_of(bot.db, event_id, (await _member_id(bot, 20))) is None
+    assert await queries.signup_of(bot.db, event_id, (await _member_id(bot, 20))) is None
     # Officers of another branch cannot manage it either.
     await bot.member(2, "二分干部", t["branch2"], role="officer")
     await bot.send(2, "/officer")
     answer = await bot.press_data(2, f"eo:cxok:{event_id}")
     assert "没有权限" in answer
-    ev = await events.get(bot.db, event_id)
+    ev = await queries.get(bot.db, event_id)
     assert ev is not None and ev.published
 
 
@@ -118,11 +118,11 @@ async def test_signing_up_twice_and_cancelling_after_the_deadline_change_nothing
     await bot.press(11, "✅ 报名")
     answer = await bot.press_data(11, f"ev:join:{event_id}")
     assert "已经报名" in answer
-    assert (await events.seats(bot.db, event_id)).confirmed == 1
+    assert (await queries.seats(bot.db, event_id)).confirmed == 1
     bot.clock.advance(2 * DAY + 60)  # past the deadline (one day before the start)
     answer = await bot.press_data(11, f"ev:quitok:{event_id}")
     assert "报名已截止" in answer
-    signup = await events.signup_of(bot.db, event_id, await _member_id(bot, 11))
+    signup = await queries.signup_of(bot.db, event_id, await _member_id(bot, 11))
     assert signup is not None and signup.status == "confirmed"
     # The card no longer offers cancelling at all.
     await bot.send(11, "/events")
@@ -135,7 +135,7 @@ async def test_check_in_outside_the_window_and_with_a_wrong_code(bot: EventHarne
     officer = await bot.member(1, "干部", t["branch1"], role="officer")
     await bot.member(11, "张三", t["group1"])
     event_id = await _event(bot, t["branch1"], officer.id)
-    event = await events.get(bot.db, event_id)
+    event = await queries.get(bot.db, event_id)
     assert event is not None
     await bot.send(11, "/events")
     await bot.press_labelled(11, "茶话会")
@@ -149,5 +149,5 @@ async def test_check_in_outside_the_window_and_with_a_wrong_code(bot: EventHarne
     bot.clock.advance(event.ends_at - bot.clock.time() + 1)
     late = await bot.send(11, event.checkin_code)
     assert "签到已结束" in late[-1].text
-    signup = await events.signup_of(bot.db, event_id, await _member_id(bot, 11))
+    signup = await queries.signup_of(bot.db, event_id, await _member_id(bot, 11))
     assert signup is not None and signup.checked_in_at is None

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers import event_rules as rules
+from handlers.events import rules
 from handlers.validation import Problem
 from storage import events
 from tests.timers import FakeClock

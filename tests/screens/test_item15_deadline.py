@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage import events
 from storage.db import Database
+from storage.events import commands
 from tests.events.helpers import draft, publish, tree
 from tests.timers import FakeClock
 
@@ -20,7 +20,7 @@ async def test_a_deadline_at_the_start_follows_a_later_start(db: Database) -> No
     before = await publish(db, new, clock.time())  # one hour before the start
     start = new.starts_at
     async with db.transaction() as tx:
-        moved = await events.reschedule(tx, at_start.id, start + HOUR, start + 3 * HOUR, 0.0)
-        kept = await events.reschedule(tx, before.id, start + HOUR, start + 3 * HOUR, 0.0)
+        moved = await commands.reschedule(tx, at_start.id, start + HOUR, start + 3 * HOUR, 0.0)
+        kept = await commands.reschedule(tx, before.id, start + HOUR, start + 3 * HOUR, 0.0)
     assert moved is not None and moved.signup_deadline == start + HOUR
     assert kept is not None and kept.signup_deadline == start - HOUR

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 
 from bot.services import BotContext
-from handlers import events_feedback, events_notify
-from handlers.events_view import policy
-from storage import events
+from handlers.events import feedback, notify
+from handlers.events.views import policy
+from storage.events import claims
 
 log = logging.getLogger(__name__)
 
@@ -22,17 +22,14 @@ async def tick(context: BotContext) -> None:
     second instance (or a restart mid-way) never sends the same one twice.
     """
     db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        due = await events.claim_due_reminders(tx, now)
+    due = await claims.due_reminders(db, now)
     for event, before in due:
-        sent = await events_notify.reminder(context, event, before)
+        sent = await notify.reminder(context, event, before)
         log.info("event %s: reminder %ss before sent to %s", event.id, before, sent)
-    async with db.transaction() as tx:
-        lapsed, moved = await events.expire_offers(tx, now, policy(context))
-    await events_notify.offers_lapsed(context, lapsed)
-    await events_notify.promotions(context, moved)
-    async with db.transaction() as tx:
-        ended = await events.claim_feedback_due(tx, now)
+    lapsed, moved = await claims.lapsed_offers(db, now, policy(context))
+    await notify.offers_lapsed(context, lapsed)
+    await notify.promotions(context, moved)
+    ended = await claims.feedback_due(db, now)
     for event in ended:
-        asked = await events_feedback.ask(context, event)
+        asked = await feedback.ask(context, event)
         log.info("event %s: feedback asked of %s", event.id, asked)

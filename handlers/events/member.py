@@ -3,32 +3,28 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import ics
-from bot.i18n import N_
-from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
-from handlers import events_jobs
-from handlers import events_notify as tell
-from handlers import events_outbox as outbox
-from handlers.common import Caller, answer, get_caller, press, send, stale
-from handlers.events_view import (
-    NS,
-    NS_CHECKIN,
+from bot.services import BotContext
+from handlers.common import Caller, answer, get_caller, send
+from handlers.events import notify as tell
+from handlers.events import rules
+from handlers.events.views import (
     card,
+    checkin_routes,
     list_label,
+    member_routes,
     policy,
     screen,
     when_text,
     zone,
 )
-from handlers.keyboards import button, cb, keyboard, paginate
+from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME
-from handlers.registry import CommandEntry, MenuEntry, Registry
-from storage import events
-from storage.events import Event, Outcome, Seats, Signup
+from handlers.routing import STALE, Action, Args
+from storage.events import Event, Outcome, Seats, Signup, places, queries
 
+routes = member_routes
 PER_PAGE = 8
 
 
@@ -36,20 +32,20 @@ async def _list(update: Update, context: BotContext, caller: Caller, page: int =
     """Upcoming events of the member's units, a page of buttons."""
     _ = caller._
     db, tz = context.db, zone(context)
-    upcoming = await events.upcoming_for_member(db, caller.member.id, context.clock.time())
+    upcoming = await queries.upcoming_for_member(db, caller.member.id, context.clock.time())
     ids = [e.id for e in upcoming]
-    seats = await events.seats_many(db, ids)
-    mine = await events.signups_of_member(db, caller.member.id, ids)
+    seats = await queries.seats_many(db, ids)
+    mine = await queries.signups_of_member(db, caller.member.id, ids)
     page, start, end = paginate(len(upcoming), page, PER_PAGE)
     layout: list[list[InlineKeyboardButton]] = [
-        [button(list_label(_, e, seats[e.id], mine.get(e.id), tz), cb(NS, "open", e.id))]
+        [button(list_label(_, e, seats[e.id], mine.get(e.id), tz), routes.data("open", e.id))]
         for e in upcoming[start:end]
     ]
     nav = []
     if page > 0:
-        nav.append(button(_("⬅ Earlier"), cb(NS, "list", page - 1)))
+        nav.append(button(_("⬅ Earlier"), routes.data("list", page - 1)))
     if end < len(upcoming):
-        nav.append(button(_("Later ➡"), cb(NS, "list", page + 1)))
+        nav.append(button(_("Later ➡"), routes.data("list", page + 1)))
     layout.append(nav)
     layout.append([button(_("🏠 Main menu"), HOME)])
     text = _("📅 <b>Upcoming events</b>") + "\n"
@@ -72,23 +68,23 @@ def _detail_markup(
     if event.published and status == "offered":
         layout.append(
             [
-                button(_("✅ Yes, I take the seat"), cb(NS, "ok", event.id)),
-                button(_("✖ No, thanks"), cb(NS, "no", event.id)),
+                button(_("✅ Yes, I take the seat"), routes.data("ok", event.id)),
+                button(_("✖ No, thanks"), routes.data("no", event.id)),
             ]
         )
     elif event.published and status == "confirmed":
         if rules.checkin_state(now, event.starts_at, event.ends_at) == "open":
-            layout.append([button(_("📍 Check in"), cb(NS_CHECKIN, "ask", event.id))])
-        layout.append([button(_("🗓 Calendar file"), cb(NS, "ics", event.id))])
+            layout.append([button(_("📍 Check in"), checkin_routes.data("ask", event.id))])
+        layout.append([button(_("🗓 Calendar file"), routes.data("ics", event.id))])
         if open_:
-            layout.append([button(_("✖ Cancel my sign-up"), cb(NS, "quit", event.id))])
+            layout.append([button(_("✖ Cancel my sign-up"), routes.data("quit", event.id))])
     elif event.published and status == "waitlisted":
-        layout.append([button(_("✖ Leave the waitlist"), cb(NS, "quit", event.id))])
+        layout.append([button(_("✖ Leave the waitlist"), routes.data("quit", event.id))])
     elif open_ and seats.free == 0:
-        layout.append([button(_("⏳ Join the waitlist"), cb(NS, "join", event.id))])
+        layout.append([button(_("⏳ Join the waitlist"), routes.data("join", event.id))])
     elif open_:
-        layout.append([button(_("✅ Sign up"), cb(NS, "join", event.id))])
-    layout.append([button(_("⬅ Back"), cb(NS, "list")), button(_("🏠 Main menu"), HOME)])
+        layout.append([button(_("✅ Sign up"), routes.data("join", event.id))])
+    layout.append([button(_("⬅ Back"), routes.data("list")), button(_("🏠 Main menu"), HOME)])
     return keyboard(layout)
 
 
@@ -97,9 +93,9 @@ async def _detail(
 ) -> None:
     """Show the event card with the buttons that fit the member's place."""
     db = context.db
-    mine = await events.signup_of(db, event.id, caller.member.id)
-    position = await events.position(db, mine) if mine is not None else None
-    seats = await events.seats(db, event.id)
+    mine = await queries.signup_of(db, event.id, caller.member.id)
+    position = await queries.position(db, mine) if mine is not None else None
+    seats = await queries.seats(db, event.id)
     text = card(caller._, event, zone(context), seats, signup=mine, position=position)
     if note:
         text = f"{note}\n\n{text}"
@@ -127,23 +123,54 @@ def _refusal(caller: Caller, outcome: Outcome) -> str:
     }.get(outcome, _("Nothing was changed."))
 
 
-async def _join(update: Update, context: BotContext, caller: Caller, event_id: int) -> None:
+async def _event(
+    context: BotContext, caller: Caller, event_id: int, *, visible: bool = False
+) -> Event | str:
+    """The pressed event, or why the press changes nothing (gone; not the member's unit)."""
+    event = await queries.get(context.db, event_id)
+    if event is None:
+        return caller._(STALE)
+    if visible and not await _visible(context, caller, event):
+        return _refusal(caller, Outcome.NOT_IN_AUDIENCE)
+    return event
+
+
+async def _visible(context: BotContext, caller: Caller, event: Event) -> bool:
+    """Members see events of their units, or ones they already have a row in."""
+    if await queries.in_audience(context.db, event.id, caller.member.id):
+        return True
+    return await queries.signup_of(context.db, event.id, caller.member.id) is not None
+
+
+async def show_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """A page of upcoming events."""
+    page = args.get(0, 0)
+    await _list(update, context, caller, page if isinstance(page, int) else 0)
+    return None
+
+
+async def open_event(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The event card with what the member can do."""
+    event = await _event(context, caller, args.num(0), visible=True)
+    if isinstance(event, str):
+        return event
+    await _detail(update, context, caller, event)
+    return None
+
+
+async def join(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Sign up (or queue) atomically, then confirm with the calendar file."""
     _ = caller._
-    now = context.clock.time()
-    async with context.db.transaction() as tx:
-        result = await events.sign_up(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
-    if event is None:
-        await stale(update, caller)
-        return
+    event = await _event(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    result = await places.join(context.db, event.id, caller.member.id, context.clock.time(),
+                               policy(context))  # fmt: skip
     if result.outcome is Outcome.ALREADY:
+        # The alert goes first: drawing the card answers the press blank.
         await answer(update, _("You are already signed up for this event."), alert=True)
-    elif result.outcome in (Outcome.CONFIRMED, Outcome.WAITLISTED):
-        await answer(update)
-    else:
-        await answer(update, _refusal(caller, result.outcome), alert=True)
-        return
+    elif result.outcome not in (Outcome.CONFIRMED, Outcome.WAITLISTED):
+        return _refusal(caller, result.outcome)
     await _detail(update, context, caller, event)
     if result.outcome is Outcome.CONFIRMED:
         await _confirmation(update, context, caller, event)
@@ -159,6 +186,7 @@ async def _join(update: Update, context: BotContext, caller: Caller, event_id: i
             ),
         )
     await tell.promotions(context, result.promotions)
+    return None
 
 
 async def _confirmation(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
@@ -180,18 +208,18 @@ async def _confirmation(update: Update, context: BotContext, caller: Caller, eve
 
 async def _leave(
     update: Update, context: BotContext, caller: Caller, event_id: int, declined: bool
-) -> None:
+) -> str | None:
     """Give up a seat, a held seat or a waitlist place; the next in line moves up."""
     _ = caller._
-    now = context.clock.time()
-    async with context.db.transaction() as tx:
-        result = await events.leave(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
-    if result.outcome is not Outcome.LEFT or event is None:
+    event = await _event(context, caller, event_id)
+    if isinstance(event, str):
+        return event
+    result = await places.give_up(context.db, event.id, caller.member.id, context.clock.time(),
+                                  policy(context))  # fmt: skip
+    if result.outcome is not Outcome.LEFT:
         await answer(update, _refusal(caller, result.outcome), alert=True)
-        if event is not None:
-            await _detail(update, context, caller, event)
-        return
+        await _detail(update, context, caller, event)
+        return None
     await answer(update, _("Done."))
     note = (
         _("You passed the seat on. Thank you for letting us know.")
@@ -201,83 +229,52 @@ async def _leave(
     await _detail(update, context, caller, event, note)
     # The member who pressed is answered first; then the next in line hears of the seat.
     await tell.promotions(context, result.promotions)
+    return None
 
 
-async def _accept(update: Update, context: BotContext, caller: Caller, event_id: int) -> None:
+async def quit_ok(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Confirmed: give up the seat or the waitlist place."""
+    return await _leave(update, context, caller, args.num(0), declined=False)
+
+
+async def decline(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """No thanks to a held seat: it passes on."""
+    return await _leave(update, context, caller, args.num(0), declined=True)
+
+
+async def accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Turn a held seat into a confirmed one."""
     _ = caller._
-    now = context.clock.time()
-    async with context.db.transaction() as tx:
-        result = await events.accept_offer(tx, event_id, caller.member.id, now, policy(context))
-    event = await events.get(context.db, event_id)
+    event = await _event(context, caller, args.num(0))
+    if isinstance(event, str):
+        return event
+    result = await places.take_offer(context.db, event.id, caller.member.id,
+                                     context.clock.time(), policy(context))  # fmt: skip
     try:
-        if event is None:
-            await stale(update, caller)
-        elif result.outcome is Outcome.ALREADY:
-            await answer(update, _("You are already signed up for this event."), alert=True)
-        elif result.outcome is not Outcome.CONFIRMED:
+        if result.outcome is Outcome.ALREADY:
+            return _("You are already signed up for this event.")
+        if result.outcome is not Outcome.CONFIRMED:
             await answer(update, _refusal(caller, result.outcome), alert=True)
-            await _detail(update, context, caller, event)
-        else:
-            await answer(update)
-            await _detail(update, context, caller, event)
-            await _confirmation(update, context, caller, event)
+        await _detail(update, context, caller, event)
+        if result.outcome is not Outcome.CONFIRMED:
+            return None
+        await _confirmation(update, context, caller, event)
+        return None
     finally:
         # A lapsed offer passes the seat on even though this member's press failed.
         await tell.promotions(context, result.promotions)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Route the member's event buttons; every action is checked on the server."""
-    pressed = await press(update, context, "verified")
-    if pressed is None:
-        return
-    caller, data = pressed
-    if data.action == "list":
-        await answer(update)
-        await _list(update, context, caller, data.int_arg(0) or 0)
-        return
-    event_id = data.int_arg(0)
-    event = await events.get(context.db, event_id) if event_id is not None else None
-    if event is None:
-        await stale(update, caller)
-        return
-    if data.action in ("open", "ics", "quit") and not await _visible(context, caller, event):
-        await answer(update, _refusal(caller, Outcome.NOT_IN_AUDIENCE), alert=True)
-        return
-    if data.action == "open":
-        await answer(update)
-        await _detail(update, context, caller, event)
-    elif data.action == "join":
-        await _join(update, context, caller, event.id)
-    elif data.action == "quit":
-        await answer(update)
-        await _ask_quit(update, context, caller, event)
-    elif data.action in ("quitok", "no"):
-        await _leave(update, context, caller, event.id, declined=data.action == "no")
-    elif data.action == "ok":
-        await _accept(update, context, caller, event.id)
-    elif data.action == "ics":
-        await answer(update)
-        await _send_file(update, context, event)
-    else:
-        await stale(update, caller)
-
-
-async def _visible(context: BotContext, caller: Caller, event: Event) -> bool:
-    """Members see events of their units, or ones they already have a row in."""
-    if await events.in_audience(context.db, event.id, caller.member.id):
-        return True
-    return await events.signup_of(context.db, event.id, caller.member.id) is not None
-
-
-async def _ask_quit(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
+async def ask_quit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Ask before giving up a place."""
     _ = caller._
-    mine = await events.signup_of(context.db, event.id, caller.member.id)
+    event = await _event(context, caller, args.num(0), visible=True)
+    if isinstance(event, str):
+        return event
+    mine = await queries.signup_of(context.db, event.id, caller.member.id)
     if mine is None or not mine.active:
         await _detail(update, context, caller, event)
-        return
+        return None
     question = (
         _("Leave the waitlist for {title}?", title=event.title)
         if mine.status == "waitlisted"
@@ -285,24 +282,20 @@ async def _ask_quit(update: Update, context: BotContext, caller: Caller, event: 
             "Cancel your seat at {title}? It will go to the next person in line.", title=event.title
         )
     )
-    await screen(
-        update,
-        context,
-        question,
-        keyboard(
-            [
-                [button(_("✖ Yes, cancel"), cb(NS, "quitok", event.id))],
-                [button(_("⬅ No, keep it"), cb(NS, "open", event.id))],
-            ]
-        ),
-    )
+    yes = button(_("✖ Yes, cancel"), routes.data("quitok", event.id))
+    no = button(_("⬅ No, keep it"), routes.data("open", event.id))
+    await screen(update, context, question, keyboard([[yes], [no]]))
+    return None
 
 
-async def _send_file(update: Update, context: BotContext, event: Event) -> None:
+async def send_file(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the calendar file again."""
+    event = await _event(context, caller, args.num(0), visible=True)
+    if isinstance(event, str):
+        return event
     chat = update.effective_chat
     if chat is None:
-        return
+        return None
     data = ics.event_ics(
         event,
         zone(context),
@@ -311,6 +304,7 @@ async def _send_file(update: Update, context: BotContext, event: Event) -> None:
         cancelled=not event.published,
     )
     await context.bot.send_document(chat.id, InputFile(data, filename=ics.filename(event)))
+    return None
 
 
 async def on_events_command(update: Update, context: BotContext) -> None:
@@ -322,12 +316,11 @@ async def on_events_command(update: Update, context: BotContext) -> None:
     await _list(update, context, caller)
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the member's event buttons, /events and the menu entry."""
-    registry.job("events_tick", events_jobs.tick, events_jobs.INTERVAL)
-    for kind, check in outbox.checks().items():
-        registry.delivery_check(kind, check)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    app.add_handler(CommandHandler("events", on_events_command, filters=filters.ChatType.PRIVATE))
-    registry.add_menu(MenuEntry(N_("📅 Events"), cb(NS, "list"), "member", 30))
-    registry.add_command(CommandEntry("events", N_("Upcoming events and sign-up"), "member", 20))
+routes.add(Action("list", show_list, "verified", (int,), optional=1))
+routes.add(Action("open", open_event, "verified", (int,)))
+routes.add(Action("join", join, "verified", (int,)))
+routes.add(Action("quit", ask_quit, "verified", (int,)))
+routes.add(Action("quitok", quit_ok, "verified", (int,)))
+routes.add(Action("no", decline, "verified", (int,)))
+routes.add(Action("ok", accept, "verified", (int,)))
+routes.add(Action("ics", send_file, "verified", (int,)))

@@ -11,10 +11,9 @@ from telegram import InputFile, Update
 from bot.i18n import Translate, format_when
 from bot.services import BotContext
 from handlers.common import Caller
-from handlers.events_view import STATUS_LABELS, zone
+from handlers.events.views import STATUS_LABELS, zone
 from handlers.unit_picker import UnitTree
-from storage import audit, events
-from storage.events import Event, RosterEntry
+from storage.events import Event, FeedbackSummary, RosterEntry, officer
 
 
 def export_xlsx(
@@ -22,7 +21,7 @@ def export_xlsx(
     event: Event,
     roster: list[RosterEntry],
     tree: UnitTree,
-    summary: events.FeedbackSummary,
+    summary: FeedbackSummary,
     tz: ZoneInfo,
     locale: str,
 ) -> bytes:
@@ -74,18 +73,14 @@ def export_xlsx(
 
 
 async def send_export(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
-    """Send the officer the attendance workbook of one event."""
+    """Send the officer the attendance workbook of one event (storage audits the export)."""
     _ = caller._
     db = context.db
-    roster = await events.roster(db, event.id, tuple(STATUS_LABELS))
+    roster, summary = await officer.export(
+        db, caller.member.id, event.id, tuple(STATUS_LABELS), context.clock.time()
+    )
     data = export_xlsx(
-        _,
-        event,
-        roster,
-        await UnitTree.load(db),
-        await events.feedback_summary(db, event.id),
-        zone(context),
-        caller.locale,
+        _, event, roster, await UnitTree.load(db), summary, zone(context), caller.locale
     )
     chat = update.effective_chat
     if chat is not None:
@@ -94,7 +89,3 @@ async def send_export(update: Update, context: BotContext, caller: Caller, event
             InputFile(data, filename=f"event-{event.id}-attendance.xlsx"),
             caption=_("📥 Attendance of {title}", title=event.title),
         )
-        await audit.record(
-            db, caller.member.id, "event_export", context.clock.time(),
-            target_type="event", target_id=event.id, details={"rows": len(roster)},
-        )  # fmt: skip

@@ -7,13 +7,11 @@ from collections.abc import Sequence
 
 from bot.i18n import Translate, format_when
 from bot.services import BotContext
-from handlers import event_rules as rules
-from handlers import events_outbox as outbox
-from handlers.events_outbox import build, deliver
-from handlers.events_view import NS, card, zone
-from handlers.keyboards import cb
+from handlers.events import outbox, rules
+from handlers.events.outbox import build, deliver
+from handlers.events.views import card, member_routes, zone
 from storage import events
-from storage.events import Event, Promotion, Signup
+from storage.events import Event, Promotion, Signup, queries
 
 log = logging.getLogger(__name__)
 Buttons = outbox.Buttons
@@ -30,18 +28,18 @@ async def send_ics(context: BotContext, member_id: int, event: Event) -> None:
 async def published(context: BotContext, event: Event) -> int:
     """Tell the audience about a new event, with a sign-up button."""
     tz = zone(context)
-    seats = await events.seats(context.db, event.id)
+    seats = await queries.seats(context.db, event.id)
 
     def render(_: Translate) -> tuple[str, Buttons]:
         text = _("📣 <b>New event</b>") + "\n" + card(_, event, tz, seats, max_description=300)
         return text, [
             [
-                (_("✅ Sign up"), cb(NS, "join", event.id)),
-                (_("ℹ️ Details"), cb(NS, "open", event.id)),
+                (_("✅ Sign up"), member_routes.data("join", event.id)),
+                (_("ℹ️ Details"), member_routes.data("open", event.id)),
             ]
         ]
 
-    audience = await events.audience_member_ids(context.db, event.id)
+    audience = await queries.audience_member_ids(context.db, event.id)
     return await deliver(
         context, "event_published", event.id, audience, build(context, render, event.photo_file_id)
     )
@@ -51,7 +49,7 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
     """Tell members who moved up: a held seat to confirm, or a seat given outright."""
     tz = zone(context)
     for promo in moved:
-        event = await events.get(context.db, promo.event_id)
+        event = await queries.get(context.db, promo.event_id)
         if event is None:
             continue
         expires = promo.expires_at
@@ -69,8 +67,8 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
                 )
                 return text, [
                     [
-                        (_("✅ Yes, I take the seat"), cb(NS, "ok", event.id)),
-                        (_("✖ No, thanks"), cb(NS, "no", event.id)),
+                        (_("✅ Yes, I take the seat"), member_routes.data("ok", event.id)),
+                        (_("✖ No, thanks"), member_routes.data("no", event.id)),
                     ]
                 ]
             text = _(
@@ -80,7 +78,7 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
                 when=format_when(event.starts_at, _.locale, tz),
                 place=event.place,
             )
-            return text, [[(_("ℹ️ Details"), cb(NS, "open", event.id))]]
+            return text, [[(_("ℹ️ Details"), member_routes.data("open", event.id))]]
 
         kind = "event_offer" if expires is not None else "event_promoted"
         await deliver(context, kind, event.id, [promo.member_id], build(context, render))
@@ -91,7 +89,7 @@ async def promotions(context: BotContext, moved: Sequence[Promotion]) -> None:
 async def offers_lapsed(context: BotContext, lapsed: Sequence[Signup]) -> None:
     """Tell members their held seat passed on, with a way back into the queue."""
     for signup in lapsed:
-        event = await events.get(context.db, signup.event_id)
+        event = await queries.get(context.db, signup.event_id)
         if event is None:
             continue
 
@@ -101,7 +99,7 @@ async def offers_lapsed(context: BotContext, lapsed: Sequence[Signup]) -> None:
                 "next person. You are no longer on the waitlist.",
                 title=event.title,
             )
-            return text, [[(_("⏳ Join the waitlist again"), cb(NS, "join", event.id))]]
+            return text, [[(_("⏳ Join the waitlist again"), member_routes.data("join", event.id))]]
 
         await deliver(
             context, "event_offer_lapsed", event.id, [signup.member_id], build(context, render)
@@ -111,11 +109,11 @@ async def offers_lapsed(context: BotContext, lapsed: Sequence[Signup]) -> None:
 async def changed(context: BotContext, event: Event, note_msgid: str) -> None:
     """Tell everyone signed up or waiting that the time or place changed; new calendar file."""
     tz = zone(context)
-    active = await events.signups(context.db, event.id, events.ACTIVE)
+    active = await queries.signups(context.db, event.id, events.ACTIVE)
 
     def render(_: Translate) -> tuple[str, Buttons]:
         text = _(note_msgid, title=event.title) + "\n" + card(_, event, tz, max_description=0)
-        return text, [[(_("ℹ️ Details"), cb(NS, "open", event.id))]]
+        return text, [[(_("ℹ️ Details"), member_routes.data("open", event.id))]]
 
     await deliver(
         context, "event_changed", event.id, [s.member_id for s in active], build(context, render)
@@ -162,7 +160,7 @@ async def added(context: BotContext, event: Event, member_id: int) -> None:
     def render(_: Translate) -> tuple[str, Buttons]:
         text = _("✅ An organiser signed you up for {title}.", title=event.title)
         text += "\n" + card(_, event, tz, max_description=0)
-        return text, [[(_("ℹ️ Details"), cb(NS, "open", event.id))]]
+        return text, [[(_("ℹ️ Details"), member_routes.data("open", event.id))]]
 
     await deliver(context, "event_added", event.id, [member_id], build(context, render))
     await send_ics(context, member_id, event)
@@ -171,7 +169,7 @@ async def added(context: BotContext, event: Event, member_id: int) -> None:
 async def reminder(context: BotContext, event: Event, before: int) -> int:
     """Remind confirmed members, with the place and (while allowed) a cancel button."""
     tz = zone(context)
-    confirmed = await events.signups(context.db, event.id, ("confirmed",))
+    confirmed = await queries.signups(context.db, event.id, ("confirmed",))
     may_cancel = rules.signup_open(context.clock.time(), event.signup_deadline, event.starts_at)
     del before
 
@@ -182,9 +180,9 @@ async def reminder(context: BotContext, event: Event, before: int) -> int:
             when=format_when(event.starts_at, _.locale, tz),
             place=event.place,
         )
-        row = [(_("ℹ️ Details"), cb(NS, "open", event.id))]
+        row = [(_("ℹ️ Details"), member_routes.data("open", event.id))]
         if may_cancel:
-            row.append((_("✖ I cannot come"), cb(NS, "quit", event.id)))
+            row.append((_("✖ I cannot come"), member_routes.data("quit", event.id)))
         else:
             text += "\n" + _("If you cannot come, please tell the organiser.")
         return text, [row]

@@ -10,12 +10,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import N_, Translate, format_when, raw
 from bot.services import BotContext
-from handlers import event_rules as rules
 from handlers.common import show
+from handlers.events import rules
 from handlers.keyboards import button, keyboard
-from storage import roles
+from handlers.routing import Routes
 from storage.db import Executor
-from storage.events import Event, OfferPolicy, Seats, Signup
+from storage.events import Event, OfferPolicy, Seats, Signup, officer
 
 #: Callback namespaces: members, officers, the creation wizard, check-in, feedback.
 NS = "ev"
@@ -24,6 +24,15 @@ NS_WIZARD = "ew"
 NS_CHECKIN = "ec"
 NS_FEEDBACK = "ef"
 NS_EDIT = "ee"
+#: The button tables of those namespaces; each room declares its actions on one of them.
+member_routes = Routes(NS, need="verified")
+officer_routes = Routes(NS_OFFICER, need="officer")
+wizard_routes = Routes(NS_WIZARD, need="officer")
+checkin_routes = Routes(NS_CHECKIN, need="verified")
+feedback_routes = Routes(NS_FEEDBACK, need="verified")
+edit_routes = Routes(NS_EDIT, need="officer")
+#: The refusal a press outside the officer's scope gets (as handlers.common.refuse says it).
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 #: How each sign-up status reads in lists and the export.
 STATUS_LABELS = {
     "confirmed": N_("Signed up"),
@@ -58,12 +67,7 @@ def zone(context: BotContext) -> ZoneInfo:
 
 async def can_manage_event(db: Executor, member_id: int, event: Event) -> bool:
     """Officers manage an event only when every audience unit lies in their scope."""
-    if not event.unit_ids:
-        return await roles.is_admin(db, member_id)
-    for unit_id in event.unit_ids:
-        if not await roles.can_manage(db, member_id, unit_id):
-            return False
-    return True
+    return await officer.may_manage(db, member_id, event.unit_ids)
 
 
 def when_text(_: Translate, event: Event, tz: ZoneInfo) -> str:

@@ -8,20 +8,27 @@ import re
 import qrcode
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, format_when
-from bot.services import BotApp, BotContext
-from handlers import event_rules as rules
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, stale
-from handlers.events_view import NS_CHECKIN, NS_OFFICER, can_manage_event, zone
-from handlers.keyboards import button, cb, keyboard
-from handlers.registry import CommandEntry, DialogRoute, Registry
-from storage import dialogs, events
+from bot.services import BotContext
+from handlers.common import Caller, get_caller, send
+from handlers.events import rules, steps
+from handlers.events.steps import Screen
+from handlers.events.views import (
+    NOT_ALLOWED,
+    can_manage_event,
+    checkin_routes,
+    officer_routes,
+    zone,
+)
+from handlers.keyboards import button, keyboard
+from handlers.registry import DialogRoute
+from handlers.routing import STALE, Action, Args
+from storage import dialogs
 from storage.dialogs import Dialog
-from storage.events import Event, Outcome
+from storage.events import Event, Outcome, attendance, queries
 
-NS = NS_CHECKIN
+routes = checkin_routes
 KIND = "event_checkin"
 #: Deep-link payloads starting with this are check-ins (handlers/start.py hands them here).
 PAYLOAD_PREFIX = "ci_"
@@ -38,7 +45,7 @@ async def check_in_code(update: Update, context: BotContext, caller: Caller, cod
     _ = caller._
     db, now, tz = context.db, context.clock.time(), zone(context)
     cleaned = code.strip().replace(" ", "")
-    event = await events.by_checkin_code(db, cleaned) if _CODE.match(cleaned) else None
+    event = await attendance.by_checkin_code(db, cleaned) if _CODE.match(cleaned) else None
     if event is None or not event.published:
         await send(
             update,
@@ -62,8 +69,7 @@ async def check_in_code(update: Update, context: BotContext, caller: Caller, cod
     if state == "over":
         await send(update, context, _("Check-in for {title} has closed.", title=event.title))
         return False
-    async with db.transaction() as tx:
-        result = await events.check_in(tx, event.id, caller.member.id, now)
+    result = await attendance.arrive(db, event.id, caller.member.id, now)
     if result.outcome is Outcome.NOT_SIGNED_UP:
         await send(
             update,
@@ -90,20 +96,17 @@ async def on_start_payload(
         await dialogs.clear(context.db, caller.member.telegram_id)
 
 
+async def screen(context: BotContext, caller: Caller, dialog: Dialog) -> Screen:
+    """The prompt for the code."""
+    return caller._(
+        "📍 <b>Check-in</b>\nSend the code the organiser shows (letters and digits), or scan "
+        "their QR code with your phone camera."
+    ), None
+
+
 async def _ask_code(update: Update, context: BotContext, caller: Caller) -> None:
-    """Open the check-in dialog and ask for the code."""
-    _ = caller._
-    await dialogs.save(
-        context.db, caller.member.telegram_id, Dialog(KIND, "code"), context.clock.time()
-    )
-    await send(
-        update,
-        context,
-        _(
-            "📍 <b>Check-in</b>\nSend the code the organiser shows (letters and digits), or scan "
-            "their QR code with your phone camera."
-        ),
-    )
+    """Open the check-in dialog (stored first), then ask for the code."""
+    await steps.advance(update, context, caller, Dialog(KIND, "code"), screen, new=True)
 
 
 async def on_checkin_command(update: Update, context: BotContext) -> None:
@@ -151,37 +154,30 @@ async def _show_code(update: Update, context: BotContext, caller: Caller, event:
         InputFile(buffer.getvalue(), filename=f"checkin-{event.id}.png"),
         caption=caption,
         parse_mode=ParseMode.HTML,
-        reply_markup=keyboard([[button(_("⬅ Back"), cb(NS_OFFICER, "open", event.id))]]),
+        reply_markup=keyboard([[button(_("⬅ Back"), officer_routes.data("open", event.id))]]),
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Member: start a check-in; officer: show the code (scope checked on every press)."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    event_id = data.int_arg(0) if data is not None else None
-    event = await events.get(context.db, event_id) if event_id is not None else None
-    if data is None or event is None or not caller.member.verified:
-        await stale(update, caller)
-        return
-    if data.action == "ask":
-        await answer(update)
-        await _ask_code(update, context, caller)
-    elif data.action == "show":
-        if not caller.is_officer or not await can_manage_event(context.db, caller.member.id, event):
-            await refuse(update, caller)
-            return
-        await answer(update)
-        await _show_code(update, context, caller, event)
-    else:
-        await stale(update, caller)
+async def ask(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Member: start a check-in from the event card."""
+    if await queries.get(context.db, args.num(0)) is None:
+        return caller._(STALE)
+    await _ask_code(update, context, caller)
+    return None
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add /checkin, the check-in buttons and the code dialog."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    app.add_handler(CommandHandler("checkin", on_checkin_command, filters=filters.ChatType.PRIVATE))
-    registry.dialog(KIND, DialogRoute(on_text=on_text, cancel_note=N_("You were not checked in.")))
-    registry.add_command(CommandEntry("checkin", N_("Check in at an event"), "member", 21))
+async def show_code(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Officer: the code and QR code of an event in their scope."""
+    event = await queries.get(context.db, args.num(0))
+    if event is None:
+        return caller._(STALE)
+    if not await can_manage_event(context.db, caller.member.id, event):
+        return caller._(NOT_ALLOWED)
+    await _show_code(update, context, caller, event)
+    return None
+
+
+routes.add(Action("ask", ask, "verified", (int,)))
+routes.add(Action("show", show_code, "officer", (int,)))
+
+DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("You were not checked in."))
