@@ -6,7 +6,7 @@ import logging
 
 from bot.services import BotApp, BotContext
 from handlers import (
-    announce,
+    announcements,
     approvals,
     audit_view,
     commands,
@@ -29,8 +29,6 @@ from handlers import (
     roster,
     start,
     study,
-    study_officer,
-    study_upload,
     suggestions,
     suggestions_inbox,
     suggestions_mine,
@@ -69,13 +67,11 @@ FEATURES = (
     surveys,
     surveys_officer,
     study,
-    study_officer,
-    study_upload,
     dashboard,
     audit_view,
     privacy,
     roster,
-    announce,
+    announcements,
     tasks,
 )
 

@@ -10,13 +10,13 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
-from handlers import study_reports
 from handlers.common import Caller, answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
-from handlers.study_common import KIND_UPLOAD as KIND
-from handlers.study_common import NS_OFFICER as NS
-from handlers.study_common import can_manage, state_label, zone
+from handlers.study import reports as study_reports
+from handlers.study.common import KIND_UPLOAD as KIND
+from handlers.study.common import NS_OFFICER as NS
+from handlers.study.common import can_manage, state_label, zone
 from handlers.unit_picker import UnitTree
 from storage import audit, dialogs, study
 from storage.dialogs import Dialog

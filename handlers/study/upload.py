@@ -10,12 +10,12 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.audience import resolve_audience
+from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, refuse, send
 from handlers.registry import DialogRoute, Registry
-from handlers.study_common import KIND_UPLOAD as KIND
-from handlers.study_common import can_manage, zone
-from handlers.study_officer import show_plan
+from handlers.study.common import KIND_UPLOAD as KIND
+from handlers.study.common import can_manage, zone
+from handlers.study.officer import show_plan
 from storage import audit, dialogs, study
 from storage.db import Executor
 from storage.dialogs import Dialog

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery import Payload
 from bot.i18n import Translate, format_when, raw
-from handlers.announce_text import excerpt
+from handlers.announcements.text import excerpt
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from storage.announcements import Audience

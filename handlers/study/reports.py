@@ -13,10 +13,10 @@ from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
 from handlers.keyboards import button, cb, keyboard
-from handlers.study_common import (
+from handlers.study.common import (
     NS_OFFICER as NS,
 )
-from handlers.study_common import (
+from handlers.study.common import (
     NUDGE_KIND,
     enqueue,
     nudge_payload,
@@ -299,7 +299,7 @@ async def _nudge(
             details={"behind": at_least, "count": len(targets)},
         )  # fmt: skip
     await wake_delivery(context)
-    from handlers.study_officer import show_plan  # the plan screen imports this module
+    from handlers.study.officer import show_plan  # the plan screen imports this module
 
     await show_plan(
         update,

@@ -10,12 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
-from handlers import study_common, study_quiz
 from handlers.common import Caller, answer, get_caller, press, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard, paginate
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, MenuEntry, Registry
-from handlers.study_common import (
+from handlers.study import common as study_common
+from handlers.study import quiz as study_quiz
+from handlers.study.common import (
     NS,
     NUDGE_KIND,
     PUSH_KIND,

@@ -13,7 +13,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.menu import HOME
-from handlers.study_common import NS, quiz_of, rules
+from handlers.study.common import NS, quiz_of, rules
 from storage import study
 from storage.study import StudyLesson, StudyPlan
 from surveys import (

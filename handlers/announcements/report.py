@@ -22,7 +22,7 @@ from bot.delivery import ACK_NS, BroadcastStats, Listener, Payload, ack_data
 from bot.i18n import N_, Translate, format_when, join_list
 from bot.screen_memory import screen_key
 from bot.services import BotApp, BotContext
-from handlers.announce_draft import NS
+from handlers.announcements.draft import NS
 from handlers.common import answer, decode, get_caller, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree

@@ -7,9 +7,9 @@ from telegram import Message, Update
 from bot.delivery import Delivery, Payload, broadcast_stats
 from bot.i18n import format_when, zone_label
 from bot.services import BotContext
-from handlers import announce_text as text_rules
-from handlers.announce_draft import KIND, NS, Draft, audience_screen, review_screen, when_text
-from handlers.announce_report import report_markup, report_text
+from handlers.announcements import text as text_rules
+from handlers.announcements.draft import KIND, NS, Draft, audience_screen, review_screen, when_text
+from handlers.announcements.report import report_markup, report_text
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree

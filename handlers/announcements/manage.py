@@ -6,9 +6,9 @@ from telegram import Update
 
 from bot.delivery import Payload
 from bot.services import BotContext
-from handlers.announce_draft import NS, Draft
-from handlers.announce_report import export_unacknowledged
-from handlers.announce_screens import (
+from handlers.announcements.draft import NS, Draft
+from handlers.announcements.report import export_unacknowledged
+from handlers.announcements.screens import (
     engine_of,
     may_control,
     save_draft,

@@ -8,9 +8,9 @@ from telegram import Message, MessageEntity, Update
 from telegram.error import BadRequest
 
 from bot.services import BotContext
-from handlers import announce_text as text_rules
-from handlers.announce_draft import NS, Draft
-from handlers.announce_screens import (
+from handlers.announcements import text as text_rules
+from handlers.announcements.draft import NS, Draft
+from handlers.announcements.screens import (
     after_content,
     prompt_text,
     save_draft,

@@ -8,12 +8,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.delivery import ACK_NS, send_preview
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers import announce_text as text_rules
-from handlers.announce_draft import KIND, LANGUAGES, NS, Draft
-from handlers.announce_input import on_media, on_text, reprompt
-from handlers.announce_manage import BROADCAST_ACTIONS, on_broadcast
-from handlers.announce_report import on_ack, progress_listener
-from handlers.announce_screens import (
+from handlers.announcements import text as text_rules
+from handlers.announcements.draft import KIND, LANGUAGES, NS, Draft
+from handlers.announcements.input import on_media, on_text, reprompt
+from handlers.announcements.manage import BROADCAST_ACTIONS, on_broadcast
+from handlers.announcements.report import on_ack, progress_listener
+from handlers.announcements.screens import (
     after_content,
     engine_of,
     in_scope,
