@@ -10,13 +10,17 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.delivery import Payload
 from bot.i18n import Translate, format_when, raw
 from handlers.announcements.text import excerpt
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
+from handlers.routing import Routes
 from handlers.unit_picker import UnitTree
 from storage.announcements import Audience
 
 NS = "an"
 KIND = "announce"
 LANGUAGES = (None, "zh_CN", "en")
+
+#: Every announcement button (compose, audience, one announcement's controls): officers only.
+routes = Routes(NS, need="officer")
 
 
 @dataclass(slots=True)
@@ -134,19 +138,21 @@ def audience_screen(
         count=count,
     )
     layout: list[list[InlineKeyboardButton]] = [
-        [button(_("➕ Add a unit"), cb(NS, "ub", 0))],
+        [button(_("➕ Add a unit"), routes.data("ub", 0))],
     ]
     for unit_id in draft.audience.unit_ids:
         if unit_id in tree.by_id:
-            layout.append([button("✖ " + tree.path(unit_id), cb(NS, "rm", unit_id))])
+            layout.append([button("✖ " + tree.path(unit_id), routes.data("rm", unit_id))])
     who = _("👥 Officers only") if draft.audience.officers_only else _("👥 All members")
     layout.append(
         [
-            button(who, cb(NS, "role")),
-            button("🌐 " + language_label(_, draft.audience.language), cb(NS, "lang")),
+            button(who, routes.data("role")),
+            button("🌐 " + language_label(_, draft.audience.language), routes.data("lang")),
         ]
     )
-    layout.append([button(_("➡ Continue"), cb(NS, "rev")), button(_("✖ Discard"), cb(NS, "x"))])
+    layout.append(
+        [button(_("➡ Continue"), routes.data("rev")), button(_("✖ Discard"), routes.data("x"))]
+    )
     return text, keyboard(layout)
 
 
@@ -185,14 +191,14 @@ def review_screen(
     ack_label = _("✅ Read confirmation: on") if draft.ack else _("☐ Read confirmation: off")
     send_label = _("🗓 Schedule") if draft.due_at else _("📤 Send now")
     layout = [
-        [button(_("👁 Preview to me"), cb(NS, "pv")), button(ack_label, cb(NS, "ack"))],
+        [button(_("👁 Preview to me"), routes.data("pv")), button(ack_label, routes.data("ack"))],
         [
-            button(_("✏️ Text"), cb(NS, "txt")),
-            button(_("👥 Audience"), cb(NS, "aud")),
-            button(_("⏰ Time"), cb(NS, "when")),
+            button(_("✏️ Text"), routes.data("txt")),
+            button(_("👥 Audience"), routes.data("aud")),
+            button(_("⏰ Time"), routes.data("when")),
         ],
-        [button(send_label, cb(NS, "go"))],
-        [button(_("✖ Discard"), cb(NS, "x"))],
+        [button(send_label, routes.data("go"))],
+        [button(_("✖ Discard"), routes.data("x"))],
     ]
     return "\n".join(lines), keyboard(layout)
 

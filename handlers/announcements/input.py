@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 
 from bot.services import BotContext
 from handlers.announcements import text as text_rules
-from handlers.announcements.draft import NS, Draft
+from handlers.announcements.draft import Draft, routes
 from handlers.announcements.screens import (
     after_content,
     prompt_text,
@@ -19,7 +19,7 @@ from handlers.announcements.screens import (
     show_when,
 )
 from handlers.common import Caller, refuse, send
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from storage import dialogs
 from storage.dialogs import Dialog
 
@@ -138,8 +138,8 @@ async def _take_text(
         await save_draft(context, caller, draft, "split")
         markup = keyboard(
             [
-                [button(_("✂ Send as {count} messages", count=len(parts)), cb(NS, "split"))],
-                [button(_("✏️ Send a shorter text"), cb(NS, "txt"))],
+                [button(_("✂ Send as {count} messages", count=len(parts)), routes.data("split"))],
+                [button(_("✏️ Send a shorter text"), routes.data("txt"))],
             ]
         )
         return await send(

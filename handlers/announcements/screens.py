@@ -8,7 +8,14 @@ from bot.delivery import Delivery, Payload, broadcast_stats
 from bot.i18n import format_when, zone_label
 from bot.services import BotContext
 from handlers.announcements import text as text_rules
-from handlers.announcements.draft import KIND, NS, Draft, audience_screen, review_screen, when_text
+from handlers.announcements.draft import (
+    KIND,
+    Draft,
+    audience_screen,
+    review_screen,
+    routes,
+    when_text,
+)
 from handlers.announcements.report import report_markup, report_text
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
@@ -77,9 +84,9 @@ async def show_home(update: Update, context: BotContext, caller: Caller) -> None
         context.db, officer_id=mine, states=("scheduled",), limit=50
     )
     layout = [
-        [button(_("✏️ New announcement"), cb(NS, "new"))],
-        [button(_("🗓 Scheduled ({count})", count=len(scheduled)), cb(NS, "sch"))],
-        [button(_("📊 Recent announcements"), cb(NS, "rec"))],
+        [button(_("✏️ New announcement"), routes.data("new"))],
+        [button(_("🗓 Scheduled ({count})", count=len(scheduled)), routes.data("sch"))],
+        [button(_("📊 Recent announcements"), routes.data("rec"))],
         [button(_("⬅ Back"), cb("m", "off"))],
     ]
     text = _(
@@ -97,7 +104,7 @@ async def prompt_text(update: Update, context: BotContext, caller: Caller) -> No
         "{tags}.\nYou can also send a photo or a file, with the text as its caption.",
         tags=text_rules.TAGS_HINT,
     )
-    markup = keyboard([[button(_("✖ Discard"), cb(NS, "x"))]])
+    markup = keyboard([[button(_("✖ Discard"), routes.data("x"))]])
     await show(update, context, text, markup)
 
 
@@ -134,8 +141,8 @@ async def show_when(update: Update, context: BotContext, caller: Caller) -> None
         zone=zone_label(context.settings.timezone, caller.locale),
     )
     layout = [
-        [button(_("⚡ Right after confirming"), cb(NS, "now"))],
-        [button(_("⬅ Back"), cb(NS, "rev"))],
+        [button(_("⚡ Right after confirming"), routes.data("now"))],
+        [button(_("⬅ Back"), routes.data("rev"))],
     ]
     await show(update, context, text, keyboard(layout))
 
@@ -165,8 +172,8 @@ async def show_list(update: Update, context: BotContext, caller: Caller, which: 
     for item in items:
         when = format_when(item.due_at, caller.locale, context.settings.tz)
         label = f"{icons.get(item.state, '•')} {when} · {item.summary or '…'}"
-        layout.append([button(label[:60], cb(NS, "s", item.broadcast_id))])
-    layout.append([button(_("⬅ Back"), cb(NS, "home"))])
+        layout.append([button(label[:60], routes.data("s", item.broadcast_id))])
+    layout.append([button(_("⬅ Back"), routes.data("home"))])
     if which == "sch":
         title = _("🗓 <b>Scheduled announcements</b>")
         empty = _("Nothing is scheduled.")
