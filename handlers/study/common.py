@@ -16,10 +16,11 @@ from bot.delivery import Payload
 from bot.i18n import Translate, format_day
 from bot.services import BotContext
 from handlers.common import Caller
-from handlers.keyboards import button, cb, url_button
+from handlers.keyboards import button, url_button
+from handlers.routing import Routes
 from storage import outbox, roles, study
 from storage.db import Database, Executor
-from storage.study import StudyLesson, StudyPlan
+from storage.study import StudyLesson, StudyPlan, commands
 from surveys import Definition, ValidationError, parse_definition
 from surveys.schedule import local_day, parse_schedule, streak
 from surveys.study import PointsRules
@@ -31,11 +32,15 @@ NS = "st"
 NS_OFFICER = "sto"
 #: Outbox kinds; the delivery engine re-checks each row just before sending it.
 PUSH_KIND = "study_push"
-NUDGE_KIND = "study_nudge"
+NUDGE_KIND = commands.NUDGE_KIND
 #: Dialog kind of the officer's uploads (plans, added lessons, documents).
-KIND_UPLOAD = "study_upload"
+KIND_UPLOAD = commands.UPLOAD_KIND
 #: How often the release job runs; a lesson goes out at most this late.
 INTERVAL = 60.0
+
+#: Members' study buttons (lessons, quizzes, leaderboards) and the officers' plan buttons.
+routes = Routes(NS, need="verified")
+officer_routes = Routes(NS_OFFICER, need="officer")
 
 # A button before sending: (label, callback data, None) or (label, None, url).
 Spec = tuple[str, str | None, str | None]
@@ -103,7 +108,7 @@ def lesson_extras(_: Translate, lesson: StudyLesson) -> list[Spec]:
     if lesson.link:
         specs.append((_("🔗 Read more"), None, lesson.link))
     if lesson.document:
-        specs.append((_("📎 Document"), cb(NS, "doc", lesson.id), None))
+        specs.append((_("📎 Document"), routes.data("doc", lesson.id), None))
     return specs
 
 
@@ -147,9 +152,11 @@ def push_payload(
             header += "\n" + _(
                 "{count} earlier lessons are also waiting in the Study menu.", count=earlier
             )
-        layout: list[list[Spec]] = [[(_("✅ I have studied"), cb(NS, "read", lesson.id), None)]]
+        layout: list[list[Spec]] = [
+            [(_("✅ I have studied"), routes.data("read", lesson.id), None)]
+        ]
         layout.append(lesson_extras(_, lesson))
-        layout.append([(_("🔕 Mute this plan"), cb(NS, "mute", plan.id, 1, lesson.id), None)])
+        layout.append([(_("🔕 Mute this plan"), routes.data("mute", plan.id, 1, lesson.id), None)])
         return lesson_text(_, plan, lesson, tz, header), [r for r in layout if r]
 
     return localized(context, render)
@@ -167,7 +174,7 @@ def nudge_payload(
             plan=plan.title,
             count=behind_by,
         )
-        return text, [[(_("📖 Study now"), cb(NS, "plan", plan.id), None)]]
+        return text, [[(_("📖 Study now"), routes.data("plan", plan.id), None)]]
 
     return localized(context, render)
 

@@ -3,29 +3,25 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.i18n import N_, format_when
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, get_caller, press, show, stale
-from handlers.keyboards import Cb, button, cb, keyboard, paginate
+from bot.i18n import format_when
+from bot.services import BotContext
+from handlers.common import Caller, answer, get_caller, show, stale
+from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME, send_menu
-from handlers.registry import CommandEntry, MenuEntry, Registry
-from handlers.study import common as study_common
+from handlers.routing import Action, ActionHandler, Args
 from handlers.study import quiz as study_quiz
 from handlers.study.common import (
-    NS,
-    NUDGE_KIND,
-    PUSH_KIND,
     current_streak,
     lesson_extras,
     lesson_text,
     percent,
-    push_check,
     quiz_of,
+    routes,
     rules,
     to_buttons,
     zone,
@@ -84,9 +80,9 @@ async def show_home(update: Update, context: BotContext, caller: Caller) -> None
         done = len(await study.read_ids(db, me, plan.id))
         mark = {"paused": "⏸ ", "ended": "🏁 "}.get(plan.state, "")
         layout.append(
-            [button(f"{mark}{plan.title} · {done}/{len(released)}", cb(NS, "plan", plan.id))]
+            [button(f"{mark}{plan.title} · {done}/{len(released)}", routes.data("plan", plan.id))]
         )
-    layout.append([button(_("📈 My learning record"), cb(NS, "rec"))])
+    layout.append([button(_("📈 My learning record"), routes.data("rec"))])
     layout.append([button(_("🏠 Main menu"), HOME)])
     await show(update, context, "\n".join(lines), keyboard(layout))
 
@@ -128,25 +124,25 @@ async def _show_plan(
         else:
             mark = "✅"
         layout.append(
-            [button(f"{mark} {lesson.position}. {lesson.title}", cb(NS, "les", lesson.id))]
+            [button(f"{mark} {lesson.position}. {lesson.title}", routes.data("les", lesson.id))]
         )
     nav = []
     if page > 0:
-        nav.append(button(_("⬅ Earlier"), cb(NS, "plan", plan.id, page - 1)))
+        nav.append(button(_("⬅ Earlier"), routes.data("plan", plan.id, page - 1)))
     if end < len(released):
-        nav.append(button(_("Later ➡"), cb(NS, "plan", plan.id, page + 1)))
+        nav.append(button(_("Later ➡"), routes.data("plan", plan.id, page + 1)))
     layout.append(nav)
     muted = await study.is_muted(db, me, plan.id)
     layout.append(
         [
-            button(_("🏆 Leaderboard"), cb(NS, "lb", plan.id)),
+            button(_("🏆 Leaderboard"), routes.data("lb", plan.id)),
             button(
                 _("🔔 Turn pushes on") if muted else _("🔕 Mute pushes"),
-                cb(NS, "mute", plan.id, 0 if muted else 1),
+                routes.data("mute", plan.id, 0 if muted else 1),
             ),
         ]
     )
-    layout.append([button(_("⬅ Study"), cb(NS, "home")), button(_("🏠 Main menu"), HOME)])
+    layout.append([button(_("⬅ Study"), routes.data("home")), button(_("🏠 Main menu"), HOME)])
     await show(update, context, "\n".join(lines), keyboard(layout))
 
 
@@ -177,11 +173,11 @@ async def show_lesson(
         text += "\n\n" + "\n".join(status)
     layout = [to_buttons(lesson_extras(_, lesson))]
     if not is_read:
-        layout.append([button(_("✅ I have studied"), cb(NS, "read", lesson.id))])
+        layout.append([button(_("✅ I have studied"), routes.data("read", lesson.id))])
     elif lesson.quiz and (quiz is None or quiz.finished_at is None):
-        layout.append([button(_("📝 Take the quiz"), cb(NS, "quiz", lesson.id))])
+        layout.append([button(_("📝 Take the quiz"), routes.data("quiz", lesson.id))])
     layout.append(
-        [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+        [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]
     )
     await show(update, context, text, keyboard(layout))
 
@@ -274,7 +270,7 @@ async def _show_record(update: Update, context: BotContext, caller: Caller) -> N
         lines.append(
             _("• {plan}: {done}/{released}", plan=plan.title, done=done, released=len(released))
         )
-    layout = [[button(_("⬅ Study"), cb(NS, "home")), button(_("🏠 Main menu"), HOME)]]
+    layout = [[button(_("⬅ Study"), routes.data("home")), button(_("🏠 Main menu"), HOME)]]
     await show(update, context, "\n".join(lines), keyboard(layout))
 
 
@@ -341,83 +337,166 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
         [
             button(
                 _("🙈 Do not list me") if listed else _("🙋 List me"),
-                cb(NS, "opt", plan.id, 0 if listed else 1),
+                routes.data("opt", plan.id, 0 if listed else 1),
             )
         ],
-        [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)],
+        [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)],
     ]
     await show(update, context, "\n".join(lines), keyboard(layout))
 
 
-async def _plan_button(update: Update, context: BotContext, caller: Caller, data: Cb) -> None:
-    _ = caller._
-    plan = await _plan_for(context, caller, data.int_arg(0))
-    flag, now = data.int_arg(1), context.clock.time()
-    if plan is None or (data.action in ("mute", "opt") and flag not in (0, 1)):
+async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The study screen."""
+    await show_home(update, context, caller)
+    return None
+
+
+async def record(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The member's learning record."""
+    await _show_record(update, context, caller)
+    return None
+
+
+async def _open_plan(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> StudyPlan | None:
+    """The plan the press names, when the member may see it; else the press is stale."""
+    plan = await _plan_for(context, caller, args.num(0))
+    flag = args.get(1)
+    if plan is None or flag not in (0, 1, None):
         await stale(update, caller)
-        return
-    if data.action == "mute":
-        await study.set_muted(context.db, caller.member.id, plan.id, bool(flag), now)
-        off = _("Pushes of this plan are off. You can still study here.")
-        await answer(update, off if flag else _("Pushes of this plan are on again."))
-        # Pressed on a push: the pushed lesson stays on screen; elsewhere the plan is shown.
-        pushed = await _lesson_for(context, caller, data.int_arg(2))
-        if pushed is not None and pushed[1].plan_id == plan.id:
-            await show_lesson(update, context, caller, plan, pushed[1])
-        else:
-            await _show_plan(update, context, caller, plan, None)
-        return
-    if data.action == "opt":
-        await study.set_on_board(context.db, caller.member.id, bool(flag), now)
-    await answer(update)
-    if data.action == "plan":
-        await _show_plan(update, context, caller, plan, flag)
-    else:
+        return None
+    return plan
+
+
+async def plan_screen(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """A plan's lessons (a page of them, or where the member's work is)."""
+    plan = await _plan_for(context, caller, args.num(0))
+    if plan is None:
+        await stale(update, caller)
+        return None
+    page = args.get(1)
+    await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
+    return None
+
+
+async def leaderboard(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """The plan's leaderboard."""
+    plan = await _open_plan(update, context, caller, args)
+    if plan is not None:
         await _show_board(update, context, caller, plan)
+    return None
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Route the study buttons; every lesson and plan is checked against the member's units."""
-    pressed = await press(update, context, "verified")
-    if pressed is None:
-        return
-    caller, data = pressed
+async def opt(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Be listed on leaderboards by name, or not."""
+    plan = await _open_plan(update, context, caller, args)
+    if plan is not None:
+        await study.set_on_board(
+            context.db, caller.member.id, bool(args.num(1)), context.clock.time()
+        )
+        await _show_board(update, context, caller, plan)
+    return None
+
+
+async def mute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Mute or unmute a plan's pushes; pressed on a push, the pushed lesson stays on screen."""
     _ = caller._
-    action = data.action
-    if action == "home":
-        await answer(update)
-        await show_home(update, context, caller)
-    elif action == "rec":
-        await answer(update)
-        await _show_record(update, context, caller)
-    elif action in ("plan", "lb", "mute", "opt"):
-        await _plan_button(update, context, caller, data)
-    elif action in ("les", "read", "doc", "quiz"):
-        found = await _lesson_for(context, caller, data.int_arg(0))
-        if found is None:
-            await stale(update, caller)
-            return
-        plan, lesson = found
-        if lesson.released_at is None:
-            await answer(update, _("This lesson has not been released yet."), alert=True)
-        elif action == "read":
-            await _mark_read(update, context, caller, plan, lesson)
-        elif action == "doc":
-            await _send_document(update, context, caller, lesson)
-        elif action == "quiz":
-            await answer(update)
-            await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
-        else:
-            await answer(update)
-            await show_lesson(update, context, caller, plan, lesson)
-    elif action in study_quiz.ACTIONS:
-        found = await _lesson_for(context, caller, data.int_arg(0))
-        if found is None:
-            await stale(update, caller)
-            return
-        await study_quiz.on_action(update, context, caller, found[0], found[1], data)
+    plan = await _open_plan(update, context, caller, args)
+    if plan is None:
+        return None
+    flag = bool(args.num(1))
+    await study.set_muted(context.db, caller.member.id, plan.id, flag, context.clock.time())
+    off = _("Pushes of this plan are off. You can still study here.")
+    await answer(update, off if flag else _("Pushes of this plan are on again."))
+    lesson_id = args.get(2)
+    pushed = await _lesson_for(context, caller, lesson_id if isinstance(lesson_id, int) else None)
+    if pushed is not None and pushed[1].plan_id == plan.id:
+        await show_lesson(update, context, caller, plan, pushed[1])
     else:
-        await stale(update, caller)
+        await _show_plan(update, context, caller, plan, None)
+    return None
+
+
+#: A lesson button, run once the lesson is one the member may see.
+LessonStep = Callable[
+    [Update, BotContext, Caller, StudyPlan, StudyLesson, Args], Awaitable[str | None]
+]
+
+
+def with_lesson(step: LessonStep, *, released: bool = True) -> ActionHandler:
+    """Load the pressed lesson: stale when the member may not see it, refused until released."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        found = await _lesson_for(context, caller, args.num(0))
+        if found is None:
+            await stale(update, caller)
+            return None
+        plan, lesson = found
+        if released and lesson.released_at is None:
+            return caller._("This lesson has not been released yet.")
+        return await step(update, context, caller, plan, lesson, args)
+
+    handler.__doc__ = step.__doc__
+    return handler
+
+
+async def lesson_screen(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """The lesson."""
+    await show_lesson(update, context, caller, plan, lesson)
+    return None
+
+
+async def mark_read(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """✅ I have studied."""
+    await _mark_read(update, context, caller, plan, lesson)
+    return None
+
+
+async def document(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """The lesson's document."""
+    await _send_document(update, context, caller, lesson)
+    return None
+
+
+async def take_quiz(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """Open the lesson's quiz in a new message."""
+    await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+    return None
 
 
 async def on_study_command(update: Update, context: BotContext) -> None:
@@ -429,14 +508,15 @@ async def on_study_command(update: Update, context: BotContext) -> None:
     await show_home(update, context, caller)
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the study buttons, /study and the menu entry."""
-    registry.job("study_release", study_common.release_job, study_common.INTERVAL, first=5)
-    registry.delivery_check(PUSH_KIND, push_check)
-    registry.delivery_check(NUDGE_KIND, push_check)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    app.add_handler(CommandHandler("study", on_study_command, filters=filters.ChatType.PRIVATE))
-    registry.add_menu(MenuEntry(N_("📚 Study"), cb(NS, "home"), "member", 40))
-    registry.add_command(
-        CommandEntry("study", N_("Study plans, lessons and quizzes"), "member", 40)
-    )
+routes.add(Action("home", home, "verified", ()))
+routes.add(Action("rec", record, "verified", ()))
+routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
+routes.add(Action("lb", leaderboard, "verified", (int,)))
+routes.add(Action("opt", opt, "verified", (int, int)))
+routes.add(Action("mute", mute, "verified", (int, int, int), optional=1))
+routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))
+routes.add(Action("read", with_lesson(mark_read), "verified", (int,)))
+routes.add(Action("doc", with_lesson(document), "verified", (int,)))
+routes.add(Action("quiz", with_lesson(take_quiz), "verified", (int,)))
+for _name, _step, _spec in study_quiz.STEPS:
+    routes.add(Action(_name, with_lesson(_step, released=False), "verified", _spec))

@@ -2,29 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, tzinfo
 from importlib import resources
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate, format_when
-from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, refuse, send, show, stale
+from bot.services import BotContext
+from handlers.common import Caller, answer, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
-from handlers.registry import MenuEntry, Registry
+from handlers.routing import Action, ActionHandler, Args
 from handlers.study import reports as study_reports
 from handlers.study.common import KIND_UPLOAD as KIND
-from handlers.study.common import NS_OFFICER as NS
-from handlers.study.common import can_manage, state_label, zone
+from handlers.study.common import can_manage, officer_routes, state_label, zone
 from handlers.unit_picker import UnitTree
-from storage import audit, dialogs, study
+from storage import dialogs, study
 from storage.dialogs import Dialog
-from storage.study import StudyPlan
+from storage.study import StudyPlan, commands
 from surveys import ValidationError
 from surveys.schedule import day_start, parse_schedule
 
 EXAMPLES = ("study_plan.yaml", "study_union_rights.yaml")
+#: Plan states in which lessons can be added, and in which a plan can be ended.
+LIVE = ("draft", "active", "paused")
+RUNNING = ("active", "paused")
+#: Plan states that have reports (a draft has released nothing).
+REPORTED = ("active", "paused", "ended")
+UPLOAD_HELP = N_(
+    "⬆ Send the study plan as a YAML file (.yaml).\n\n"
+    "<b>The format in brief</b>\n"
+    "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+    "<code>schedule</code> (工作日 08:30, 每天 07:30, 周一,周三,周五 08:30), "
+    "<code>lessons</code>\n"
+    "• optional: <code>description</code>, <code>start</code> (a date, "
+    "<code>today</code> or <code>+7d</code>), <code>audience: [unit, …]</code> "
+    "(default: your units)\n"
+    "• each lesson: <code>title</code>, <code>text</code> (bold and italic allowed), "
+    "optional <code>link</code>, <code>document</code> and <code>quiz</code>\n\n"
+    "The example files show all of it; send one back unchanged to try it."
+)
 
 
 async def _show_list(update: Update, context: BotContext, caller: Caller) -> None:
@@ -33,12 +50,12 @@ async def _show_list(update: Update, context: BotContext, caller: Caller) -> Non
     for plan in await study.all_plans(context.db):
         if len(layout) < 20 and await can_manage(context, caller, plan):
             label = f"{plan.title} · {state_label(_, plan.state)}"
-            layout.append([button(label, cb(NS, "p", plan.id))])
+            layout.append([button(label, officer_routes.data("p", plan.id))])
     text = _(
         "📚 <b>Study plans</b>\nUpload a plan as a YAML file; the example file shows the format."
     )
-    layout.append([button(_("⬆ Upload a plan"), cb(NS, "up"))])
-    layout.append([button(_("📄 Example files"), cb(NS, "ex"))])
+    layout.append([button(_("⬆ Upload a plan"), officer_routes.data("up"))])
+    layout.append([button(_("📄 Example files"), officer_routes.data("ex"))])
     layout.append([button(_("⬅ Back"), cb("m", "off"))])
     await show(update, context, text, keyboard(layout))
 
@@ -110,23 +127,29 @@ def _plan_buttons(_: Translate, plan: StudyPlan, missing: bool) -> list[list[Inl
     p = plan.id
     layout: list[list[InlineKeyboardButton]] = []
     if plan.state == "draft":
-        row = [button(_("🗑 Discard"), cb(NS, "del", p))]
+        row = [button(_("🗑 Discard"), officer_routes.data("del", p))]
         if not missing:
-            row.insert(0, button(_("▶ Start"), cb(NS, "go", p)))
+            row.insert(0, button(_("▶ Start"), officer_routes.data("go", p)))
         layout.append(row)
     elif plan.state == "active":
         layout.append(
-            [button(_("⏸ Pause"), cb(NS, "pause", p)), button(_("⏹ End"), cb(NS, "end", p))]
+            [
+                button(_("⏸ Pause"), officer_routes.data("pause", p)),
+                button(_("⏹ End"), officer_routes.data("end", p)),
+            ]
         )
     elif plan.state == "paused":
         layout.append(
-            [button(_("▶ Resume"), cb(NS, "resume", p)), button(_("⏹ End"), cb(NS, "end", p))]
+            [
+                button(_("▶ Resume"), officer_routes.data("resume", p)),
+                button(_("⏹ End"), officer_routes.data("end", p)),
+            ]
         )
     if plan.state != "ended":
-        layout.append([button(_("➕ Add lessons"), cb(NS, "add", p))])
+        layout.append([button(_("➕ Add lessons"), officer_routes.data("add", p))])
     if plan.state != "draft":
         layout += study_reports.buttons(_, p)
-    layout.append([button(_("⬅ Plans"), cb(NS, "list"))])
+    layout.append([button(_("⬅ Plans"), officer_routes.data("list"))])
     return layout
 
 
@@ -136,160 +159,151 @@ def _anchor(plan: StudyPlan, now: float, tz: tzinfo) -> float:
     return max(start, now)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Route the officer's study buttons; rights are checked on every press."""
-    pressed = await press(update, context, "officer")
-    if pressed is None:
-        return
-    caller, data = pressed
+async def plans(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The plans the officer manages."""
+    await _show_list(update, context, caller)
+    return None
+
+
+async def examples(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Send the example plan files."""
+    for name in EXAMPLES:
+        content = (resources.files("surveys") / "examples" / name).read_bytes()
+        await context.bot.send_document(
+            caller.member.chat_id,
+            InputFile(content, filename=name),
+            caption=caller._("📄 Example study plan"),
+        )
+    return None
+
+
+async def upload(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask for a plan file (the upload dialog takes it)."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    if data.action == "list":
-        await answer(update)
-        await _show_list(update, context, caller)
-        return
-    if data.action == "ex":
-        await answer(update)
-        for name in EXAMPLES:
-            content = (resources.files("surveys") / "examples" / name).read_bytes()
-            await context.bot.send_document(
-                caller.member.chat_id,
-                InputFile(content, filename=name),
-                caption=_("📄 Example study plan"),
-            )
-        return
-    if data.action == "up":
-        await answer(update)
-        await dialogs.save(db, caller.member.telegram_id, Dialog(KIND, "file"), now)
-        await show(
-            update,
-            context,
-            _(
-                "⬆ Send the study plan as a YAML file (.yaml).\n\n"
-                "<b>The format in brief</b>\n"
-                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
-                "<code>schedule</code> (工作日 08:30, 每天 07:30, 周一,周三,周五 08:30), "
-                "<code>lessons</code>\n"
-                "• optional: <code>description</code>, <code>start</code> (a date, "
-                "<code>today</code> or <code>+7d</code>), <code>audience: [unit, …]</code> "
-                "(default: your units)\n"
-                "• each lesson: <code>title</code>, <code>text</code> (bold and italic allowed), "
-                "optional <code>link</code>, <code>document</code> and <code>quiz</code>\n\n"
-                "The example files show all of it; send one back unchanged to try it."
-            ),
-            keyboard(
-                [
-                    [button(_("📄 Example files"), cb(NS, "ex"))],
-                    [button(_("⬅ Back"), cb(NS, "list"))],
-                ]
-            ),
-        )
-        return
-    plan_id = data.int_arg(0)
-    plan = await study.get_plan(db, plan_id) if plan_id is not None else None
-    if plan is None:
-        await stale(update, caller)
-        return
-    if not await can_manage(context, caller, plan):
-        await refuse(update, caller)
-        return
-    await _plan_action(update, context, caller, plan, data.action, data.int_arg(1))
+    dialog = Dialog(KIND, "file")
+    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    markup = keyboard(
+        [
+            [button(_("📄 Example files"), officer_routes.data("ex"))],
+            [button(_("⬅ Back"), officer_routes.data("list"))],
+        ]
+    )
+    await show(update, context, _(UPLOAD_HELP), markup)
+    return None
 
 
-async def _plan_action(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    action: str,
-    arg: int | None,
-) -> None:
+#: A button of one plan, run once the officer may manage the plan.
+PlanStep = Callable[[Update, BotContext, Caller, StudyPlan, Args], Awaitable[str | None]]
+
+
+def managed(step: PlanStep, *, states: tuple[str, ...] = ()) -> ActionHandler:
+    """Load the pressed plan: stale when gone or (with `states`) in another state; refused
+    when the officer does not manage its whole audience."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        plan = await study.get_plan(context.db, args.num(0))
+        if plan is None:
+            await stale(update, caller)
+            return None
+        if not await can_manage(context, caller, plan):
+            await refuse(update, caller)
+            return None
+        if states and plan.state not in states:
+            await stale(update, caller)
+            return None
+        return await step(update, context, caller, plan, args)
+
+    handler.__doc__ = step.__doc__
+    return handler
+
+
+async def plan_screen(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """The officer's view of the plan."""
+    await show_plan(update, context, caller, plan)
+    return None
+
+
+async def add_lessons(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """Ask for a file of lessons to add to the plan."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    if action == "p":
-        await answer(update)
-        await show_plan(update, context, caller, plan)
-    elif action == "add" and plan.state != "ended":
-        await answer(update)
-        await dialogs.save(
-            db, caller.member.telegram_id, Dialog(KIND, "file", {"plan_id": plan.id}), now
-        )
-        await show(
-            update,
-            context,
-            _(
-                "➕ Send a YAML file with the new lessons: a “lessons:” list in the plan's "
-                "format. They are released after the current ones."
-            ),
-            keyboard([[button(_("⬅ Back"), cb(NS, "p", plan.id))]]),
-        )
-    elif action == "end" and plan.state in ("active", "paused"):
-        await answer(update)
-        await show(
-            update,
-            context,
-            _(
-                "⏹ End “{plan}”? No more lessons are released or pushed; members keep what "
-                "they have and can still study it.",
-                plan=plan.title,
-            ),
-            keyboard(
-                [
-                    [button(_("⏹ Yes, end the plan"), cb(NS, "endok", plan.id))],
-                    [button(_("⬅ Back"), cb(NS, "p", plan.id))],
-                ]
-            ),
-        )
-    elif action in ("go", "pause", "resume", "endok", "del"):
-        await _change_state(update, context, caller, plan, action)
-    elif action in study_reports.ACTIONS and plan.state != "draft":
-        await study_reports.on_action(update, context, caller, plan, action, arg)
-    else:
-        await stale(update, caller)
+    dialog = Dialog(KIND, "file", {"plan_id": plan.id})
+    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    text = _(
+        "➕ Send a YAML file with the new lessons: a “lessons:” list in the plan's "
+        "format. They are released after the current ones."
+    )
+    markup = keyboard([[button(_("⬅ Back"), officer_routes.data("p", plan.id))]])
+    await show(update, context, text, markup)
+    return None
 
 
-async def _change_state(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, action: str
-) -> None:
+async def ask_end(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """Ask before ending a running or paused plan."""
     _ = caller._
-    db, now, tz = context.db, context.clock.time(), zone(context)
-    async with db.transaction() as tx:
-        if action == "go":
-            missing = await study.missing_documents(tx, plan.id)
-            done = not missing and await study.start_plan(tx, plan.id, _anchor(plan, now, tz), now)
-        elif action == "pause":
-            done = await study.pause_plan(tx, plan.id)
-        elif action == "resume":
-            done = await study.resume_plan(tx, plan.id, now)
-        elif action == "endok":
-            done = await study.end_plan(tx, plan.id, now)
+    text = _(
+        "⏹ End “{plan}”? No more lessons are released or pushed; members keep what "
+        "they have and can still study it.",
+        plan=plan.title,
+    )
+    markup = keyboard(
+        [
+            [button(_("⏹ Yes, end the plan"), officer_routes.data("endok", plan.id))],
+            [button(_("⬅ Back"), officer_routes.data("p", plan.id))],
+        ]
+    )
+    await show(update, context, text, markup)
+    return None
+
+
+#: The note after each state change (the audit names it study_<action>).
+NOTES = {
+    "go": N_("▶ The plan has started."),
+    "pause": N_("⏸ Paused. No lessons are released until you resume."),
+    "resume": N_("▶ Resumed. Lessons continue at the next scheduled time."),
+    "endok": N_("⏹ The plan has ended."),
+    "del": N_("🗑 The draft was discarded."),
+}
+
+
+def _changing(action: str) -> PlanStep:
+    """Start, pause, resume, end or discard: the audited change, then the plan or the list."""
+
+    async def step(
+        update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+    ) -> str | None:
+        now = context.clock.time()
+        anchor = _anchor(plan, now, zone(context))
+        if not await commands.change_state(context.db, caller.member.id, plan, action, anchor, now):
+            await stale(update, caller)
+            return None
+        note = caller._(NOTES[action])
+        await answer(update, note)
+        fresh = await study.get_plan(context.db, plan.id)
+        if fresh is None:  # the discarded draft
+            await _show_list(update, context, caller)
         else:
-            done = await study.delete_draft(tx, plan.code)
-        if done:
-            await audit.record(
-                tx, caller.member.id, f"study_{action}", now, target_type="study_plan",
-                target_id=plan.id, details={"code": plan.code},
-            )  # fmt: skip
-    if not done:
-        await stale(update, caller)
-        return
-    notes = {
-        "go": _("▶ The plan has started."),
-        "pause": _("⏸ Paused. No lessons are released until you resume."),
-        "resume": _("▶ Resumed. Lessons continue at the next scheduled time."),
-        "endok": _("⏹ The plan has ended."),
-        "del": _("🗑 The draft was discarded."),
-    }
-    await answer(update, notes[action])
-    if action == "del":
-        await _show_list(update, context, caller)
-        return
-    fresh = await study.get_plan(db, plan.id)
-    assert fresh is not None
-    await show_plan(update, context, caller, fresh, notes[action])
+            await show_plan(update, context, caller, fresh, note)
+        return None
+
+    step.__doc__ = f"Change the plan's state: {action}."
+    return step
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Add the officer's study buttons and the officer-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("📚 Study plans"), cb(NS, "list"), "officer", 40))
+officer_routes.add(Action("list", plans, "officer", ()))
+officer_routes.add(Action("ex", examples, "officer", ()))
+officer_routes.add(Action("up", upload, "officer", ()))
+officer_routes.add(Action("p", managed(plan_screen), "officer", (int,)))
+officer_routes.add(Action("add", managed(add_lessons, states=LIVE), "officer", (int,)))
+officer_routes.add(Action("end", managed(ask_end, states=RUNNING), "officer", (int,)))
+for _action in NOTES:
+    officer_routes.add(Action(_action, managed(_changing(_action)), "officer", (int,)))
+for _name, _step, _spec in study_reports.STEPS:
+    officer_routes.add(Action(_name, managed(_step, states=REPORTED), "officer", _spec))

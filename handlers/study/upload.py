@@ -9,17 +9,15 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
-from bot.services import BotApp, BotContext
+from bot.services import BotContext
 from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, refuse, send
-from handlers.registry import DialogRoute, Registry
-from handlers.study.common import KIND_UPLOAD as KIND
+from handlers.registry import DialogRoute
 from handlers.study.common import can_manage, zone
 from handlers.study.officer import show_plan
-from storage import audit, dialogs, study
-from storage.db import Executor
+from storage import dialogs, study
 from storage.dialogs import Dialog
-from storage.study import NewLesson
+from storage.study import NewLesson, commands
 from surveys import dump
 from surveys.study import Additions, Lesson, Plan, load_plan_file
 
@@ -118,39 +116,20 @@ async def _process(
         await _report(update, context, _, problems)
         return
     db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        await study.delete_draft(tx, parsed.id)
-        plan_id = await study.create_plan(
-            tx,
-            code=parsed.id,
-            title=parsed.title,
-            description=parsed.description,
-            schedule=parsed.schedule.text,
-            starts_on=parsed.start.isoformat() if parsed.start else None,
-            unit_ids=unit_ids,
-            lessons=new_lessons(parsed.lessons),
-            created_by=caller.member.id,
-            now=now,
-        )
-        await audit.record(
-            tx, caller.member.id, "study_upload", now, target_type="study_plan",
-            target_id=plan_id, details={"code": parsed.id, "lessons": len(parsed.lessons)},
-        )  # fmt: skip
-        await _after_upload(tx, caller, plan_id, now)
+    new_plan = commands.NewPlan(
+        code=parsed.id,
+        title=parsed.title,
+        description=parsed.description,
+        schedule=parsed.schedule.text,
+        starts_on=parsed.start.isoformat() if parsed.start else None,
+        unit_ids=unit_ids,
+        lessons=new_lessons(parsed.lessons),
+    )
+    plan_id = await commands.upload(db, caller.member.id, caller.member.telegram_id, new_plan, now)
     plan = await study.get_plan(db, plan_id)
     assert plan is not None
     note = _("✅ The plan is valid and saved as a draft. Check it, then press Start.")
     await show_plan(update, context, caller, plan, note, new=True)
-
-
-async def _after_upload(tx: Executor, caller: Caller, plan_id: int, now: float) -> None:
-    """Keep the dialog open for missing documents, else close it."""
-    if await study.missing_documents(tx, plan_id):
-        await dialogs.save(
-            tx, caller.member.telegram_id, Dialog(KIND, "docs", {"plan_id": plan_id}), now
-        )
-    else:
-        await dialogs.clear(tx, caller.member.telegram_id)
 
 
 async def _add(
@@ -181,13 +160,8 @@ async def _add(
     if problem is not None or plan is None:
         await _report(update, context, _, [("plan", problem or "")])
         return
-    async with db.transaction() as tx:
-        ids = await study.add_lessons(tx, plan.id, new_lessons(additions.lessons), now)
-        await audit.record(
-            tx, caller.member.id, "study_add_lessons", now, target_type="study_plan",
-            target_id=plan.id, details={"count": len(ids)},
-        )  # fmt: skip
-        await _after_upload(tx, caller, plan.id, now)
+    lessons = new_lessons(additions.lessons)
+    ids = await commands.add(db, caller.member.id, caller.member.telegram_id, plan.id, lessons, now)
     note = _("✅ {count} lessons added.", count=len(ids))
     await show_plan(update, context, caller, plan, note, new=True)
 
@@ -202,20 +176,10 @@ async def _take_document(
         await dialogs.clear(db, caller.member.telegram_id)
         await refuse(update, caller)
         return
-    async with db.transaction() as tx:
-        missing = await study.missing_documents(tx, plan.id)
-        if name in missing:
-            await study.attach_document(tx, plan.id, name, file_id)
-            await audit.record(
-                tx, caller.member.id, "study_document", now, target_type="study_plan",
-                target_id=plan.id, details={"file": name},
-            )  # fmt: skip
-            missing.remove(name)
-        else:
-            name = ""
-        if not missing:
-            await dialogs.clear(tx, caller.member.telegram_id)
-    if not name:
+    attached, missing = await commands.attach(
+        db, caller.member.id, caller.member.telegram_id, plan.id, name, file_id, now
+    )
+    if not attached:
         await send(
             update,
             context,
@@ -273,14 +237,9 @@ async def _report(
     await send(update, context, "\n".join(lines))
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Declare the upload dialog: YAML files or pasted YAML, and documents."""
-    del app
-    registry.dialog(
-        KIND,
-        DialogRoute(
-            on_text=on_text,
-            on_media=on_media,
-            cancel_note=N_("Nothing more was changed in the study plans."),
-        ),
-    )
+#: The upload dialog: YAML files or pasted YAML, then the documents lessons name.
+DIALOG = DialogRoute(
+    on_text=on_text,
+    on_media=on_media,
+    cancel_note=N_("Nothing more was changed in the study plans."),
+)
