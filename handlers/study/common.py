@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date
+from datetime import UTC
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,11 +18,11 @@ from bot.services import BotContext
 from handlers.common import Caller
 from handlers.keyboards import button, url_button
 from handlers.routing import Routes
-from storage import outbox, roles, study
-from storage.db import Database, Executor
-from storage.study import StudyLesson, StudyPlan, commands
-from surveys import Definition, ValidationError, parse_definition
-from surveys.schedule import local_day, parse_schedule, streak
+from storage import roles, study
+from storage.db import Database
+from storage.study import StudyLesson, StudyPlan, commands, learning
+from storage.study.learning import current_streak as current_streak
+from surveys import Definition, parse_definition
 from surveys.study import PointsRules
 
 log = logging.getLogger(__name__)
@@ -179,36 +179,6 @@ def nudge_payload(
     return localized(context, render)
 
 
-async def enqueue(
-    tx: Executor,
-    kind: str,
-    texts: dict[str, str],
-    rows: list[list[dict[str, Any]]],
-    member_ids: Sequence[int],
-    *,
-    now: float,
-    ref: str,
-    created_by: int | None = None,
-) -> int:
-    """Create the outbox rows inside the caller's transaction, so they exist with their cause.
-
-    The delivery engine only reads rows; creating them here rather than through
-    `Delivery.enqueue` (its own connection) makes a release and its push one commit.
-    """
-    payload = Payload(text=texts, buttons=rows)
-    payload.check()
-    return await outbox.create(
-        tx,
-        kind=kind,
-        payload=payload.to_json(),
-        member_ids=member_ids,
-        due_at=now,
-        now=now,
-        created_by=created_by,
-        ref=ref,
-    )
-
-
 async def wake_delivery(context: BotContext) -> None:
     """Tell the delivery engine new rows are due (when it runs in this process)."""
     engine = context.services.delivery
@@ -218,37 +188,17 @@ async def wake_delivery(context: BotContext) -> None:
 
 
 async def release_due(context: BotContext) -> int:
-    """Release every lesson whose fire time has come and queue one push per plan.
+    """Release every lesson whose fire time has come and queue one push per plan."""
 
-    One transaction (BEGIN IMMEDIATE) covers reading the anchors, releasing, and
-    creating the push rows, so a restart or a second process finds nothing left to do.
-    """
-    db, now, tz = context.db, context.clock.time(), zone(context)
-    pushed = 0
-    async with db.transaction() as tx:
-        for plan in await study.active_plans(tx):
-            schedule = parse_schedule(plan.schedule, tz)
-            if isinstance(schedule, ValidationError):
-                log.error("plan %s has an unusable schedule %r", plan.id, plan.schedule)
-                continue
-            left = await study.unreleased_count(tx, plan.id)
-            fires = schedule.due(plan.anchor_at or now, now, left)
-            if not fires:
-                continue
-            released = await study.release(tx, plan.id, fires)
-            if not released or not await study.claim_push(tx, released[-1].id, plan.id, now):
-                continue
-            # After downtime several lessons come out at once; one push (the newest) is enough.
-            newest = released[-1]
-            muted = await study.muted_members(tx, plan.id)
-            people = [m.id for m in await study.audience(tx, plan.id) if m.id not in muted]
-            texts, rows = push_payload(context, plan, newest, len(released) - 1)
-            broadcast = await enqueue(
-                tx, PUSH_KIND, texts, rows, people, now=now, ref=f"{plan.id}:{newest.id}"
-            )
-            await study.set_push_broadcast(tx, newest.id, broadcast)
-            pushed += 1
-            log.info("plan %s: lesson %s released to %s", plan.id, newest.position, len(people))
+    def push_for(plan: StudyPlan, lesson: StudyLesson, earlier: int) -> str:
+        texts, rows = push_payload(context, plan, lesson, earlier)
+        payload = Payload(text=texts, buttons=rows)
+        payload.check()
+        return payload.to_json()
+
+    pushed = await learning.release_due(
+        context.db, zone(context), context.clock.time(), push_for, PUSH_KIND
+    )
     if pushed:
         await wake_delivery(context)
     return pushed
@@ -265,13 +215,6 @@ async def push_check(db: Database, ref: str | None, member_id: int) -> bool:
     if not plan_id.isdigit():
         return False
     return await study.push_allowed(db, int(plan_id), member_id)
-
-
-async def current_streak(db: Executor, member_id: int, tz: ZoneInfo, now: float) -> int:
-    """The member's study streak today (days without a new lesson do not break it)."""
-    days = {date.fromisoformat(d) for d in await study.study_days(db, member_id)}
-    lesson_days = {local_day(t, tz) for t in await study.release_times(db, member_id)}
-    return streak(days, lesson_days, local_day(now, tz))
 
 
 def percent(value: float | None) -> str:

@@ -28,10 +28,10 @@ from handlers.study.common import (
 )
 from handlers.unit_picker import UnitTree
 from storage import study
-from storage.study import StudyLesson, StudyPlan
+from storage.study import StudyLesson, StudyPlan, learning
 from surveys import ValidationError, disclosure
-from surveys.schedule import local_day, parse_schedule
-from surveys.study import by_unit, progress, streak_points
+from surveys.schedule import parse_schedule
+from surveys.study import by_unit, progress
 
 PER_PAGE = 10
 #: Leaderboard rows shown for people who opted in.
@@ -186,29 +186,14 @@ async def _mark_read(
     update: Update, context: BotContext, caller: Caller, plan: StudyPlan, lesson: StudyLesson
 ) -> None:
     _ = caller._
-    db, now, tz, me = context.db, context.clock.time(), zone(context), caller.member.id
-    points = rules(context)
-    day = local_day(now, tz).isoformat()
-    days = 0
-    async with db.transaction() as tx:
-        first_today = day not in await study.study_days(tx, me)
-        if not await study.mark_read(tx, me, lesson, now, day):
-            fresh, gained, bonus = False, 0, 0
-        else:
-            fresh = True
-            gained = (
-                points.read
-                if await study.award(tx, me, plan.id, f"read:{lesson.id}", points.read, now)
-                else 0
-            )
-            days = await current_streak(tx, me, tz, now)
-            bonus = streak_points(days, first_today, points)
-            if bonus and not await study.award(tx, me, None, f"streak:{day}", bonus, now):
-                bonus = 0
-    if not fresh:
+    now, me = context.clock.time(), caller.member.id
+    read = await learning.read_lesson(
+        context.db, me, plan.id, lesson, rules(context), zone(context), now
+    )
+    if read is None:
         await answer(update, _("You have already marked this lesson as studied."), alert=True)
         return
-    await answer(update)
+    gained, bonus, days = read.gained, read.bonus, read.days
     note = _.ngettext(
         "✅ Marked as studied. +{points} point.",
         "✅ Marked as studied. +{points} points.",

@@ -16,7 +16,7 @@ from handlers.menu import HOME
 from handlers.routing import Args
 from handlers.study.common import quiz_of, routes, rules
 from storage import study
-from storage.study import StudyLesson, StudyPlan
+from storage.study import StudyLesson, StudyPlan, learning
 from surveys import (
     AnswerError,
     ChoiceQuestion,
@@ -27,7 +27,6 @@ from surveys import (
     YesNo,
     is_correct,
 )
-from surveys.study import quiz_points
 from surveys.values import check
 
 
@@ -289,21 +288,15 @@ async def _answer(
         await answer(update, checked.format(_), alert=True)
         return
     right = bool(is_correct(question, checked))
-    last = index == len(questions) - 1
-    gained, finished, correct = 0, False, 0
-    async with db.transaction() as tx:
-        saved = await study.save_answer(
-            tx, me, lesson.id, question.id, json.dumps(checked, ensure_ascii=False), right, now
-        )
-        if saved and last:
-            correct = sum(ok for _a, ok in (await study.answers(tx, me, lesson.id)).values())
-            finished = await study.finish_quiz(tx, me, lesson.id, correct, len(questions), now)
-            points = quiz_points(correct, len(questions), rules(context))
-            if finished and await study.award(tx, me, plan.id, f"quiz:{lesson.id}", points, now):
-                gained = points
-    if not saved:
+    stored = await learning.answer_quiz(
+        db, me, plan.id, lesson.id,
+        (question.id, json.dumps(checked, ensure_ascii=False), right),
+        len(questions), rules(context), now,
+    )  # fmt: skip
+    if stored is None:
         await stale(update, caller)  # a double tap: the first press already counted
         return
+    finished, correct, gained = stored.finished, stored.correct, stored.gained
     await answer(update, _("✅ Right!") if right else _("❌ Not quite."))
     lines = [
         _("📝 <b>Quiz</b> · {title}", title=lesson.title),
