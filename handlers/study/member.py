@@ -13,7 +13,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, get_caller, show, stale
 from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME, send_menu
-from handlers.routing import Action, ActionHandler, Args
+from handlers.routing import Action, ActionHandler, Args, Word
 from handlers.study import quiz as study_quiz
 from handlers.study.common import (
     current_streak,
@@ -34,6 +34,8 @@ from surveys.schedule import parse_schedule
 from surveys.study import by_unit, progress
 
 PER_PAGE = 10
+#: A switch a button sets: 1 on, 0 off.
+FLAG = Word(choices=("0", "1"))
 #: Leaderboard rows shown for people who opted in.
 BOARD_SIZE = 10
 
@@ -347,8 +349,7 @@ async def _open_plan(
 ) -> StudyPlan | None:
     """The plan the press names, when the member may see it; else the press is stale."""
     plan = await _plan_for(context, caller, args.num(0))
-    flag = args.get(1)
-    if plan is None or flag not in (0, 1, None):
+    if plan is None:
         await stale(update, caller)
         return None
     return plan
@@ -382,7 +383,7 @@ async def opt(update: Update, context: BotContext, caller: Caller, args: Args) -
     plan = await _open_plan(update, context, caller, args)
     if plan is not None:
         await study.set_on_board(
-            context.db, caller.member.id, bool(args.num(1)), context.clock.time()
+            context.db, caller.member.id, args.word(1) == "1", context.clock.time()
         )
         await _show_board(update, context, caller, plan)
     return None
@@ -394,7 +395,7 @@ async def mute(update: Update, context: BotContext, caller: Caller, args: Args) 
     plan = await _open_plan(update, context, caller, args)
     if plan is None:
         return None
-    flag = bool(args.num(1))
+    flag = args.word(1) == "1"
     await study.set_muted(context.db, caller.member.id, plan.id, flag, context.clock.time())
     off = _("Pushes of this plan are off. You can still study here.")
     await answer(update, off if flag else _("Pushes of this plan are on again."))
@@ -497,8 +498,8 @@ routes.add(Action("home", home, "verified", ()))
 routes.add(Action("rec", record, "verified", ()))
 routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
 routes.add(Action("lb", leaderboard, "verified", (int,)))
-routes.add(Action("opt", opt, "verified", (int, int)))
-routes.add(Action("mute", mute, "verified", (int, int, int), optional=1))
+routes.add(Action("opt", opt, "verified", (int, FLAG)))
+routes.add(Action("mute", mute, "verified", (int, FLAG, int), optional=1))
 routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))
 routes.add(Action("read", with_lesson(mark_read), "verified", (int,)))
 routes.add(Action("doc", with_lesson(document), "verified", (int,)))

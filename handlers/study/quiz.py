@@ -13,7 +13,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
 from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
-from handlers.routing import Args
+from handlers.routing import Args, Word
 from handlers.study.common import quiz_of, routes, rules
 from storage import study
 from storage.study import StudyLesson, StudyPlan, learning
@@ -149,6 +149,16 @@ async def begin(
         await show(update, context, text, keyboard(layout))
 
 
+#: A question's position or an answer's bits: short, so a button stays within 64 bytes.
+SMALL = Word(max_len=9)
+
+
+def _small(args: Args, index: int) -> int | None:
+    """A SMALL argument as a number, or None when it is not one (forged)."""
+    text = args.word(index)
+    return int(text) if text.isdigit() else None
+
+
 def _value(question: Question, arg: int, multiple: bool) -> object:
     """The raw answer a button stands for (checked by the survey engine afterwards)."""
     if arg < 0:
@@ -221,12 +231,16 @@ async def toggle(
     args: Args,
 ) -> str | None:
     """Tick or untick a choice of a multiple-choice question (nothing is stored yet)."""
-    index, mask = args.num(1), args.num(2)
+    index, mask = _small(args, 1), _small(args, 2)
+    if index is None:
+        await stale(update, caller)
+        return None
     found = await _current_question(update, context, caller, plan, lesson, index)
     if found is None:
         return None
     definition, question = found
-    if mask < 0 or not isinstance(question, MultipleChoice) or mask >= 1 << len(question.options):
+    options = len(question.options) if isinstance(question, MultipleChoice) else 0
+    if mask is None or not options or mask >= 1 << options:
         await stale(update, caller)
         return None
     text, layout = _question_screen(caller._, lesson, definition, index, caller.member.id, mask)
@@ -273,13 +287,17 @@ async def _answer(
     """Store the answer, say right or wrong with the explanation, and award points at the end."""
     _ = caller._
     db, me, now = context.db, caller.member.id, context.clock.time()
-    index = args.num(1)
+    index = _small(args, 1)
+    if index is None:
+        await stale(update, caller)
+        return
     found = await _current_question(update, context, caller, plan, lesson, index)
     if found is None:
         return
     definition, question = found
     questions = list(definition.by_id.values())
-    value = _value(question, args.num(2), multiple)
+    arg = _small(args, 2)
+    value = _value(question, arg, multiple) if arg is not None else None
     if value is None or multiple != isinstance(question, MultipleChoice):
         await stale(update, caller)
         return
@@ -331,8 +349,8 @@ async def _answer(
 
 #: The quiz's buttons (action, step, arguments): lesson id, question index, answer or choices.
 STEPS = (
-    ("qa", choose, (int, int, int)),
-    ("qt", toggle, (int, int, int)),
-    ("qs", submit, (int, int, int)),
+    ("qa", choose, (int, SMALL, SMALL)),
+    ("qt", toggle, (int, SMALL, SMALL)),
+    ("qs", submit, (int, SMALL, SMALL)),
     ("qn", next_question, (int,)),
 )
