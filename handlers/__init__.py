@@ -89,10 +89,17 @@ def register(app: BotApp) -> Registry:
 
 
 async def recover(app: BotApp) -> None:
-    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
-    try:
-        await survey_recover.redraw_unsent(BotContext(app))
-    except Exception:
-        # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
-        # failure here (the database busy at start) must not keep the bot from starting.
-        logging.getLogger(__name__).exception("could not re-send unsent survey steps")
+    """At start, draw the screens a stopped process left unsent (surveys, wizards)."""
+    context = BotContext(app)
+    for redraw in (
+        survey_recover.redraw_unsent,
+        announcements.recover.redraw_unsent,
+        study.recover.redraw_unsent,
+    ):
+        try:
+            await redraw(context)
+        except Exception:
+            # Recovery is a courtesy: the steps stay stored and the feature's command
+            # continues them, so a failure here (the database busy at start) must not keep
+            # the bot from starting.
+            logging.getLogger(__name__).exception("could not re-send unsent steps")

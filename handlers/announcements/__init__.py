@@ -6,13 +6,13 @@ from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp
-from handlers.announcements import input, manage, picker, wizard
+from handlers.announcements import input, manage, picker, recover, wizard
 from handlers.announcements.draft import KIND, routes
 from handlers.announcements.report import ack_routes, progress_listener
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
 
 # Importing each module declares its buttons on `routes`; these are the feature's rooms.
-__all__ = ["input", "manage", "picker", "register", "wizard"]
+__all__ = ["input", "manage", "picker", "recover", "register", "wizard"]
 
 
 def register(app: BotApp, registry: Registry) -> None:

@@ -19,6 +19,15 @@ NS = "an"
 KIND = "announce"
 LANGUAGES = (None, "zh_CN", "en")
 
+#: How the language button names "no language filter".
+ALL_LANGUAGES = "all"
+
+
+def next_language(language: str | None) -> str | None:
+    """The filter after this one: all languages, Chinese only, English only, all again."""
+    return LANGUAGES[(LANGUAGES.index(language) + 1) % len(LANGUAGES)]
+
+
 #: Every announcement button (compose, audience, one announcement's controls): officers only.
 routes = Routes(NS, need="officer")
 
@@ -39,6 +48,9 @@ class Draft:
     long_text: str | None = None
     #: When text last arrived (a long paste comes as several messages within a second).
     text_at: float | None = None
+    #: Raised by every save; `shown` is the version whose screen was sent (see steps).
+    version: int = 0
+    shown: int = 0
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
@@ -57,6 +69,8 @@ class Draft:
             edit=int(edit) if edit is not None else None,
             long_text=data.get("long_text"),
             text_at=data.get("text_at"),
+            version=int(data.get("v") or 0),
+            shown=int(data.get("shown") or 0),
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -73,6 +87,8 @@ class Draft:
             "edit": self.edit,
             "long_text": self.long_text,
             "text_at": self.text_at,
+            "v": self.version,
+            "shown": self.shown,
         }
 
     @classmethod
@@ -144,10 +160,13 @@ def audience_screen(
         if unit_id in tree.by_id:
             layout.append([button("✖ " + tree.path(unit_id), routes.data("rm", unit_id))])
     who = _("👥 Officers only") if draft.audience.officers_only else _("👥 All members")
+    following = next_language(draft.audience.language) or ALL_LANGUAGES
     layout.append(
         [
-            button(who, routes.data("role")),
-            button("🌐 " + language_label(_, draft.audience.language), routes.data("lang")),
+            button(who, routes.data("role", 0 if draft.audience.officers_only else 1)),
+            button(
+                "🌐 " + language_label(_, draft.audience.language), routes.data("lang", following)
+            ),
         ]
     )
     layout.append(
@@ -191,7 +210,10 @@ def review_screen(
     ack_label = _("✅ Read confirmation: on") if draft.ack else _("☐ Read confirmation: off")
     send_label = _("🗓 Schedule") if draft.due_at else _("📤 Send now")
     layout = [
-        [button(_("👁 Preview to me"), routes.data("pv")), button(ack_label, routes.data("ack"))],
+        [
+            button(_("👁 Preview to me"), routes.data("pv")),
+            button(ack_label, routes.data("ack", 0 if draft.ack else 1)),
+        ],
         [
             button(_("✏️ Text"), routes.data("txt")),
             button(_("👥 Audience"), routes.data("aud")),

@@ -10,14 +10,7 @@ from telegram.error import BadRequest
 from bot.services import BotContext
 from handlers.announcements import text as text_rules
 from handlers.announcements.draft import Draft, routes
-from handlers.announcements.screens import (
-    after_content,
-    prompt_text,
-    save_draft,
-    show_audience,
-    show_review,
-    show_when,
-)
+from handlers.announcements.screens import after_content, go_to, redraw, save_draft, shown
 from handlers.common import Caller, refuse, send
 from handlers.keyboards import button, keyboard
 from storage import dialogs
@@ -75,8 +68,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
             await send(update, context, when.render(_))
             return
         draft.due_at = when
-        await save_draft(context, caller, draft, "review")
-        await show_review(update, context, caller, draft)
+        await go_to(update, context, caller, draft, "review")
         return
     now = context.clock.time()
     html = _html_of(message)
@@ -93,6 +85,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         return
     draft.text_at = now
     screen = await _take_text(update, context, caller, draft, html)
+    await shown(context, caller, draft)  # an answer to the text was sent, whatever it says
     await _replace_screen(context, caller, dialog.message_id if joined else None, screen)
 
 
@@ -193,12 +186,4 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 
 async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Show the current step again (after input it cannot use)."""
-    draft = Draft.from_data(dialog.data)
-    if dialog.step in ("text", "split"):
-        await prompt_text(update, context, caller)
-    elif dialog.step == "time":
-        await show_when(update, context, caller)
-    elif dialog.step == "audience" or not draft.audience.unit_ids:
-        await show_audience(update, context, caller, draft)
-    else:
-        await show_review(update, context, caller, draft)
+    await redraw(update, context, caller, Draft.from_data(dialog.data), dialog.step)

@@ -12,11 +12,9 @@ from handlers.announcements.draft import Draft, routes
 from handlers.announcements.report import send_unacknowledged
 from handlers.announcements.screens import (
     engine_of,
+    go_to,
     may_control,
-    save_draft,
     show_report,
-    show_review,
-    show_when,
 )
 from handlers.common import Caller, answer, refuse, show, stale
 from handlers.keyboards import button, keyboard
@@ -126,11 +124,7 @@ async def _edit(
         return caller._("It has already started and can no longer be edited.")
     payload = Payload.from_json(item.payload)
     draft = Draft.from_payload(payload, item.audience, item.due_at, item.broadcast_id)
-    await save_draft(context, caller, draft, step)
-    if step == "time":
-        await show_when(update, context, caller)
-    else:
-        await show_review(update, context, caller, draft)
+    await go_to(update, context, caller, draft, step)
     return None
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import BotContext
-from handlers.announcements.draft import LANGUAGES, NS, Draft, routes
-from handlers.announcements.screens import save_draft, show_audience
-from handlers.announcements.wizard import drafted
+from handlers.announcements.draft import ALL_LANGUAGES, LANGUAGES, NS, Draft, next_language, routes
+from handlers.announcements.screens import go_to
+from handlers.announcements.wizard import FLAG, drafted
 from handlers.common import Caller, refuse, show, stale
 from handlers.keyboards import button
-from handlers.routing import Action, Args
+from handlers.routing import Action, Args, Word
 from handlers.unit_picker import UnitTree, picker_markup
 from storage import roles
 from storage.announcements import Audience
@@ -21,8 +21,7 @@ async def _changed(
 ) -> None:
     """Keep the new audience and show it with its recipient count."""
     draft.audience = audience
-    await save_draft(context, caller, draft, "audience")
-    await show_audience(update, context, caller, draft)
+    await go_to(update, context, caller, draft, "audience")
 
 
 async def audience(
@@ -82,27 +81,34 @@ async def remove(
 async def officers_only(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
-    """Switch between all members and officers only."""
+    """Officers only, or all members (the button says which: pressed again, same)."""
     a = draft.audience
-    await _changed(
-        update, context, caller, draft, Audience(a.unit_ids, not a.officers_only, a.language)
-    )
+    wanted = args.get(0)
+    only = not a.officers_only if wanted is None else wanted == "1"
+    await _changed(update, context, caller, draft, Audience(a.unit_ids, only, a.language))
     return None
 
 
 async def language(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
-    """Cycle the language filter: all, Chinese only, English only."""
+    """The language filter the button names (an old button without one: the next filter)."""
     a = draft.audience
-    following = LANGUAGES[(LANGUAGES.index(a.language) + 1) % len(LANGUAGES)]
-    await _changed(update, context, caller, draft, Audience(a.unit_ids, a.officers_only, following))
+    wanted = args.get(0)
+    if wanted is None:
+        chosen = next_language(a.language)
+    else:
+        chosen = None if wanted == ALL_LANGUAGES else str(wanted)
+    await _changed(update, context, caller, draft, Audience(a.unit_ids, a.officers_only, chosen))
     return None
 
+
+#: A language filter a button can set.
+LANGUAGE = Word(choices=(ALL_LANGUAGES, *(code for code in LANGUAGES if code)))
 
 routes.add(Action("aud", drafted(audience), "officer", ()))
 routes.add(Action("ub", drafted(browse), "officer", (int,)))
 routes.add(Action("uc", drafted(choose), "officer", (int,)))
 routes.add(Action("rm", drafted(remove), "officer", (int,)))
-routes.add(Action("role", drafted(officers_only), "officer", ()))
-routes.add(Action("lang", drafted(language), "officer", ()))
+routes.add(Action("role", drafted(officers_only), "officer", (FLAG,), optional=1))
+routes.add(Action("lang", drafted(language), "officer", (LANGUAGE,), optional=1))

@@ -14,22 +14,24 @@ from handlers.announcements.draft import Draft, routes
 from handlers.announcements.screens import (
     after_content,
     engine_of,
+    go_to,
     in_scope,
     load_draft,
     may_control,
-    prompt_text,
-    save_draft,
+    redraw,
     show_home,
     show_list,
     show_report,
     show_review,
-    show_when,
+    step_of,
 )
 from handlers.common import Caller, answer, get_caller, refuse, show, stale
-from handlers.routing import Action, ActionHandler, Args
+from handlers.routing import Action, ActionHandler, Args, Word
 from storage import announcements, dialogs
-from storage.announcements import commands
+from storage.announcements import commands, steps
 
+#: A switch's wanted state: 1 on, 0 off.
+FLAG = Word(choices=("0", "1"))
 #: A wizard step: the caller's open draft is loaded (and its units checked) before it runs.
 DraftStep = Callable[[Update, BotContext, Caller, Draft, Args], Awaitable[str | None]]
 
@@ -42,7 +44,7 @@ def drafted(step: DraftStep, *, scoped: bool = True) -> ActionHandler:
     ) -> str | None:
         draft = await load_draft(context, caller)
         if draft is None:
-            await stale(update, caller)
+            await _after_sending(update, context, caller)
             return None
         if scoped and not await in_scope(context, caller, draft.audience.unit_ids):
             await refuse(update, caller)
@@ -51,6 +53,22 @@ def drafted(step: DraftStep, *, scoped: bool = True) -> ActionHandler:
 
     handler.__doc__ = step.__doc__
     return handler
+
+
+async def _after_sending(update: Update, context: BotContext, caller: Caller) -> None:
+    """No draft: a button of a review screen that became a progress report shows the report
+    (sent, and the screen after it lost); any other button is out of date."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    item = (
+        await steps.by_progress_message(context.db, message.chat.id, message.message_id)
+        if message is not None
+        else None
+    )
+    if item is None or not await may_control(context, caller, item):
+        await stale(update, caller)
+        return
+    await show_report(update, context, caller, item)
 
 
 async def on_command(update: Update, context: BotContext) -> None:
@@ -82,8 +100,7 @@ async def recent(update: Update, context: BotContext, caller: Caller, args: Args
 
 async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Start a new draft: ask for its text."""
-    await save_draft(context, caller, Draft(), "text")
-    await prompt_text(update, context, caller)
+    await go_to(update, context, caller, Draft(), "text")
     return None
 
 
@@ -101,8 +118,7 @@ async def retext(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
     """Ask for the text again."""
-    await save_draft(context, caller, draft, "text")
-    await prompt_text(update, context, caller)
+    await go_to(update, context, caller, draft, "text")
     return None
 
 
@@ -110,6 +126,10 @@ async def split(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
     """Send a long text as several messages, cut at paragraph breaks."""
+    if draft.long_text is None and draft.parts:
+        # Split already (the screen after it was lost): show the step the draft is at.
+        await redraw(update, context, caller, draft, await step_of(context, caller))
+        return None
     parts = text_rules.split(draft.long_text) if draft.long_text else None
     if not parts:
         await stale(update, caller)
@@ -124,8 +144,7 @@ async def when(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
     """Ask when to send."""
-    await save_draft(context, caller, draft, "time")
-    await show_when(update, context, caller)
+    await go_to(update, context, caller, draft, "time")
     return None
 
 
@@ -134,18 +153,17 @@ async def now(
 ) -> str | None:
     """Send right after confirming."""
     draft.due_at = None
-    await save_draft(context, caller, draft, "review")
-    await show_review(update, context, caller, draft)
+    await go_to(update, context, caller, draft, "review")
     return None
 
 
 async def toggle_ack(
     update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
 ) -> str | None:
-    """Ask members to confirm reading, or not."""
-    draft.ack = not draft.ack
-    await save_draft(context, caller, draft, "review")
-    await show_review(update, context, caller, draft)
+    """Ask members to confirm reading, or not (the button says which: pressed again, same)."""
+    wanted = args.get(0)
+    draft.ack = not draft.ack if wanted is None else wanted == "1"
+    await go_to(update, context, caller, draft, "review")
     return None
 
 
@@ -155,8 +173,7 @@ async def review(
     """The summary before sending (units must be chosen first)."""
     if not draft.audience.unit_ids:
         return caller._("Please add at least one unit first.")
-    await save_draft(context, caller, draft, "review")
-    await show_review(update, context, caller, draft)
+    await go_to(update, context, caller, draft, "review")
     return None
 
 
@@ -217,8 +234,7 @@ async def confirm(
         await answer(
             update, _("That time has already passed. Please choose a later time."), alert=True
         )
-        await save_draft(context, caller, draft, "time")
-        await show_when(update, context, caller)
+        await go_to(update, context, caller, draft, "time")
         return None
     member_ids = await announcements.resolve(db, draft.audience)
     if not member_ids:
@@ -273,7 +289,8 @@ routes.add(Action("txt", drafted(retext), "officer", ()))
 routes.add(Action("split", drafted(split), "officer", ()))
 routes.add(Action("when", drafted(when), "officer", ()))
 routes.add(Action("now", drafted(now), "officer", ()))
-routes.add(Action("ack", drafted(toggle_ack), "officer", ()))
+# Toggles carry the state they set (old buttons without it still toggle).
+routes.add(Action("ack", drafted(toggle_ack), "officer", (FLAG,), optional=1))
 routes.add(Action("rev", drafted(review), "officer", ()))
 routes.add(Action("pv", drafted(preview), "officer", ()))
 routes.add(Action("go", drafted(confirm), "officer", ()))

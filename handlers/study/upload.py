@@ -17,7 +17,7 @@ from handlers.study.common import can_manage, zone
 from handlers.study.officer import show_plan
 from storage import dialogs, study
 from storage.dialogs import Dialog
-from storage.study import NewLesson, commands
+from storage.study import NewLesson, StudyPlan, commands
 from surveys import dump
 from surveys.study import Additions, Lesson, Plan, load_plan_file
 
@@ -40,9 +40,31 @@ def new_lessons(lessons: tuple[Lesson, ...]) -> list[NewLesson]:
     ]
 
 
+async def _show(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, note: str = ""
+) -> None:
+    """The plan's screen as a new message; only then is the upload step over."""
+    await show_plan(update, context, caller, plan, note, new=True)
+    await commands.plan_shown(context.db, caller.member.telegram_id, context.clock.time())
+
+
+async def _owed(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> bool:
+    """After a finished upload whose screen was lost: show the plan (the current step)."""
+    if dialog.step != "done":
+        return False
+    plan = await study.get_plan(context.db, int(dialog.data.get("plan_id") or 0))
+    if plan is None or not await can_manage(context, caller, plan):
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        return False
+    await _show(update, context, caller, plan)
+    return True
+
+
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take a YAML plan, lessons to add, or a document a lesson names."""
     _ = caller._
+    if await _owed(update, context, caller, dialog):
+        return
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
@@ -81,6 +103,8 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take YAML pasted as a message (while documents are awaited, say which)."""
     _ = caller._
+    if await _owed(update, context, caller, dialog):
+        return
     message = update.effective_message
     if dialog.step == "docs":
         missing = await study.missing_documents(context.db, int(dialog.data.get("plan_id") or 0))
@@ -129,7 +153,7 @@ async def _process(
     plan = await study.get_plan(db, plan_id)
     assert plan is not None
     note = _("✅ The plan is valid and saved as a draft. Check it, then press Start.")
-    await show_plan(update, context, caller, plan, note, new=True)
+    await _show(update, context, caller, plan, note)
 
 
 async def _add(
@@ -163,7 +187,7 @@ async def _add(
     lessons = new_lessons(additions.lessons)
     ids = await commands.add(db, caller.member.id, caller.member.telegram_id, plan.id, lessons, now)
     note = _("✅ {count} lessons added.", count=len(ids))
-    await show_plan(update, context, caller, plan, note, new=True)
+    await _show(update, context, caller, plan, note)
 
 
 async def _take_document(
@@ -189,7 +213,7 @@ async def _take_document(
             ),
         )
         return
-    await show_plan(update, context, caller, plan, _("📎 Received {name}.", name=name), new=True)
+    await _show(update, context, caller, plan, _("📎 Received {name}.", name=name))
 
 
 async def _check(

@@ -101,7 +101,7 @@ async def upload(db: Database, actor: int, telegram_id: int, plan: NewPlan, now:
             tx, actor, "study_upload", now, target_type="study_plan", target_id=plan_id,
             details={"code": plan.code, "lessons": len(plan.lessons)},
         )  # fmt: skip
-        await _await_documents(tx, telegram_id, plan_id, now)
+        await _next_step(tx, telegram_id, plan_id, now)
     return plan_id
 
 
@@ -120,17 +120,44 @@ async def add(
             tx, actor, "study_add_lessons", now, target_type="study_plan", target_id=plan_id,
             details={"count": len(ids)},
         )  # fmt: skip
-        await _await_documents(tx, telegram_id, plan_id, now)
+        await _next_step(tx, telegram_id, plan_id, now)
     return ids
 
 
-async def _await_documents(tx: Executor, telegram_id: int, plan_id: int, now: float) -> None:
-    """Keep the upload dialog open while lessons name documents not sent yet, else close it."""
-    if await missing_documents(tx, plan_id):
-        dialog = Dialog(UPLOAD_KIND, "docs", {"plan_id": plan_id})
-        await dialogs.save(tx, telegram_id, dialog, now)
-    else:
-        await dialogs.clear(tx, telegram_id)
+async def _next_step(tx: Executor, telegram_id: int, plan_id: int, now: float) -> None:
+    """Documents still to send ("docs"), or nothing ("done"); the plan's screen is owed.
+
+    The dialog closes only once the plan's screen was sent (`plan_shown`): a crash in
+    between leaves it for the next start, or the officer's next message, to draw.
+    """
+    step = "docs" if await missing_documents(tx, plan_id) else "done"
+    await dialogs.save(
+        tx, telegram_id, Dialog(UPLOAD_KIND, step, {"plan_id": plan_id, "unshown": True}), now
+    )
+
+
+async def plan_shown(db: Database, telegram_id: int, now: float) -> None:
+    """The plan's screen was sent: close a finished upload, or keep waiting for documents."""
+    async with db.transaction() as tx:
+        dialog = await dialogs.get(tx, telegram_id)
+        if dialog is None or dialog.kind != UPLOAD_KIND or not dialog.data.get("unshown"):
+            return
+        if dialog.step == "done":
+            await dialogs.clear(tx, telegram_id)
+        else:
+            dialog.data.pop("unshown")
+            await dialogs.save(tx, telegram_id, dialog, now)
+
+
+async def unshown(db: Executor, since: float) -> list[tuple[int, int]]:
+    """(telegram id, plan id) of uploads since `since` whose plan screen was never sent."""
+    rows = await db.fetchall(
+        """SELECT telegram_id, json_extract(data, '$.plan_id') FROM dialogs
+           WHERE kind = ? AND updated_at >= ? AND json_extract(data, '$.unshown') = 1
+           ORDER BY updated_at""",
+        (UPLOAD_KIND, since),
+    )
+    return [(r[0], int(r[1])) for r in rows]
 
 
 async def attach(
@@ -147,8 +174,7 @@ async def attach(
                 details={"file": name},
             )  # fmt: skip
             missing.remove(name)
-        if not missing:
-            await dialogs.clear(tx, telegram_id)
+            await _next_step(tx, telegram_id, plan_id, now)
     return attached, missing
 
 

@@ -6,8 +6,6 @@ Bot API call, the handler is dropped while it waits, a new Application starts.
 
 from __future__ import annotations
 
-import pytest
-
 from storage import dialogs, outbox
 from tests.announcements.test_flow import bot, compose, people
 from tests.harness import Harness
@@ -24,7 +22,6 @@ async def _draft_ack(h: Harness) -> bool:
     return bool(dialog.data.get("ack"))
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: a toggle pressed again on the unmoved screen undoes")
 async def test_a_toggle_pressed_again_on_the_unmoved_screen_keeps_the_choice(
     bot: Harness,
 ) -> None:
@@ -43,7 +40,6 @@ async def test_a_toggle_pressed_again_on_the_unmoved_screen_keeps_the_choice(
     assert "✅ 阅读确认：开" in bot.labels(OFFICER)
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: send pressed again after the crash is refused")
 async def test_send_pressed_again_on_the_old_review_shows_the_report(bot: Harness) -> None:
     await people(bot)
     await compose(bot, "重按发送")
@@ -56,7 +52,6 @@ async def test_send_pressed_again_on_the_old_review_shows_the_report(bot: Harnes
     assert len(await outbox.of_kind(bot.db, "announce")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: a step stored before the crash is not redrawn")
 async def test_a_step_stored_before_the_crash_is_drawn_at_start(bot: Harness) -> None:
     await people(bot)
     await bot.send(OFFICER, "/announce")

@@ -42,7 +42,6 @@ async def _die_uploading(bot: Harness, down_for: float) -> None:
     assert len(await study.all_plans(bot.db)) == 1  # saved before the crash
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: an uploaded plan's screen is not redrawn at start")
 async def test_a_plan_saved_before_the_crash_is_shown_at_start(bot: Harness) -> None:
     await _uploading(bot)
     await _die_uploading(bot, down_for=0)
@@ -50,7 +49,6 @@ async def test_a_plan_saved_before_the_crash_is_shown_at_start(bot: Harness) -> 
     assert "▶ 开始" in bot.labels(OFFICER)
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the same file sent again after a crash is lost")
 async def test_the_file_sent_again_after_the_crash_shows_the_saved_plan(bot: Harness) -> None:
     await _uploading(bot)
     await _die_uploading(bot, down_for=3600)
