@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler, filters
 from bot.i18n import N_
 from bot.services import BotApp
 from handlers.registry import CommandEntry, MenuEntry, Registry
-from handlers.study import member, officer, quiz, recover, reports, upload
+from handlers.study import member, officer, quiz, recover, reports, standing, upload
 from handlers.study.common import (
     INTERVAL,
     KIND_UPLOAD,
@@ -20,7 +20,7 @@ from handlers.study.common import (
 )
 
 # Importing each module declares its buttons on `routes` and `officer_routes`.
-__all__ = ["member", "officer", "quiz", "recover", "register", "reports", "upload"]
+__all__ = ["member", "officer", "quiz", "recover", "register", "reports", "standing", "upload"]
 
 
 def register(app: BotApp, registry: Registry) -> None:

@@ -19,25 +19,20 @@ from handlers.study.common import (
     current_streak,
     lesson_extras,
     lesson_text,
-    percent,
     quiz_of,
     routes,
     rules,
     to_buttons,
     zone,
 )
-from handlers.unit_picker import UnitTree
 from storage import study
 from storage.study import StudyLesson, StudyPlan, learning
-from surveys import ValidationError, disclosure
+from surveys import ValidationError
 from surveys.schedule import parse_schedule
-from surveys.study import by_unit, progress
 
 PER_PAGE = 10
 #: A switch a button sets: 1 on, 0 off.
 FLAG = Word(choices=("0", "1"))
-#: Leaderboard rows shown for people who opted in.
-BOARD_SIZE = 10
 
 
 async def _plan_for(context: BotContext, caller: Caller, plan_id: int | None) -> StudyPlan | None:
@@ -229,122 +224,13 @@ async def _send_document(
     )
 
 
-async def _show_record(update: Update, context: BotContext, caller: Caller) -> None:
-    _ = caller._
-    db, me = context.db, caller.member.id
-    points = rules(context)
-    plans = await study.member_plans(db, me)
-    taken, correct, total = await study.member_quiz_totals(db, me)
-    days = await current_streak(db, me, zone(context), context.clock.time())
-    lines = [
-        _("📈 <b>My learning record</b>"),
-        _("⭐ Points: {points}", points=await study.points_total(db, me)),
-        _(
-            "🔥 Streak: {days} days (bonus every {every} days in a row)",
-            days=days,
-            every=points.streak_days,
-        ),
-        _("📖 Lessons studied: {count}", count=len(await study.read_ids(db, me))),
-        _(
-            "📝 Quizzes finished: {count} · right answers: {share}",
-            count=taken,
-            share=percent(correct / total if total else None),
-        ),
-    ]
-    for plan in plans[:10]:
-        released = await study.lessons(db, plan.id, released_only=True)
-        done = len(await study.read_ids(db, me, plan.id))
-        lines.append(
-            _("• {plan}: {done}/{released}", plan=plan.title, done=done, released=len(released))
-        )
-    layout = [[button(_("⬅ Study"), routes.data("home")), button(_("🏠 Main menu"), HOME)]]
-    await show(update, context, "\n".join(lines), keyboard(layout))
-
-
-async def _show_board(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
-    _ = caller._
-    db, me = context.db, caller.member.id
-    threshold = context.settings.anonymity_threshold
-    people = await study.audience(db, plan.id)
-    released = {lesson.id for lesson in await study.lessons(db, plan.id, released_only=True)}
-    standing = progress(
-        [(m.id, m.unit_id) for m in people], released, await study.plan_reads(db, plan.id), []
-    )
-    tree = await UnitTree.load(db)
-    lines = [
-        _("🏆 <b>Leaderboard</b> · {plan}", plan=plan.title),
-        _("<b>Units by average completion</b>"),
-    ]
-    # Small units are left out: their average would show how single members are doing. No
-    # total is shown, so nothing can be subtracted to get them back.
-    rows = [row for row in by_unit(standing, len(released), 0) if row.key is not None]
-    large = set(disclosure.enough({row.key: row.members for row in rows}, threshold))
-    shown = [row for row in rows if row.key in large]
-    for rank, row in enumerate(shown[:15], start=1):
-        mine = " ⭐" if row.key == caller.member.unit_id else ""
-        lines.append(
-            _(
-                "{rank}. {unit}: {share}",
-                rank=rank,
-                unit=tree.path(row.key or 0),
-                share=percent(row.completion),
-            )
-            + mine
-        )
-    if not shown:
-        lines.append(_("No unit has enough members in this plan yet."))
-    lines.append(_("Units with fewer than {count} members are not listed.", count=threshold))
-    lines.append("")
-    lines.append(_("<b>Members who chose to be listed</b>"))
-    board = await study.board(db, plan.id, BOARD_SIZE)
-    for rank, (_id, name, score) in enumerate(board, start=1):
-        lines.append(
-            _.ngettext(
-                "{rank}. {name}: {points} point",
-                "{rank}. {name}: {points} points",
-                score,
-                rank=rank,
-                name=name,
-                points=score,
-            )
-        )
-    listed = await study.on_board(db, me)
-    shown_me = any(member_id == me for member_id, _name, _score in board)
-    # Listed but missing from a board that is not full: no points in this plan yet.
-    no_points_yet = listed and not shown_me and len(board) < BOARD_SIZE
-    if no_points_yet:
-        lines.append(_("You are listed; you appear here with your first points in this plan."))
-    elif not board:
-        lines.append(_("Nobody has chosen to be listed yet."))
-    if listed and not no_points_yet:
-        lines.append(_("You are listed."))
-    elif not listed:
-        lines.append(_("You are not listed. Being listed is your choice."))
-    layout = [
-        [
-            button(
-                _("🙈 Do not list me") if listed else _("🙋 List me"),
-                routes.data("opt", plan.id, 0 if listed else 1),
-            )
-        ],
-        [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)],
-    ]
-    await show(update, context, "\n".join(lines), keyboard(layout))
-
-
 async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """The study screen."""
     await show_home(update, context, caller)
     return None
 
 
-async def record(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The member's learning record."""
-    await _show_record(update, context, caller)
-    return None
-
-
-async def _open_plan(
+async def open_plan(
     update: Update, context: BotContext, caller: Caller, args: Args
 ) -> StudyPlan | None:
     """The plan the press names, when the member may see it; else the press is stale."""
@@ -368,31 +254,10 @@ async def plan_screen(
     return None
 
 
-async def leaderboard(
-    update: Update, context: BotContext, caller: Caller, args: Args
-) -> str | None:
-    """The plan's leaderboard."""
-    plan = await _open_plan(update, context, caller, args)
-    if plan is not None:
-        await _show_board(update, context, caller, plan)
-    return None
-
-
-async def opt(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Be listed on leaderboards by name, or not."""
-    plan = await _open_plan(update, context, caller, args)
-    if plan is not None:
-        await study.set_on_board(
-            context.db, caller.member.id, args.word(1) == "1", context.clock.time()
-        )
-        await _show_board(update, context, caller, plan)
-    return None
-
-
 async def mute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Mute or unmute a plan's pushes; pressed on a push, the pushed lesson stays on screen."""
     _ = caller._
-    plan = await _open_plan(update, context, caller, args)
+    plan = await open_plan(update, context, caller, args)
     if plan is None:
         return None
     flag = args.word(1) == "1"
@@ -495,10 +360,7 @@ async def on_study_command(update: Update, context: BotContext) -> None:
 
 
 routes.add(Action("home", home, "verified", ()))
-routes.add(Action("rec", record, "verified", ()))
 routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
-routes.add(Action("lb", leaderboard, "verified", (int,)))
-routes.add(Action("opt", opt, "verified", (int, FLAG)))
 routes.add(Action("mute", mute, "verified", (int, FLAG, int), optional=1))
 routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))
 routes.add(Action("read", with_lesson(mark_read), "verified", (int,)))
