@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from bot.delivery import Payload
 from bot.services import BotContext
-from handlers.announce_draft import KIND as ANNOUNCEMENT
+from handlers.announcements.draft import KIND as ANNOUNCEMENT
 from handlers.events.views import policy
-from handlers.study_common import release_due
-from handlers.study_upload import new_lessons
+from handlers.study.common import release_due
+from handlers.study.upload import new_lessons
 from storage import announcements, audit, outbox, study
 from storage import suggestion_lifecycle as lifecycle
 from storage import suggestions as box

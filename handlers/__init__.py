@@ -6,7 +6,7 @@ import logging
 
 from bot.services import BotApp, BotContext
 from handlers import (
-    announce,
+    announcements,
     approvals,
     audit_view,
     commands,
@@ -24,8 +24,6 @@ from handlers import (
     roster,
     start,
     study,
-    study_officer,
-    study_upload,
     suggestions,
     suggestions_inbox,
     suggestions_mine,
@@ -60,13 +58,11 @@ FEATURES = (
     surveys,
     surveys_officer,
     study,
-    study_officer,
-    study_upload,
     dashboard,
     audit_view,
     privacy,
     roster,
-    announce,
+    announcements,
     tasks,
 )
 
@@ -84,15 +80,18 @@ def register(app: BotApp) -> Registry:
 
 
 async def recover(app: BotApp) -> None:
-    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
-    try:
-        await survey_recover.redraw_unsent(BotContext(app))
-    except Exception:
-        # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
-        # failure here (the database busy at start) must not keep the bot from starting.
-        logging.getLogger(__name__).exception("could not re-send unsent survey steps")
-    try:
-        await event_recover.redraw_unsent(BotContext(app))
-    except Exception:
-        # The same courtesy for event dialogs: their steps stay stored for the next message.
-        logging.getLogger(__name__).exception("could not re-send unsent event dialog steps")
+    """At start, draw the screens a stopped process left unsent (surveys, wizards)."""
+    context = BotContext(app)
+    for redraw in (
+        survey_recover.redraw_unsent,
+        announcements.recover.redraw_unsent,
+        study.recover.redraw_unsent,
+        event_recover.redraw_unsent,
+    ):
+        try:
+            await redraw(context)
+        except Exception:
+            # Recovery is a courtesy: the steps stay stored and the feature's command
+            # continues them, so a failure here (the database busy at start) must not keep
+            # the bot from starting.
+            logging.getLogger(__name__).exception("could not re-send unsent steps")

@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.audience import resolve_audience
+from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, answer, refuse, send, show
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry

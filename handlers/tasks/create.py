@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotContext
-from handlers import announce_text
+from handlers.announcements import text as announce_text
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute

@@ -10,8 +10,8 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotContext
-from handlers import announce_text
-from handlers.audience import resolve_audience
+from handlers.announcements import text as announce_text
+from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.delivery.test_announce import compose, deliver, people, report_of
+from tests.announcements.test_flow import compose, deliver, people, report_of
 from tests.harness import Harness
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.delivery.test_announce import people
+from tests.announcements.test_flow import people
 from tests.harness import Harness
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.delivery import Delivery, hook_up
 from bot.services import BotContext
 from handlers.registry import registry_of
-from handlers.study_common import release_due
+from handlers.study.common import release_due
 from tests.harness import Harness
 from tests.timers import ClockTimer
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.services import BotContext
-from handlers.study_common import release_due
+from handlers.study.common import release_due
 from storage import audit, study
 from tests.harness import Harness
 from tests.study.helpers import MONDAY, at, engine, pushes, start_example, tick

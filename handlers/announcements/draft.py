@@ -9,14 +9,27 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.delivery import Payload
 from bot.i18n import Translate, format_when, raw
-from handlers.announce_text import excerpt
-from handlers.keyboards import button, cb, keyboard
+from handlers.announcements.text import excerpt
+from handlers.keyboards import button, keyboard
+from handlers.routing import Routes
 from handlers.unit_picker import UnitTree
 from storage.announcements import Audience
 
 NS = "an"
 KIND = "announce"
 LANGUAGES = (None, "zh_CN", "en")
+
+#: How the language button names "no language filter".
+ALL_LANGUAGES = "all"
+
+
+def next_language(language: str | None) -> str | None:
+    """The filter after this one: all languages, Chinese only, English only, all again."""
+    return LANGUAGES[(LANGUAGES.index(language) + 1) % len(LANGUAGES)]
+
+
+#: Every announcement button (compose, audience, one announcement's controls): officers only.
+routes = Routes(NS, need="officer")
 
 
 @dataclass(slots=True)
@@ -35,6 +48,9 @@ class Draft:
     long_text: str | None = None
     #: When text last arrived (a long paste comes as several messages within a second).
     text_at: float | None = None
+    #: Raised by every save; `shown` is the version whose screen was sent (see steps).
+    version: int = 0
+    shown: int = 0
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Draft:
@@ -53,6 +69,8 @@ class Draft:
             edit=int(edit) if edit is not None else None,
             long_text=data.get("long_text"),
             text_at=data.get("text_at"),
+            version=int(data.get("v") or 0),
+            shown=int(data.get("shown") or 0),
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -69,6 +87,8 @@ class Draft:
             "edit": self.edit,
             "long_text": self.long_text,
             "text_at": self.text_at,
+            "v": self.version,
+            "shown": self.shown,
         }
 
     @classmethod
@@ -134,19 +154,24 @@ def audience_screen(
         count=count,
     )
     layout: list[list[InlineKeyboardButton]] = [
-        [button(_("➕ Add a unit"), cb(NS, "ub", 0))],
+        [button(_("➕ Add a unit"), routes.data("ub", 0))],
     ]
     for unit_id in draft.audience.unit_ids:
         if unit_id in tree.by_id:
-            layout.append([button("✖ " + tree.path(unit_id), cb(NS, "rm", unit_id))])
+            layout.append([button("✖ " + tree.path(unit_id), routes.data("rm", unit_id))])
     who = _("👥 Officers only") if draft.audience.officers_only else _("👥 All members")
+    following = next_language(draft.audience.language) or ALL_LANGUAGES
     layout.append(
         [
-            button(who, cb(NS, "role")),
-            button("🌐 " + language_label(_, draft.audience.language), cb(NS, "lang")),
+            button(who, routes.data("role", 0 if draft.audience.officers_only else 1)),
+            button(
+                "🌐 " + language_label(_, draft.audience.language), routes.data("lang", following)
+            ),
         ]
     )
-    layout.append([button(_("➡ Continue"), cb(NS, "rev")), button(_("✖ Discard"), cb(NS, "x"))])
+    layout.append(
+        [button(_("➡ Continue"), routes.data("rev")), button(_("✖ Discard"), routes.data("x"))]
+    )
     return text, keyboard(layout)
 
 
@@ -185,14 +210,17 @@ def review_screen(
     ack_label = _("✅ Read confirmation: on") if draft.ack else _("☐ Read confirmation: off")
     send_label = _("🗓 Schedule") if draft.due_at else _("📤 Send now")
     layout = [
-        [button(_("👁 Preview to me"), cb(NS, "pv")), button(ack_label, cb(NS, "ack"))],
         [
-            button(_("✏️ Text"), cb(NS, "txt")),
-            button(_("👥 Audience"), cb(NS, "aud")),
-            button(_("⏰ Time"), cb(NS, "when")),
+            button(_("👁 Preview to me"), routes.data("pv")),
+            button(ack_label, routes.data("ack", 0 if draft.ack else 1)),
         ],
-        [button(send_label, cb(NS, "go"))],
-        [button(_("✖ Discard"), cb(NS, "x"))],
+        [
+            button(_("✏️ Text"), routes.data("txt")),
+            button(_("👥 Audience"), routes.data("aud")),
+            button(_("⏰ Time"), routes.data("when")),
+        ],
+        [button(send_label, routes.data("go"))],
+        [button(_("✖ Discard"), routes.data("x"))],
     ]
     return "\n".join(lines), keyboard(layout)
 

@@ -22,11 +22,13 @@ from bot.delivery import ACK_NS, BroadcastStats, Listener, Payload, ack_data
 from bot.i18n import N_, Translate, format_when, join_list
 from bot.screen_memory import screen_key
 from bot.services import BotApp, BotContext
-from handlers.announce_draft import NS
-from handlers.common import answer, decode, get_caller, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.announcements.draft import routes
+from handlers.common import Caller, answer, stale
+from handlers.keyboards import button, keyboard
+from handlers.routing import Action, Args, Routes
 from handlers.unit_picker import UnitTree
 from storage import announcements, members, outbox
+from storage.announcements import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -124,22 +126,31 @@ def report_markup(
     layout: list[list[InlineKeyboardButton]] = []
     if state == "scheduled":
         layout.append(
-            [button(_("✏️ Edit"), cb(NS, "e", bid)), button(_("⏰ Time"), cb(NS, "t", bid))]
+            [
+                button(_("✏️ Edit"), routes.data("e", bid)),
+                button(_("⏰ Time"), routes.data("t", bid)),
+            ]
         )
-        layout.append([button(_("✖ Cancel it"), cb(NS, "c", bid))])
+        layout.append([button(_("✖ Cancel it"), routes.data("c", bid))])
     elif state == "sending":
         layout.append(
-            [button(_("⏸ Pause"), cb(NS, "p", bid)), button(_("✖ Cancel it"), cb(NS, "c", bid))]
+            [
+                button(_("⏸ Pause"), routes.data("p", bid)),
+                button(_("✖ Cancel it"), routes.data("c", bid)),
+            ]
         )
     elif state == "paused":
         layout.append(
-            [button(_("▶ Resume"), cb(NS, "r", bid)), button(_("✖ Cancel it"), cb(NS, "c", bid))]
+            [
+                button(_("▶ Resume"), routes.data("r", bid)),
+                button(_("✖ Cancel it"), routes.data("c", bid)),
+            ]
         )
-    refresh = [button(_("🔄 Refresh"), cb(NS, "s", bid))]
+    refresh = [button(_("🔄 Refresh"), routes.data("s", bid))]
     if ack and stats.finished and stats.sent:
-        refresh.append(button(_("📥 Not acknowledged (Excel)"), cb(NS, "xl", bid)))
+        refresh.append(button(_("📥 Not acknowledged (Excel)"), routes.data("xl", bid)))
     layout.append(refresh)
-    layout.append([button(_("⬅ Announcements"), cb(NS, "home"))])
+    layout.append([button(_("⬅ Announcements"), routes.data("home"))])
     return keyboard(layout)
 
 
@@ -187,12 +198,11 @@ def progress_listener(app: BotApp) -> Listener:
     return on_progress
 
 
-async def export_unacknowledged(
-    context: BotContext, _: Translate, chat_id: int, broadcast_id: int
-) -> int:
-    """Send an Excel list of recipients who have not confirmed; returns how many rows."""
+async def send_unacknowledged(
+    context: BotContext, _: Translate, chat_id: int, broadcast_id: int, rows: list[Recipient]
+) -> None:
+    """Send the Excel list of recipients who have not confirmed."""
     db = context.db
-    rows = await announcements.not_acknowledged(db, broadcast_id)
     tree = await UnitTree.load(db)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -217,31 +227,25 @@ async def export_unacknowledged(
         caption=_("📥 {count} recipients have not acknowledged yet.", count=len(rows)),
         parse_mode=ParseMode.HTML,
     )
-    return len(rows)
 
 
-async def on_ack(update: Update, context: BotContext) -> None:
+async def on_ack(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """A member pressed "Acknowledge" under a broadcast: record it, once."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    broadcast_id = data.int_arg(0) if data is not None else None
     _ = caller._
-    if data is None or broadcast_id is None or data.action not in ("ack", "acked"):
-        await stale(update, caller)
-        return
+    broadcast_id = args.num(0)
     db, now = context.db, context.clock.time()
-    row = await outbox.row_of(db, broadcast_id, caller.member.id)
-    if row is None:
+    if await outbox.row_of(db, broadcast_id, caller.member.id) is None:
         await stale(update, caller)
-        return
+        return None
     first = await outbox.acknowledge(db, broadcast_id, caller.member.id, now)
     if first:
         await answer(update, _("✅ Thank you, your confirmation was recorded."))
     else:
         await answer(update, _("You have already confirmed this message."))
+    query = update.callback_query
+    assert query is not None
     await _mark_acknowledged(query, broadcast_id, _)
+    return None
 
 
 async def _mark_acknowledged(query: CallbackQuery, broadcast_id: int, _: Translate) -> None:
@@ -252,7 +256,7 @@ async def _mark_acknowledged(query: CallbackQuery, broadcast_id: int, _: Transla
     if markup is None:
         return
     wanted = ack_data(broadcast_id)
-    done = button(_("✅ Acknowledged"), f"{ACK_NS}:acked:{broadcast_id}")
+    done = button(_("✅ Acknowledged"), ack_routes.data("acked", broadcast_id))
     layout = [
         [done if b.callback_data == wanted else b for b in row] for row in markup.inline_keyboard
     ]
@@ -262,3 +266,9 @@ async def _mark_acknowledged(query: CallbackQuery, broadcast_id: int, _: Transla
         await query.edit_message_reply_markup(InlineKeyboardMarkup(layout))
     except TelegramError:
         log.debug("acknowledge button of broadcast %s not updated", broadcast_id)
+
+
+#: The "received" button under broadcasts: any member the broadcast reached may press it.
+ack_routes = Routes(ACK_NS, need="anyone")
+ack_routes.add(Action("ack", on_ack, "anyone", (int,)))
+ack_routes.add(Action("acked", on_ack, "anyone", (int,)))

@@ -9,27 +9,18 @@ from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.constants import ParseMode
 
 from bot import charts, exports
+from bot.delivery import Payload
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
-from handlers.keyboards import button, cb, keyboard
-from handlers.study_common import (
-    NS_OFFICER as NS,
-)
-from handlers.study_common import (
-    NUDGE_KIND,
-    enqueue,
-    nudge_payload,
-    percent,
-    wake_delivery,
-)
+from handlers.keyboards import button, keyboard
+from handlers.routing import Args
+from handlers.study.common import nudge_payload, officer_routes, percent, wake_delivery
 from handlers.unit_picker import UnitTree
-from storage import audit, study
-from storage.study import AudienceMember, StudyLesson, StudyPlan
+from storage.study import AudienceMember, StudyLesson, StudyPlan, commands
+from storage.study.commands import PlanRecord
 from surveys.study import MemberProgress, behind, by_lesson, by_unit, completion, progress
 
-#: Actions routed here from the officer's plan screen.
-ACTIONS = ("units", "lessons", "chart", "xlsx", "nudge", "nn", "nok")
 #: "Behind by at least N lessons" choices offered for a nudge.
 NUDGE_STEPS = (1, 2, 3, 5)
 UNITS_SHOWN = 30
@@ -52,40 +43,32 @@ class _Facts:
         return sum(1 for lesson in self.released if lesson.quiz)
 
 
-async def _facts(context: BotContext, plan: StudyPlan) -> _Facts:
-    db = context.db
-    people = await study.audience(db, plan.id)
-    released = await study.lessons(db, plan.id, released_only=True)
-    reads = await study.plan_reads(db, plan.id)
-    quizzes = [
-        (q.member_id, q.lesson_id, q.correct, q.total)
-        for q in await study.plan_quizzes(db, plan.id)
-    ]
-    standing = progress(
-        [(m.id, m.unit_id) for m in people], {x.id for x in released}, reads, quizzes
-    )
-    return _Facts(
-        people, released, reads, quizzes, standing, await study.muted_members(db, plan.id)
-    )
+async def _facts(context: BotContext, plan: StudyPlan, found: PlanRecord | None = None) -> _Facts:
+    """The plan's record (read now unless given) with each member's standing."""
+    found = found or await commands.record_of(context.db, plan.id)
+    released = {x.id for x in found.released}
+    people = [(m.id, m.unit_id) for m in found.people]
+    standing = progress(people, released, found.reads, found.quizzes)
+    return _Facts(found.people, found.released, found.reads, found.quizzes, standing, found.muted)
 
 
 def buttons(_: Translate, plan_id: int) -> list[list[InlineKeyboardButton]]:
     """The report buttons of a running or finished plan."""
     return [
         [
-            button(_("📊 By unit"), cb(NS, "units", plan_id)),
-            button(_("📚 By lesson"), cb(NS, "lessons", plan_id)),
+            button(_("📊 By unit"), officer_routes.data("units", plan_id)),
+            button(_("📚 By lesson"), officer_routes.data("lessons", plan_id)),
         ],
         [
-            button(_("🖼 Chart"), cb(NS, "chart", plan_id)),
-            button(_("📥 Excel"), cb(NS, "xlsx", plan_id)),
+            button(_("🖼 Chart"), officer_routes.data("chart", plan_id)),
+            button(_("📥 Excel"), officer_routes.data("xlsx", plan_id)),
         ],
-        [button(_("🔔 Remind those behind"), cb(NS, "nudge", plan_id))],
+        [button(_("🔔 Remind those behind"), officer_routes.data("nudge", plan_id))],
     ]
 
 
 def _back(_: Translate, plan_id: int) -> list[list[InlineKeyboardButton]]:
-    return [[button(_("⬅ Back"), cb(NS, "p", plan_id))]]
+    return [[button(_("⬅ Back"), officer_routes.data("p", plan_id))]]
 
 
 def _unit_name(_: Translate, tree: UnitTree, unit_id: int | None) -> str:
@@ -183,7 +166,8 @@ async def _chart(update: Update, context: BotContext, caller: Caller, plan: Stud
 async def _excel(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
     """One row per member: unit, studied, quizzes, score, how far behind, and every lesson."""
     _ = caller._
-    facts = await _facts(context, plan)
+    exported = await commands.export(context.db, caller.member.id, plan.id, context.clock.time())
+    facts = await _facts(context, plan, exported)
     tree = await UnitTree.load(context.db)
     read = set(facts.reads)
     scores = {(m, lesson): (c, t) for m, lesson, c, t in facts.quizzes}
@@ -223,10 +207,6 @@ async def _excel(update: Update, context: BotContext, caller: Caller, plan: Stud
         caption=_("📥 Study record of {count} members · {plan}", count=len(rows), plan=plan.title),
         parse_mode=ParseMode.HTML,
     )  # fmt: skip
-    await audit.record(
-        context.db, caller.member.id, "study_export", context.clock.time(),
-        target_type="study_plan", target_id=plan.id, details={"rows": len(rows)},
-    )  # fmt: skip
 
 
 def _behind(facts: _Facts, at_least: int) -> list[int]:
@@ -234,106 +214,131 @@ def _behind(facts: _Facts, at_least: int) -> list[int]:
     return [m for m, p in facts.standing.items() if behind(p.read, released) >= at_least]
 
 
-async def _nudge(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    action: str,
-    at_least: int | None,
-) -> None:
+async def by_unit_screen(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📊 By unit."""
+    await _by_unit(update, context, caller, plan)
+    return None
+
+
+async def by_lesson_screen(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📚 By lesson."""
+    await _by_lesson(update, context, caller, plan)
+    return None
+
+
+async def chart(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """🖼 Chart of completion by unit."""
+    await answer(update, caller._("⏳ Working on it…"))
+    await _chart(update, context, caller, plan)
+    return None
+
+
+async def excel(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📥 Excel: every member's record."""
+    await answer(update, caller._("⏳ Working on it…"))
+    await _excel(update, context, caller, plan)
+    return None
+
+
+async def ask_nudge(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """🔔 Remind those behind: by how many lessons?"""
     _ = caller._
-    if action == "nudge":
-        await answer(update)
-        layout = [
-            [button(_("{count}+ lessons", count=n), cb(NS, "nn", plan.id, n)) for n in NUDGE_STEPS]
+    layout = [
+        [
+            button(_("{count}+ lessons", count=n), officer_routes.data("nn", plan.id, n))
+            for n in NUDGE_STEPS
         ]
-        text = _("🔔 Remind members who are behind by at least how many lessons?")
-        await show(update, context, text, keyboard(layout + _back(_, plan.id)))
-        return
-    if at_least is None or at_least not in NUDGE_STEPS:
+    ]
+    text = _("🔔 Remind members who are behind by at least how many lessons?")
+    await show(update, context, text, keyboard(layout + _back(_, plan.id)))
+    return None
+
+
+async def _targets(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, at_least: int
+) -> tuple[list[int], list[int]] | None:
+    """(members behind, those of them not muted), or None when a nudge cannot be sent."""
+    if at_least not in NUDGE_STEPS:
         await stale(update, caller)
-        return
+        return None
     if plan.state != "active":
-        await answer(update, _("Reminders can only be sent while the plan is running."), alert=True)
-        return
-    await answer(update)
+        await answer(
+            update, caller._("Reminders can only be sent while the plan is running."), alert=True
+        )
+        return None
     facts = await _facts(context, plan)
     lagging = _behind(facts, at_least)
-    targets = [m for m in lagging if m not in facts.muted]
-    if action == "nn":
-        text = _(
-            "🔔 {count} members are behind by {n} or more lessons; {muted} of them muted pushes "
-            "and are not reminded. Send the reminder to {targets} members?",
-            count=len(lagging), n=at_least, muted=len(lagging) - len(targets), targets=len(targets),
-        )  # fmt: skip
-        layout = (
-            [
-                [
-                    button(
-                        _("🔔 Send to {count}", count=len(targets)),
-                        cb(NS, "nok", plan.id, at_least),
-                    )
-                ]
-            ]
-            if targets
-            else []
-        )
-        await show(update, context, text, keyboard(layout + _back(_, plan.id)))
-        return
-    db, now = context.db, context.clock.time()
-    texts, rows = nudge_payload(context, plan, at_least)
-    async with db.transaction() as tx:
-        await enqueue(
-            tx,
-            NUDGE_KIND,
-            texts,
-            rows,
-            targets,
-            now=now,
-            ref=str(plan.id),
-            created_by=caller.member.id,
-        )
-        await audit.record(
-            tx, caller.member.id, "study_nudge", now, target_type="study_plan", target_id=plan.id,
-            details={"behind": at_least, "count": len(targets)},
-        )  # fmt: skip
-    await wake_delivery(context)
-    from handlers.study_officer import show_plan  # the plan screen imports this module
-
-    await show_plan(
-        update,
-        context,
-        caller,
-        plan,
-        _.ngettext(
-            "🔔 Reminder queued for {count} member.",
-            "🔔 Reminder queued for {count} members.",
-            len(targets),
-            count=len(targets),
-        ),
-    )
+    return lagging, [m for m in lagging if m not in facts.muted]
 
 
-async def on_action(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    action: str,
-    arg: int | None,
-) -> None:
-    """Reports and nudges, after study_officer checked the officer may manage the plan."""
+async def confirm_nudge(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """Say how many would be reminded, and offer to send."""
     _ = caller._
-    if action in ("nudge", "nn", "nok"):
-        await _nudge(update, context, caller, plan, action, arg)
-        return
-    await answer(update, _("⏳ Working on it…") if action in ("chart", "xlsx") else None)
-    if action == "units":
-        await _by_unit(update, context, caller, plan)
-    elif action == "lessons":
-        await _by_lesson(update, context, caller, plan)
-    elif action == "chart":
-        await _chart(update, context, caller, plan)
-    else:
-        await _excel(update, context, caller, plan)
+    at_least = args.num(1)
+    found = await _targets(update, context, caller, plan, at_least)
+    if found is None:
+        return None
+    lagging, targets = found
+    text = _(
+        "🔔 {count} members are behind by {n} or more lessons; {muted} of them muted pushes "
+        "and are not reminded. Send the reminder to {targets} members?",
+        count=len(lagging), n=at_least, muted=len(lagging) - len(targets), targets=len(targets),
+    )  # fmt: skip
+    send_it = _("🔔 Send to {count}", count=len(targets))
+    layout = [[button(send_it, officer_routes.data("nok", plan.id, at_least))]] if targets else []
+    await show(update, context, text, keyboard(layout + _back(_, plan.id)))
+    return None
+
+
+async def nudge(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """Queue the reminder (with its audit row), then back to the plan."""
+    _ = caller._
+    at_least = args.num(1)
+    found = await _targets(update, context, caller, plan, at_least)
+    if found is None:
+        return None
+    targets = found[1]
+    texts, rows = nudge_payload(context, plan, at_least)
+    payload = Payload(text=texts, buttons=rows)
+    payload.check()
+    await commands.nudge(
+        context.db, caller.member.id, plan.id, payload.to_json(), targets, at_least,
+        context.clock.time(),
+    )  # fmt: skip
+    await wake_delivery(context)
+    from handlers.study.officer import show_plan  # the plan screen imports this module
+
+    note = _.ngettext(
+        "🔔 Reminder queued for {count} member.",
+        "🔔 Reminder queued for {count} members.",
+        len(targets),
+        count=len(targets),
+    )
+    await show_plan(update, context, caller, plan, note)
+    return None
+
+
+#: The report buttons (action, step, arguments), for plans that have started.
+STEPS = (
+    ("units", by_unit_screen, (int,)),
+    ("lessons", by_lesson_screen, (int,)),
+    ("chart", chart, (int,)),
+    ("xlsx", excel, (int,)),
+    ("nudge", ask_nudge, (int,)),
+    ("nn", confirm_nudge, (int, int)),
+    ("nok", nudge, (int, int)),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, date
+from datetime import UTC
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,12 +16,13 @@ from bot.delivery import Payload
 from bot.i18n import Translate, format_day
 from bot.services import BotContext
 from handlers.common import Caller
-from handlers.keyboards import button, cb, url_button
-from storage import outbox, roles, study
-from storage.db import Database, Executor
-from storage.study import StudyLesson, StudyPlan
-from surveys import Definition, ValidationError, parse_definition
-from surveys.schedule import local_day, parse_schedule, streak
+from handlers.keyboards import button, url_button
+from handlers.routing import Routes
+from storage import roles, study
+from storage.db import Database
+from storage.study import StudyLesson, StudyPlan, commands, learning
+from storage.study.learning import current_streak as current_streak
+from surveys import Definition, parse_definition
 from surveys.study import PointsRules
 
 log = logging.getLogger(__name__)
@@ -31,11 +32,15 @@ NS = "st"
 NS_OFFICER = "sto"
 #: Outbox kinds; the delivery engine re-checks each row just before sending it.
 PUSH_KIND = "study_push"
-NUDGE_KIND = "study_nudge"
+NUDGE_KIND = commands.NUDGE_KIND
 #: Dialog kind of the officer's uploads (plans, added lessons, documents).
-KIND_UPLOAD = "study_upload"
+KIND_UPLOAD = commands.UPLOAD_KIND
 #: How often the release job runs; a lesson goes out at most this late.
 INTERVAL = 60.0
+
+#: Members' study buttons (lessons, quizzes, leaderboards) and the officers' plan buttons.
+routes = Routes(NS, need="verified")
+officer_routes = Routes(NS_OFFICER, need="officer")
 
 # A button before sending: (label, callback data, None) or (label, None, url).
 Spec = tuple[str, str | None, str | None]
@@ -103,7 +108,7 @@ def lesson_extras(_: Translate, lesson: StudyLesson) -> list[Spec]:
     if lesson.link:
         specs.append((_("🔗 Read more"), None, lesson.link))
     if lesson.document:
-        specs.append((_("📎 Document"), cb(NS, "doc", lesson.id), None))
+        specs.append((_("📎 Document"), routes.data("doc", lesson.id), None))
     return specs
 
 
@@ -147,9 +152,11 @@ def push_payload(
             header += "\n" + _(
                 "{count} earlier lessons are also waiting in the Study menu.", count=earlier
             )
-        layout: list[list[Spec]] = [[(_("✅ I have studied"), cb(NS, "read", lesson.id), None)]]
+        layout: list[list[Spec]] = [
+            [(_("✅ I have studied"), routes.data("read", lesson.id), None)]
+        ]
         layout.append(lesson_extras(_, lesson))
-        layout.append([(_("🔕 Mute this plan"), cb(NS, "mute", plan.id, 1, lesson.id), None)])
+        layout.append([(_("🔕 Mute this plan"), routes.data("mute", plan.id, 1, lesson.id), None)])
         return lesson_text(_, plan, lesson, tz, header), [r for r in layout if r]
 
     return localized(context, render)
@@ -167,39 +174,9 @@ def nudge_payload(
             plan=plan.title,
             count=behind_by,
         )
-        return text, [[(_("📖 Study now"), cb(NS, "plan", plan.id), None)]]
+        return text, [[(_("📖 Study now"), routes.data("plan", plan.id), None)]]
 
     return localized(context, render)
-
-
-async def enqueue(
-    tx: Executor,
-    kind: str,
-    texts: dict[str, str],
-    rows: list[list[dict[str, Any]]],
-    member_ids: Sequence[int],
-    *,
-    now: float,
-    ref: str,
-    created_by: int | None = None,
-) -> int:
-    """Create the outbox rows inside the caller's transaction, so they exist with their cause.
-
-    The delivery engine only reads rows; creating them here rather than through
-    `Delivery.enqueue` (its own connection) makes a release and its push one commit.
-    """
-    payload = Payload(text=texts, buttons=rows)
-    payload.check()
-    return await outbox.create(
-        tx,
-        kind=kind,
-        payload=payload.to_json(),
-        member_ids=member_ids,
-        due_at=now,
-        now=now,
-        created_by=created_by,
-        ref=ref,
-    )
 
 
 async def wake_delivery(context: BotContext) -> None:
@@ -211,37 +188,17 @@ async def wake_delivery(context: BotContext) -> None:
 
 
 async def release_due(context: BotContext) -> int:
-    """Release every lesson whose fire time has come and queue one push per plan.
+    """Release every lesson whose fire time has come and queue one push per plan."""
 
-    One transaction (BEGIN IMMEDIATE) covers reading the anchors, releasing, and
-    creating the push rows, so a restart or a second process finds nothing left to do.
-    """
-    db, now, tz = context.db, context.clock.time(), zone(context)
-    pushed = 0
-    async with db.transaction() as tx:
-        for plan in await study.active_plans(tx):
-            schedule = parse_schedule(plan.schedule, tz)
-            if isinstance(schedule, ValidationError):
-                log.error("plan %s has an unusable schedule %r", plan.id, plan.schedule)
-                continue
-            left = await study.unreleased_count(tx, plan.id)
-            fires = schedule.due(plan.anchor_at or now, now, left)
-            if not fires:
-                continue
-            released = await study.release(tx, plan.id, fires)
-            if not released or not await study.claim_push(tx, released[-1].id, plan.id, now):
-                continue
-            # After downtime several lessons come out at once; one push (the newest) is enough.
-            newest = released[-1]
-            muted = await study.muted_members(tx, plan.id)
-            people = [m.id for m in await study.audience(tx, plan.id) if m.id not in muted]
-            texts, rows = push_payload(context, plan, newest, len(released) - 1)
-            broadcast = await enqueue(
-                tx, PUSH_KIND, texts, rows, people, now=now, ref=f"{plan.id}:{newest.id}"
-            )
-            await study.set_push_broadcast(tx, newest.id, broadcast)
-            pushed += 1
-            log.info("plan %s: lesson %s released to %s", plan.id, newest.position, len(people))
+    def push_for(plan: StudyPlan, lesson: StudyLesson, earlier: int) -> str:
+        texts, rows = push_payload(context, plan, lesson, earlier)
+        payload = Payload(text=texts, buttons=rows)
+        payload.check()
+        return payload.to_json()
+
+    pushed = await learning.release_due(
+        context.db, zone(context), context.clock.time(), push_for, PUSH_KIND
+    )
     if pushed:
         await wake_delivery(context)
     return pushed
@@ -258,13 +215,6 @@ async def push_check(db: Database, ref: str | None, member_id: int) -> bool:
     if not plan_id.isdigit():
         return False
     return await study.push_allowed(db, int(plan_id), member_id)
-
-
-async def current_streak(db: Executor, member_id: int, tz: ZoneInfo, now: float) -> int:
-    """The member's study streak today (days without a new lesson do not break it)."""
-    days = {date.fromisoformat(d) for d in await study.study_days(db, member_id)}
-    lesson_days = {local_day(t, tz) for t in await study.release_times(db, member_id)}
-    return streak(days, lesson_days, local_day(now, tz))
 
 
 def percent(value: float | None) -> str:

@@ -11,11 +11,12 @@ from telegram import InlineKeyboardButton, Update
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, show, stale
-from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
-from handlers.study_common import NS, quiz_of, rules
+from handlers.routing import Args, Word
+from handlers.study.common import quiz_of, routes, rules
 from storage import study
-from storage.study import StudyLesson, StudyPlan
+from storage.study import StudyLesson, StudyPlan, learning
 from surveys import (
     AnswerError,
     ChoiceQuestion,
@@ -26,11 +27,7 @@ from surveys import (
     YesNo,
     is_correct,
 )
-from surveys.study import quiz_points
 from surveys.values import check
-
-#: Callback actions this module handles: answer, toggle, submit (multiple), next question.
-ACTIONS = ("qa", "qt", "qs", "qn")
 
 
 def _current(definition: Definition, answered: dict[str, tuple[str, bool]]) -> int | None:
@@ -63,8 +60,8 @@ def _question_screen(
     if isinstance(question, YesNo):
         layout.append(
             [
-                button(_("✅ Yes"), cb(NS, "qa", lesson.id, index, 1)),
-                button(_("❌ No"), cb(NS, "qa", lesson.id, index, 0)),
+                button(_("✅ Yes"), routes.data("qa", lesson.id, index, 1)),
+                button(_("❌ No"), routes.data("qa", lesson.id, index, 0)),
             ]
         )
     elif isinstance(question, ChoiceQuestion):
@@ -78,15 +75,19 @@ def _question_screen(
             bit = 1 << positions[option.id]
             if multiple:
                 mark = "☑ " if mask & bit else "☐ "
-                data = cb(NS, "qt", lesson.id, index, mask ^ bit)
+                data = routes.data("qt", lesson.id, index, mask ^ bit)
                 layout.append([button(mark + option.label, data)])
             else:
                 layout.append(
-                    [button(option.label, cb(NS, "qa", lesson.id, index, positions[option.id]))]
+                    [
+                        button(
+                            option.label, routes.data("qa", lesson.id, index, positions[option.id])
+                        )
+                    ]
                 )
         if multiple:
-            layout.append([button(_("✔ Submit"), cb(NS, "qs", lesson.id, index, mask))])
-    layout.append([button(_("⬅ Lesson"), cb(NS, "les", lesson.id))])
+            layout.append([button(_("✔ Submit"), routes.data("qs", lesson.id, index, mask))])
+    layout.append([button(_("⬅ Lesson"), routes.data("les", lesson.id))])
     return "\n".join(lines), layout
 
 
@@ -138,7 +139,7 @@ async def begin(
             total=state.total if state else 0,
         )
         layout = [
-            [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+            [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]
         ]
     else:
         text, layout = _question_screen(_, lesson, definition, index, me)
@@ -148,65 +149,156 @@ async def begin(
         await show(update, context, text, keyboard(layout))
 
 
-def _value(question: Question, data: Cb) -> object:
+#: A question's position or an answer's bits: short, so a button stays within 64 bytes.
+SMALL = Word(max_len=9)
+
+
+def _small(args: Args, index: int) -> int | None:
+    """A SMALL argument as a number, or None when it is not one (forged)."""
+    text = args.word(index)
+    return int(text) if text.isdigit() else None
+
+
+def _value(question: Question, arg: int, multiple: bool) -> object:
     """The raw answer a button stands for (checked by the survey engine afterwards)."""
-    arg = data.int_arg(2)
-    if arg is None or arg < 0:
+    if arg < 0:
         return None
     if isinstance(question, YesNo):
         return {1: True, 0: False}.get(arg)
     if not isinstance(question, ChoiceQuestion) or arg >= 1 << len(question.options):
         return None
-    if data.action == "qs":
+    if multiple:
         return [o.id for i, o in enumerate(question.options) if arg >> i & 1]
     return question.options[arg].id if arg < len(question.options) else None
 
 
-async def on_action(
+async def _quiz(
+    context: BotContext, caller: Caller, plan: StudyPlan, lesson: StudyLesson
+) -> Definition | None:
+    """The lesson's quiz, when the member has studied the lesson (else None)."""
+    definition = quiz_of(lesson)
+    if definition is None:
+        return None
+    if lesson.id not in await study.read_ids(context.db, caller.member.id, plan.id):
+        return None
+    return definition
+
+
+async def _current_question(
     update: Update,
     context: BotContext,
     caller: Caller,
     plan: StudyPlan,
     lesson: StudyLesson,
-    data: Cb,
+    index: int,
+) -> tuple[Definition, Question] | None:
+    """The question a press is for, when it is the one waiting; an old button is stale."""
+    me = caller.member.id
+    definition = await _quiz(context, caller, plan, lesson)
+    state = await study.quiz_state(context.db, me, lesson.id) if definition else None
+    # An old button (an earlier question, another lesson's finished quiz) changes nothing.
+    if definition is None or state is None or state.finished_at is not None:
+        await stale(update, caller)
+        return None
+    if index != _current(definition, await study.answers(context.db, me, lesson.id)):
+        await stale(update, caller)
+        return None
+    return definition, list(definition.by_id.values())[index]
+
+
+async def next_question(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """Next question ➡ (or the result when the quiz is done)."""
+    if await _quiz(context, caller, plan, lesson) is None:
+        await stale(update, caller)
+        return None
+    await begin(update, context, caller, plan, lesson, new_message=False)
+    return None
+
+
+async def toggle(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """Tick or untick a choice of a multiple-choice question (nothing is stored yet)."""
+    index, mask = _small(args, 1), _small(args, 2)
+    if index is None:
+        await stale(update, caller)
+        return None
+    found = await _current_question(update, context, caller, plan, lesson, index)
+    if found is None:
+        return None
+    definition, question = found
+    options = len(question.options) if isinstance(question, MultipleChoice) else 0
+    if mask is None or not options or mask >= 1 << options:
+        await stale(update, caller)
+        return None
+    text, layout = _question_screen(caller._, lesson, definition, index, caller.member.id, mask)
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+async def choose(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """Answer a yes/no or single-choice question."""
+    await _answer(update, context, caller, plan, lesson, args, multiple=False)
+    return None
+
+
+async def submit(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+) -> str | None:
+    """Submit the ticked choices of a multiple-choice question."""
+    await _answer(update, context, caller, plan, lesson, args, multiple=True)
+    return None
+
+
+async def _answer(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    plan: StudyPlan,
+    lesson: StudyLesson,
+    args: Args,
+    *,
+    multiple: bool,
 ) -> None:
-    """Answer, toggle a choice, submit choices, or go to the next question."""
+    """Store the answer, say right or wrong with the explanation, and award points at the end."""
     _ = caller._
     db, me, now = context.db, caller.member.id, context.clock.time()
-    definition = quiz_of(lesson)
-    if definition is None or lesson.id not in await study.read_ids(db, me, plan.id):
+    index = _small(args, 1)
+    if index is None:
         await stale(update, caller)
         return
-    if data.action == "qn":
-        await answer(update)
-        await begin(update, context, caller, plan, lesson, new_message=False)
+    found = await _current_question(update, context, caller, plan, lesson, index)
+    if found is None:
         return
-    state = await study.quiz_state(db, me, lesson.id)
-    answered = await study.answers(db, me, lesson.id)
-    index = data.int_arg(1)
-    # An old button (an earlier question, another lesson's finished quiz) changes nothing.
-    current = _current(definition, answered)
-    if state is None or state.finished_at is not None or index is None or index != current:
-        await stale(update, caller)
-        return
+    definition, question = found
     questions = list(definition.by_id.values())
-    question = questions[index]
-    if data.action == "qt":
-        mask = data.int_arg(2)
-        if (
-            mask is None
-            or mask < 0
-            or not isinstance(question, MultipleChoice)
-            or mask >= 1 << len(question.options)
-        ):
-            await stale(update, caller)
-            return
-        await answer(update)
-        text, layout = _question_screen(_, lesson, definition, index, me, mask)
-        await show(update, context, text, keyboard(layout))
-        return
-    value = _value(question, data)
-    if value is None or (data.action == "qs") != isinstance(question, MultipleChoice):
+    arg = _small(args, 2)
+    value = _value(question, arg, multiple) if arg is not None else None
+    if value is None or multiple != isinstance(question, MultipleChoice):
         await stale(update, caller)
         return
     checked = check(question, value)
@@ -214,21 +306,15 @@ async def on_action(
         await answer(update, checked.format(_), alert=True)
         return
     right = bool(is_correct(question, checked))
-    last = index == len(questions) - 1
-    gained, finished, correct = 0, False, 0
-    async with db.transaction() as tx:
-        saved = await study.save_answer(
-            tx, me, lesson.id, question.id, json.dumps(checked, ensure_ascii=False), right, now
-        )
-        if saved and last:
-            correct = sum(ok for _a, ok in (await study.answers(tx, me, lesson.id)).values())
-            finished = await study.finish_quiz(tx, me, lesson.id, correct, len(questions), now)
-            points = quiz_points(correct, len(questions), rules(context))
-            if finished and await study.award(tx, me, plan.id, f"quiz:{lesson.id}", points, now):
-                gained = points
-    if not saved:
+    stored = await learning.answer_quiz(
+        db, me, plan.id, lesson.id,
+        (question.id, json.dumps(checked, ensure_ascii=False), right),
+        len(questions), rules(context), now,
+    )  # fmt: skip
+    if stored is None:
         await stale(update, caller)  # a double tap: the first press already counted
         return
+    finished, correct, gained = stored.finished, stored.correct, stored.gained
     await answer(update, _("✅ Right!") if right else _("❌ Not quite."))
     lines = [
         _("📝 <b>Quiz</b> · {title}", title=lesson.title),
@@ -254,8 +340,17 @@ async def on_action(
             ),
         ]
         layout = [
-            [button(_("⬅ Lessons"), cb(NS, "plan", plan.id)), button(_("🏠 Main menu"), HOME)]
+            [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]
         ]
     else:
-        layout = [[button(_("Next question ➡"), cb(NS, "qn", lesson.id))]]
+        layout = [[button(_("Next question ➡"), routes.data("qn", lesson.id))]]
     await show(update, context, "\n".join(lines), keyboard(layout))
+
+
+#: The quiz's buttons (action, step, arguments): lesson id, question index, answer or choices.
+STEPS = (
+    ("qa", choose, (int, SMALL, SMALL)),
+    ("qt", toggle, (int, SMALL, SMALL)),
+    ("qs", submit, (int, SMALL, SMALL)),
+    ("qn", next_question, (int,)),
+)

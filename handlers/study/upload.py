@@ -9,17 +9,15 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
-from bot.services import BotApp, BotContext
-from handlers.audience import resolve_audience
+from bot.services import BotContext
+from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, refuse, send
-from handlers.registry import DialogRoute, Registry
-from handlers.study_common import KIND_UPLOAD as KIND
-from handlers.study_common import can_manage, zone
-from handlers.study_officer import show_plan
-from storage import audit, dialogs, study
-from storage.db import Executor
+from handlers.registry import DialogRoute
+from handlers.study.common import can_manage, zone
+from handlers.study.officer import show_plan
+from storage import dialogs, study
 from storage.dialogs import Dialog
-from storage.study import NewLesson
+from storage.study import NewLesson, StudyPlan, commands
 from surveys import dump
 from surveys.study import Additions, Lesson, Plan, load_plan_file
 
@@ -42,9 +40,31 @@ def new_lessons(lessons: tuple[Lesson, ...]) -> list[NewLesson]:
     ]
 
 
+async def _show(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, note: str = ""
+) -> None:
+    """The plan's screen as a new message; only then is the upload step over."""
+    await show_plan(update, context, caller, plan, note, new=True)
+    await commands.plan_shown(context.db, caller.member.telegram_id, context.clock.time())
+
+
+async def _owed(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> bool:
+    """After a finished upload whose screen was lost: show the plan (the current step)."""
+    if dialog.step != "done":
+        return False
+    plan = await study.get_plan(context.db, int(dialog.data.get("plan_id") or 0))
+    if plan is None or not await can_manage(context, caller, plan):
+        await dialogs.clear(context.db, caller.member.telegram_id)
+        return False
+    await _show(update, context, caller, plan)
+    return True
+
+
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take a YAML plan, lessons to add, or a document a lesson names."""
     _ = caller._
+    if await _owed(update, context, caller, dialog):
+        return
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
@@ -83,6 +103,8 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take YAML pasted as a message (while documents are awaited, say which)."""
     _ = caller._
+    if await _owed(update, context, caller, dialog):
+        return
     message = update.effective_message
     if dialog.step == "docs":
         missing = await study.missing_documents(context.db, int(dialog.data.get("plan_id") or 0))
@@ -118,39 +140,20 @@ async def _process(
         await _report(update, context, _, problems)
         return
     db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        await study.delete_draft(tx, parsed.id)
-        plan_id = await study.create_plan(
-            tx,
-            code=parsed.id,
-            title=parsed.title,
-            description=parsed.description,
-            schedule=parsed.schedule.text,
-            starts_on=parsed.start.isoformat() if parsed.start else None,
-            unit_ids=unit_ids,
-            lessons=new_lessons(parsed.lessons),
-            created_by=caller.member.id,
-            now=now,
-        )
-        await audit.record(
-            tx, caller.member.id, "study_upload", now, target_type="study_plan",
-            target_id=plan_id, details={"code": parsed.id, "lessons": len(parsed.lessons)},
-        )  # fmt: skip
-        await _after_upload(tx, caller, plan_id, now)
+    new_plan = commands.NewPlan(
+        code=parsed.id,
+        title=parsed.title,
+        description=parsed.description,
+        schedule=parsed.schedule.text,
+        starts_on=parsed.start.isoformat() if parsed.start else None,
+        unit_ids=unit_ids,
+        lessons=new_lessons(parsed.lessons),
+    )
+    plan_id = await commands.upload(db, caller.member.id, caller.member.telegram_id, new_plan, now)
     plan = await study.get_plan(db, plan_id)
     assert plan is not None
     note = _("✅ The plan is valid and saved as a draft. Check it, then press Start.")
-    await show_plan(update, context, caller, plan, note, new=True)
-
-
-async def _after_upload(tx: Executor, caller: Caller, plan_id: int, now: float) -> None:
-    """Keep the dialog open for missing documents, else close it."""
-    if await study.missing_documents(tx, plan_id):
-        await dialogs.save(
-            tx, caller.member.telegram_id, Dialog(KIND, "docs", {"plan_id": plan_id}), now
-        )
-    else:
-        await dialogs.clear(tx, caller.member.telegram_id)
+    await _show(update, context, caller, plan, note)
 
 
 async def _add(
@@ -181,15 +184,10 @@ async def _add(
     if problem is not None or plan is None:
         await _report(update, context, _, [("plan", problem or "")])
         return
-    async with db.transaction() as tx:
-        ids = await study.add_lessons(tx, plan.id, new_lessons(additions.lessons), now)
-        await audit.record(
-            tx, caller.member.id, "study_add_lessons", now, target_type="study_plan",
-            target_id=plan.id, details={"count": len(ids)},
-        )  # fmt: skip
-        await _after_upload(tx, caller, plan.id, now)
+    lessons = new_lessons(additions.lessons)
+    ids = await commands.add(db, caller.member.id, caller.member.telegram_id, plan.id, lessons, now)
     note = _("✅ {count} lessons added.", count=len(ids))
-    await show_plan(update, context, caller, plan, note, new=True)
+    await _show(update, context, caller, plan, note)
 
 
 async def _take_document(
@@ -202,20 +200,10 @@ async def _take_document(
         await dialogs.clear(db, caller.member.telegram_id)
         await refuse(update, caller)
         return
-    async with db.transaction() as tx:
-        missing = await study.missing_documents(tx, plan.id)
-        if name in missing:
-            await study.attach_document(tx, plan.id, name, file_id)
-            await audit.record(
-                tx, caller.member.id, "study_document", now, target_type="study_plan",
-                target_id=plan.id, details={"file": name},
-            )  # fmt: skip
-            missing.remove(name)
-        else:
-            name = ""
-        if not missing:
-            await dialogs.clear(tx, caller.member.telegram_id)
-    if not name:
+    attached, missing = await commands.attach(
+        db, caller.member.id, caller.member.telegram_id, plan.id, name, file_id, now
+    )
+    if not attached:
         await send(
             update,
             context,
@@ -225,7 +213,7 @@ async def _take_document(
             ),
         )
         return
-    await show_plan(update, context, caller, plan, _("📎 Received {name}.", name=name), new=True)
+    await _show(update, context, caller, plan, _("📎 Received {name}.", name=name))
 
 
 async def _check(
@@ -273,14 +261,9 @@ async def _report(
     await send(update, context, "\n".join(lines))
 
 
-def register(app: BotApp, registry: Registry) -> None:
-    """Declare the upload dialog: YAML files or pasted YAML, and documents."""
-    del app
-    registry.dialog(
-        KIND,
-        DialogRoute(
-            on_text=on_text,
-            on_media=on_media,
-            cancel_note=N_("Nothing more was changed in the study plans."),
-        ),
-    )
+#: The upload dialog: YAML files or pasted YAML, then the documents lessons name.
+DIALOG = DialogRoute(
+    on_text=on_text,
+    on_media=on_media,
+    cancel_note=N_("Nothing more was changed in the study plans."),
+)

@@ -7,14 +7,21 @@ from telegram import Message, Update
 from bot.delivery import Delivery, Payload, broadcast_stats
 from bot.i18n import format_when, zone_label
 from bot.services import BotContext
-from handlers import announce_text as text_rules
-from handlers.announce_draft import KIND, NS, Draft, audience_screen, review_screen, when_text
-from handlers.announce_report import report_markup, report_text
+from handlers.announcements import text as text_rules
+from handlers.announcements.draft import (
+    KIND,
+    Draft,
+    audience_screen,
+    review_screen,
+    routes,
+    when_text,
+)
+from handlers.announcements.report import report_markup, report_text
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from storage import announcements, dialogs, roles
-from storage.announcements import Announcement
+from storage.announcements import Announcement, steps
 from storage.dialogs import Dialog
 
 
@@ -41,7 +48,8 @@ async def may_control(context: BotContext, caller: Caller, item: Announcement) -
 
 
 async def save_draft(context: BotContext, caller: Caller, draft: Draft, step: str) -> None:
-    """Store the draft and the step in the dialog row."""
+    """Store the draft and the step in the dialog row, with a new screen version."""
+    draft.version += 1
     await dialogs.save(
         context.db,
         caller.member.telegram_id,
@@ -58,15 +66,47 @@ async def load_draft(context: BotContext, caller: Caller) -> Draft | None:
     return Draft.from_data(dialog.data)
 
 
+async def shown(context: BotContext, caller: Caller, draft: Draft) -> None:
+    """The screen of the draft's current step was sent: nothing to redraw after a restart."""
+    await steps.mark_shown(context.db, caller.member.telegram_id, draft.version)
+
+
+async def redraw(
+    update: Update, context: BotContext, caller: Caller, draft: Draft, step: str
+) -> Message | None:
+    """Draw the screen of the step the draft is at, and note that it was sent."""
+    if step in ("text", "split"):
+        message = await prompt_text(update, context, caller)
+    elif step == "time":
+        message = await show_when(update, context, caller)
+    elif step == "audience" or not draft.audience.unit_ids:
+        message = await show_audience(update, context, caller, draft)
+    else:
+        message = await show_review(update, context, caller, draft)
+    await shown(context, caller, draft)
+    return message
+
+
+async def go_to(
+    update: Update, context: BotContext, caller: Caller, draft: Draft, step: str
+) -> Message | None:
+    """Store the draft at `step`, then draw that step."""
+    await save_draft(context, caller, draft, step)
+    return await redraw(update, context, caller, draft, step)
+
+
+async def step_of(context: BotContext, caller: Caller) -> str:
+    """The step the caller's draft is at ("review" when the dialog is gone meanwhile)."""
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    return dialog.step if dialog is not None and dialog.kind == KIND else "review"
+
+
 async def after_content(
     update: Update, context: BotContext, caller: Caller, draft: Draft
 ) -> Message | None:
     """Text or file is in: choose the audience first, or back to the review."""
-    if draft.audience.unit_ids:
-        await save_draft(context, caller, draft, "review")
-        return await show_review(update, context, caller, draft)
-    await save_draft(context, caller, draft, "audience")
-    return await show_audience(update, context, caller, draft)
+    step = "review" if draft.audience.unit_ids else "audience"
+    return await go_to(update, context, caller, draft, step)
 
 
 async def show_home(update: Update, context: BotContext, caller: Caller) -> None:
@@ -77,9 +117,9 @@ async def show_home(update: Update, context: BotContext, caller: Caller) -> None
         context.db, officer_id=mine, states=("scheduled",), limit=50
     )
     layout = [
-        [button(_("✏️ New announcement"), cb(NS, "new"))],
-        [button(_("🗓 Scheduled ({count})", count=len(scheduled)), cb(NS, "sch"))],
-        [button(_("📊 Recent announcements"), cb(NS, "rec"))],
+        [button(_("✏️ New announcement"), routes.data("new"))],
+        [button(_("🗓 Scheduled ({count})", count=len(scheduled)), routes.data("sch"))],
+        [button(_("📊 Recent announcements"), routes.data("rec"))],
         [button(_("⬅ Back"), cb("m", "off"))],
     ]
     text = _(
@@ -89,7 +129,7 @@ async def show_home(update: Update, context: BotContext, caller: Caller) -> None
     await show(update, context, text, keyboard(layout))
 
 
-async def prompt_text(update: Update, context: BotContext, caller: Caller) -> None:
+async def prompt_text(update: Update, context: BotContext, caller: Caller) -> Message | None:
     """Ask for the text (or a file)."""
     _ = caller._
     text = _(
@@ -97,8 +137,8 @@ async def prompt_text(update: Update, context: BotContext, caller: Caller) -> No
         "{tags}.\nYou can also send a photo or a file, with the text as its caption.",
         tags=text_rules.TAGS_HINT,
     )
-    markup = keyboard([[button(_("✖ Discard"), cb(NS, "x"))]])
-    await show(update, context, text, markup)
+    markup = keyboard([[button(_("✖ Discard"), routes.data("x"))]])
+    return await show(update, context, text, markup)
 
 
 async def show_audience(
@@ -124,7 +164,7 @@ async def show_review(
     return await (send if fresh else show)(update, context, text, markup)
 
 
-async def show_when(update: Update, context: BotContext, caller: Caller) -> None:
+async def show_when(update: Update, context: BotContext, caller: Caller) -> Message | None:
     """Ask when to send, with a format example."""
     _ = caller._
     text = _(
@@ -134,10 +174,10 @@ async def show_when(update: Update, context: BotContext, caller: Caller) -> None
         zone=zone_label(context.settings.timezone, caller.locale),
     )
     layout = [
-        [button(_("⚡ Right after confirming"), cb(NS, "now"))],
-        [button(_("⬅ Back"), cb(NS, "rev"))],
+        [button(_("⚡ Right after confirming"), routes.data("now"))],
+        [button(_("⬅ Back"), routes.data("rev"))],
     ]
-    await show(update, context, text, keyboard(layout))
+    return await show(update, context, text, keyboard(layout))
 
 
 async def show_report(
@@ -165,8 +205,8 @@ async def show_list(update: Update, context: BotContext, caller: Caller, which: 
     for item in items:
         when = format_when(item.due_at, caller.locale, context.settings.tz)
         label = f"{icons.get(item.state, '•')} {when} · {item.summary or '…'}"
-        layout.append([button(label[:60], cb(NS, "s", item.broadcast_id))])
-    layout.append([button(_("⬅ Back"), cb(NS, "home"))])
+        layout.append([button(label[:60], routes.data("s", item.broadcast_id))])
+    layout.append([button(_("⬅ Back"), routes.data("home"))])
     if which == "sch":
         title = _("🗓 <b>Scheduled announcements</b>")
         empty = _("Nothing is scheduled.")

@@ -8,18 +8,11 @@ from telegram import Message, MessageEntity, Update
 from telegram.error import BadRequest
 
 from bot.services import BotContext
-from handlers import announce_text as text_rules
-from handlers.announce_draft import NS, Draft
-from handlers.announce_screens import (
-    after_content,
-    prompt_text,
-    save_draft,
-    show_audience,
-    show_review,
-    show_when,
-)
+from handlers.announcements import text as text_rules
+from handlers.announcements.draft import Draft, routes
+from handlers.announcements.screens import after_content, go_to, redraw, save_draft, shown
 from handlers.common import Caller, refuse, send
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from storage import dialogs
 from storage.dialogs import Dialog
 
@@ -75,8 +68,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
             await send(update, context, when.render(_))
             return
         draft.due_at = when
-        await save_draft(context, caller, draft, "review")
-        await show_review(update, context, caller, draft)
+        await go_to(update, context, caller, draft, "review")
         return
     now = context.clock.time()
     html = _html_of(message)
@@ -93,6 +85,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         return
     draft.text_at = now
     screen = await _take_text(update, context, caller, draft, html)
+    await shown(context, caller, draft)  # an answer to the text was sent, whatever it says
     await _replace_screen(context, caller, dialog.message_id if joined else None, screen)
 
 
@@ -138,8 +131,8 @@ async def _take_text(
         await save_draft(context, caller, draft, "split")
         markup = keyboard(
             [
-                [button(_("✂ Send as {count} messages", count=len(parts)), cb(NS, "split"))],
-                [button(_("✏️ Send a shorter text"), cb(NS, "txt"))],
+                [button(_("✂ Send as {count} messages", count=len(parts)), routes.data("split"))],
+                [button(_("✏️ Send a shorter text"), routes.data("txt"))],
             ]
         )
         return await send(
@@ -193,12 +186,4 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 
 async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Show the current step again (after input it cannot use)."""
-    draft = Draft.from_data(dialog.data)
-    if dialog.step in ("text", "split"):
-        await prompt_text(update, context, caller)
-    elif dialog.step == "time":
-        await show_when(update, context, caller)
-    elif dialog.step == "audience" or not draft.audience.unit_ids:
-        await show_audience(update, context, caller, draft)
-    else:
-        await show_review(update, context, caller, draft)
+    await redraw(update, context, caller, Draft.from_data(dialog.data), dialog.step)
