@@ -63,9 +63,9 @@ from bot.app import stop_app
 from bot.sandbox.core import BotMessage, Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
 from bot.services import BotApp, BotContext
-from handlers import survey_notify
+from handlers.surveys import notify as survey_notify
 from storage import audit, members, roles, units
-from storage import surveys as store
+from storage.surveys import queries as store
 
 FIRST_USER = 10_000_000
 ADMIN_USER = 1

@@ -36,9 +36,7 @@ from handlers import (
     suggestions_mine,
     suggestions_officer,
     suggestions_supervision,
-    survey_recover,
     surveys,
-    surveys_officer,
     tasks,
     units_admin,
 )
@@ -67,7 +65,6 @@ FEATURES = (
     suggestions_officer,
     suggestions_supervision,
     surveys,
-    surveys_officer,
     study,
     study_officer,
     study_upload,
@@ -93,9 +90,9 @@ def register(app: BotApp) -> Registry:
 
 
 async def recover(app: BotApp) -> None:
-    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
+    """At start, draw the screens a stopped process left unsent (see handlers.surveys.recover)."""
     try:
-        await survey_recover.redraw_unsent(BotContext(app))
+        await surveys.recover.redraw_unsent(BotContext(app))
     except Exception:
         # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
         # failure here (the database busy at start) must not keep the bot from starting.

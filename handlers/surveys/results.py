@@ -21,7 +21,7 @@ from bot.exports import Cell
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
-from handlers.survey_common import (
+from handlers.surveys.common import (
     WITHHELD,
     definition_of,
     participation,
@@ -31,12 +31,12 @@ from handlers.survey_common import (
     when,
     zone,
 )
-from handlers.survey_screens import answer_text, number_text, short
+from handlers.surveys.screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
 from storage import audit, members
-from storage import survey_responses as responses
 from storage.suggestions import next_release
-from storage.surveys import Survey
+from storage.surveys import responses
+from storage.surveys.queries import Survey
 from surveys import (
     Aggregator,
     ChoiceQuestion,

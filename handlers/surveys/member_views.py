@@ -11,7 +11,7 @@ from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import (
+from handlers.surveys.common import (
     NS,
     NS_OFFICER,
     NS_PREVIEW,
@@ -20,10 +20,10 @@ from handlers.survey_common import (
     until,
     zone,
 )
-from handlers.survey_screens import short
-from storage import survey_progress as sessions
-from storage import surveys as store
-from storage.surveys import Survey
+from handlers.surveys.screens import short
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
 _STATUS = {"new": N_("🆕 Not started"), "progress": N_("✏️ In progress"), "done": N_("✅ Done")}
 _ICON = {"new": "🆕", "progress": "✏️", "done": "✅"}

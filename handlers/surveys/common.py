@@ -13,10 +13,10 @@ from bot.services import BotContext
 from handlers.common import Caller
 from handlers.unit_picker import UnitTree
 from storage import roles, units
-from storage import survey_responses as responses
-from storage import surveys as store
 from storage.db import Executor
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys import responses
+from storage.surveys.queries import Survey
 from surveys import Definition, Question, disclosure, parse_definition
 from surveys.disclosure import Line
 

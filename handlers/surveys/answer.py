@@ -16,7 +16,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, refuse, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import (
+from handlers.surveys.common import (
     KIND_ANSWER,
     NS,
     NS_OFFICER,
@@ -29,14 +29,14 @@ from handlers.survey_common import (
     when,
     zone,
 )
-from handlers.survey_screens import View, question_screen, review_screen
+from handlers.surveys.screens import View, question_screen, review_screen
 from storage import dialogs, mixing
-from storage import survey_progress as sessions
-from storage import survey_responses as responses
-from storage import surveys as store
 from storage.dialogs import Dialog
-from storage.survey_progress import Session
-from storage.surveys import Survey
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys import responses
+from storage.surveys.progress import Session
+from storage.surveys.queries import Survey
 from surveys import (
     AnswerError,
     Definition,

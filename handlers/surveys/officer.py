@@ -7,11 +7,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import survey_actions, survey_builder, survey_results, survey_upload
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
-from handlers.survey_common import (
+from handlers.surveys import actions as survey_actions
+from handlers.surveys import builder as survey_builder
+from handlers.surveys import results as survey_results
+from handlers.surveys import upload as survey_upload
+from handlers.surveys.common import (
     KIND_SCHEDULE,
     NS_OFFICER,
     can_manage,
@@ -21,13 +24,13 @@ from handlers.survey_common import (
     when,
     zone,
 )
-from handlers.survey_officer_views import show_list, show_survey
-from handlers.survey_screens import short
+from handlers.surveys.officer_views import show_list, show_survey
+from handlers.surveys.screens import short
 from handlers.unit_picker import UnitTree, picker_markup
 from storage import audit, dialogs, units
-from storage import surveys as store
 from storage.dialogs import Dialog
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 from surveys import dump_yaml
 from surveys.reader import Reader
 

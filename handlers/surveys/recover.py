@@ -8,12 +8,12 @@ from telegram.error import TelegramError
 
 from bot.services import BotContext
 from handlers.common import caller_of
-from handlers.survey_answer import resend, run_for
-from handlers.survey_common import KIND_ANSWER, can_manage
+from handlers.surveys.answer import resend, run_for
+from handlers.surveys.common import KIND_ANSWER, can_manage
 from storage import members
-from storage import survey_progress as sessions
-from storage import surveys as store
-from storage.survey_progress import Unshown
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.progress import Unshown
 
 log = logging.getLogger(__name__)
 

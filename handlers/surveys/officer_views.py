@@ -9,7 +9,7 @@ from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import OFFICER
-from handlers.survey_common import (
+from handlers.surveys.common import (
     NS_BUILD,
     NS_OFFICER,
     NS_PREVIEW,
@@ -23,10 +23,10 @@ from handlers.survey_common import (
     when,
     zone,
 )
-from handlers.survey_screens import short
+from handlers.surveys.screens import short
 from handlers.unit_picker import UnitTree
-from storage import surveys as store
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
 NS = NS_OFFICER
 _STATE = {

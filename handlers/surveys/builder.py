@@ -15,13 +15,13 @@ from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.survey_common import KIND_BUILD, NS_BUILD, NS_OFFICER, scope_of, zone
-from handlers.survey_officer_views import show_list, show_survey
-from handlers.survey_screens import short
+from handlers.surveys.common import KIND_BUILD, NS_BUILD, NS_OFFICER, scope_of, zone
+from handlers.surveys.officer_views import show_list, show_survey
+from handlers.surveys.screens import short
 from handlers.validation import Problem, clean_text
 from storage import audit, dialogs, roles, units
-from storage import surveys as store
 from storage.dialogs import Dialog
+from storage.surveys import queries as store
 from surveys import Definition, ValidationError, dump, validate
 from surveys.builder import add_multiple_choice, add_single_choice, add_text_question, new_survey
 from surveys.model import LABEL_MAX, OPTIONS_MAX, QUESTION_TITLE_MAX, TITLE_MAX

@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass
 
 from bot.services import BotContext
-from handlers import survey_notify
-from handlers.survey_common import definition_of
+from handlers.surveys import notify as survey_notify
+from handlers.surveys.common import definition_of
 from storage import audit
-from storage import surveys as store
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
 log = logging.getLogger(__name__)
 

@@ -11,14 +11,14 @@ from bot.i18n import Translate, raw
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, stale
 from handlers.keyboards import Cb
-from handlers.survey_answer import Run, leave_dialog, list_markup, open_run, problem_text, render
-from handlers.survey_common import question_at, sealer_for
-from handlers.survey_member_views import show_intro
-from handlers.survey_screens import selection
-from storage import survey_progress as sessions
-from storage import surveys as store
+from handlers.surveys.answer import Run, leave_dialog, list_markup, open_run, problem_text, render
+from handlers.surveys.common import question_at, sealer_for
+from handlers.surveys.member_views import show_intro
+from handlers.surveys.screens import selection
 from storage.dialogs import Dialog
-from storage.survey_progress import Session
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.progress import Session
 from surveys import (
     AnswerError,
     Definition,

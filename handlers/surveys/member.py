@@ -7,16 +7,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers import survey_answer as answering
-from handlers import survey_jobs
-from handlers import survey_steps as steps
 from handlers.common import answer, decode, get_caller, refuse, send, stale
 from handlers.keyboards import cb
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
-from handlers.survey_common import KIND_ANSWER, NS, NS_PREVIEW
-from handlers.survey_member_views import show_intro, show_list
-from storage import surveys as store
+from handlers.surveys import answer as answering
+from handlers.surveys import jobs as survey_jobs
+from handlers.surveys import steps
+from handlers.surveys.common import KIND_ANSWER, NS, NS_PREVIEW
+from handlers.surveys.member_views import show_intro, show_list
 from storage.db import Database
+from storage.surveys import queries as store
 
 
 async def on_button(update: Update, context: BotContext) -> None:

@@ -12,11 +12,11 @@ from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import notify
 from handlers.keyboards import button, cb, keyboard
-from handlers.survey_common import NS, until, zone
-from handlers.survey_screens import short
+from handlers.surveys.common import NS, until, zone
+from handlers.surveys.screens import short
 from storage import members
-from storage import surveys as store
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from handlers.audience import resolve_audience
 from handlers.common import Caller, answer, refuse, send, show
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, when, zone
-from handlers.survey_officer_views import show_survey
+from handlers.surveys.common import KIND_UPLOAD, NS_OFFICER, can_manage, when, zone
+from handlers.surveys.officer_views import show_survey
 from storage import audit, dialogs
-from storage import surveys as store
 from storage.dialogs import Dialog
+from storage.surveys import queries as store
 from surveys import Definition, dump, load_definition
 from surveys.dates import move_past_years
 

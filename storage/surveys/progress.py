@@ -14,7 +14,7 @@ from typing import Any
 from storage import sealing
 from storage.db import Executor, Row
 from storage.sealing import Sealer
-from storage.surveys import Survey, survey_from
+from storage.surveys.queries import Survey, survey_from
 
 _SEALED = "sealed:"
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate, join_list, raw
 from handlers.keyboards import button, cb, grid, keyboard
-from handlers.survey_common import question_index
+from handlers.surveys.common import question_index
 from surveys import (
     Answer,
     ChoiceQuestion,
