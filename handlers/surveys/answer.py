@@ -14,16 +14,19 @@ from telegram.error import BadRequest
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, refuse, show, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
 from handlers.surveys.common import (
     KIND_ANSWER,
+    LIST,
     NS,
-    NS_OFFICER,
     NS_PREVIEW,
+    OPEN,
     can_manage,
     day_of,
     definition_of,
+    member_routes,
+    officer_routes,
     sealer_for,
     until,
     when,
@@ -132,7 +135,9 @@ async def _closed(update: Update, context: BotContext, caller: Caller, survey: S
 
 
 def list_markup(_: Translate) -> InlineKeyboardMarkup:
-    return keyboard([[button(_("📋 Surveys"), cb(NS, "list"))], [button(_("🏠 Main menu"), HOME)]])
+    return keyboard(
+        [[button(_("📋 Surveys"), member_routes.data(LIST))], [button(_("🏠 Main menu"), HOME)]]
+    )
 
 
 async def leave_dialog(context: BotContext, caller: Caller, survey_id: int) -> None:
@@ -283,7 +288,9 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
         await answer(update)
         await sessions.drop(db, survey.id, member_id, preview=True)
         await leave_dialog(context, caller, survey.id)
-        markup = keyboard([[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", survey.id))]])
+        markup = keyboard(
+            [[button(_("⬅ Back to the survey"), officer_routes.data(OPEN, survey.id))]]
+        )
         await show(update, context, _("👁 Preview finished: nothing was stored."), markup)
         return
     answers = final_answers(run.definition, progress)
@@ -337,7 +344,7 @@ async def later(update: Update, context: BotContext, caller: Caller, run: Run) -
     await leave_dialog(context, caller, run.survey.id)
     if run.preview:
         markup = keyboard(
-            [[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", run.survey.id))]]
+            [[button(_("⬅ Back to the survey"), officer_routes.data(OPEN, run.survey.id))]]
         )
         await show(update, context, _("👁 Preview paused."), markup)
         return

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, refuse, send, show, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.common import Caller, refuse, send, show
+from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.surveys.common import KIND_BUILD, NS_BUILD, NS_OFFICER, scope_of, zone
+from handlers.routing import Action, Args, Spec, Word
+from handlers.surveys.common import (
+    KIND_BUILD,
+    LIST,
+    STALE,
+    builder_routes,
+    officer_routes,
+    scope_of,
+    zone,
+)
 from handlers.surveys.officer_views import show_list, show_survey
 from handlers.surveys.screens import short
 from handlers.validation import Problem, clean_text
@@ -26,7 +35,11 @@ from surveys import Definition, ValidationError, dump, validate
 from surveys.builder import add_multiple_choice, add_single_choice, add_text_question, new_survey
 from surveys.model import LABEL_MAX, OPTIONS_MAX, QUESTION_TITLE_MAX, TITLE_MAX
 
-NS = NS_BUILD
+routes = builder_routes
+#: Builder buttons (svb:…).
+NEW, ADD, MENU, UNDO, FINISH, ANON, CLOSE, QUIT = (
+    "new", "add", "menu", "undo", "done", "anon", "close", "quit"
+)  # fmt: skip
 QUESTIONS_MAX = 30
 OPTIONS_LIMIT = min(20, OPTIONS_MAX)
 _TYPES = {
@@ -66,11 +79,12 @@ def _menu(_: Translate, data: dict[str, Any]) -> tuple[str, list[list[InlineKeyb
         lines.append(f"{number}. {html.escape(short(q['title'], 60), quote=False)} ({kind})")
     lines.append("")
     lines.append(_("Add a question, or finish."))
-    layout = [[button(_(_TYPES[t]), cb(NS, "add", t))] for t in _TYPES]
+    full = len(questions) >= QUESTIONS_MAX
+    layout = [] if full else [[button(_(_TYPES[t]), routes.data(ADD, t))] for t in _TYPES]
     if questions:
-        layout.append([button(_("↩ Remove the last question"), cb(NS, "undo"))])
-        layout.append([button(_("✅ Finish"), cb(NS, "done"))])
-    layout.append([button(_("✖ Discard"), cb(NS, "quit"))])
+        layout.append([button(_("↩ Remove the last question"), routes.data(UNDO))])
+        layout.append([button(_("✅ Finish"), routes.data(FINISH))])
+    layout.append([button(_("✖ Discard"), routes.data(QUIT))])
     return "\n".join(lines), layout
 
 
@@ -80,95 +94,144 @@ async def _save(context: BotContext, caller: Caller, step: str, data: dict[str, 
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Builder buttons (svb:…): officers only, and only with the builder open."""
-    caller = await get_caller(update, context)
+@routes.action(NEW)
+async def _new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Open the builder: ask for the title."""
     _ = caller._
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if not caller.is_officer:
-        await refuse(update, caller)
-        return
-    if data is None:
-        await stale(update, caller)
-        return
-    db = context.db
-    if data.action == "new":
-        await answer(update)
-        await _save(context, caller, "title", {"questions": []})
-        back = keyboard([[button(_("⬅ Back"), cb(NS_OFFICER, "list"))]])
-        await show(update, context, _("🧱 <b>New survey</b>\nSend the title of the survey."), back)
-        return
-    dialog = await dialogs.get(db, caller.member.telegram_id)
-    if dialog is None or dialog.kind != KIND_BUILD:
-        await stale(update, caller)
-        return
-    state = dialog.data
-    valid = {
-        "add": bool(data.args) and data.args[0] in _TYPES,
-        "menu": True,
-        "undo": True,
-        "done": bool(state.get("questions")),
-        "anon": dialog.step == "anon",
-        "close": dialog.step == "close" and data.int_arg(0) in (0, *_DEADLINES),
-        "quit": True,
-    }
-    if not valid.get(data.action, False):
-        await stale(update, caller)
-        return
-    await answer(update)
-    if data.action == "add":
-        state["adding"] = data.args[0]
-        await _save(context, caller, "q_title", state)
-        await show(
-            update,
-            context,
-            _("Send the question."),
-            keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]),
-        )
-    elif data.action == "menu":
-        state.pop("adding", None)
-        state.pop("pending", None)
-        await _save(context, caller, "menu", state)
-        text, layout = _menu(_, state)
-        await show(update, context, text, keyboard(layout))
-    elif data.action == "undo":
-        if state.get("questions"):
-            state["questions"].pop()
-        await _save(context, caller, "menu", state)
-        text, layout = _menu(_, state)
-        await show(update, context, text, keyboard(layout))
-    elif data.action == "done":
-        await _save(context, caller, "anon", state)
-        layout = [
-            [
-                button(_("🔒 Anonymous"), cb(NS, "anon", 1)),
-                button(_("👤 Named"), cb(NS, "anon", 0)),
-            ],
-            [button(_("⬅ Back"), cb(NS, "menu"))],
+    await _save(context, caller, "title", {"questions": []})
+    back = keyboard([[button(_("⬅ Back"), officer_routes.data(LIST))]])
+    await show(update, context, _("🧱 <b>New survey</b>\nSend the title of the survey."), back)
+    return None
+
+
+Step = Callable[[Update, BotContext, Caller, Dialog, Args], Awaitable[str | None]]
+
+
+def _step(name: str, *args: Spec) -> Callable[[Step], Step]:
+    """Declare a builder button; it needs the builder open (else the press is stale)."""
+
+    def declare(handler: Step) -> Step:
+        async def checked(
+            update: Update, context: BotContext, caller: Caller, args: Args
+        ) -> str | None:
+            dialog = await dialogs.get(context.db, caller.member.telegram_id)
+            if dialog is None or dialog.kind != KIND_BUILD:
+                return caller._(STALE)
+            return await handler(update, context, caller, dialog, args)
+
+        routes.add(Action(name, checked, "officer", args))
+        return handler
+
+    return declare
+
+
+@_step(ADD, Word(choices=tuple(_TYPES)))
+async def _add(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Ask for a new question of the chosen type."""
+    _ = caller._
+    dialog.data["adding"] = args.word(0)
+    await _save(context, caller, "q_title", dialog.data)
+    back = keyboard([[button(_("⬅ Back"), routes.data(MENU))]])
+    await show(update, context, _("Send the question."), back)
+    return None
+
+
+@_step(MENU)
+async def _to_menu(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Back to the question list, dropping a question half typed."""
+    dialog.data.pop("adding", None)
+    dialog.data.pop("pending", None)
+    await _show_menu(update, context, caller, dialog.data)
+    return None
+
+
+@_step(UNDO)
+async def _undo(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Remove the last question."""
+    if dialog.data.get("questions"):
+        dialog.data["questions"].pop()
+    await _show_menu(update, context, caller, dialog.data)
+    return None
+
+
+async def _show_menu(
+    update: Update, context: BotContext, caller: Caller, state: dict[str, Any]
+) -> None:
+    await _save(context, caller, "menu", state)
+    text, layout = _menu(caller._, state)
+    await show(update, context, text, keyboard(layout))
+
+
+@_step(FINISH)
+async def _done(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Ask whether answers are anonymous."""
+    _ = caller._
+    if not dialog.data.get("questions"):
+        return _(STALE)
+    await _save(context, caller, "anon", dialog.data)
+    layout = [
+        [
+            button(_("🔒 Anonymous"), routes.data(ANON, 1)),
+            button(_("👤 Named"), routes.data(ANON, 0)),
+        ],
+        [button(_("⬅ Back"), routes.data(MENU))],
+    ]
+    text = _(
+        "Should the answers be anonymous? Anonymous answers are never linked to the member "
+        "and cannot be changed after submitting."
+    )
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+@_step(ANON, int)
+async def _anon(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Ask until when members can answer."""
+    _ = caller._
+    if dialog.step != "anon":
+        return _(STALE)
+    dialog.data["anonymous"] = args.num(0) == 1
+    await _save(context, caller, "close", dialog.data)
+    layout = [
+        [
+            button(_.ngettext("{days} day", "{days} days", d, days=d), routes.data(CLOSE, d))
+            for d in _DEADLINES
         ]
-        text = _(
-            "Should the answers be anonymous? Anonymous answers are never linked to the member "
-            "and cannot be changed after submitting."
-        )
-        await show(update, context, text, keyboard(layout))
-    elif data.action == "anon":
-        state["anonymous"] = data.args[:1] == ("1",)
-        await _save(context, caller, "close", state)
-        layout = [
-            [
-                button(_.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "close", d))
-                for d in _DEADLINES
-            ]
-        ]
-        layout.append([button(_("No deadline"), cb(NS, "close", 0))])
-        await show(update, context, _("Until when can members answer?"), keyboard(layout))
-    elif data.action == "close":
-        await _finish(update, context, caller, state, data.int_arg(0) or None)
-    else:  # quit
-        await dialogs.clear(db, caller.member.telegram_id)
-        await show_list(update, context, caller)
+    ]
+    layout.append([button(_("No deadline"), routes.data(CLOSE, 0))])
+    await show(update, context, _("Until when can members answer?"), keyboard(layout))
+    return None
+
+
+@_step(CLOSE, int)
+async def _close(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Save the draft with the chosen deadline."""
+    if dialog.step != "close" or args.num(0) not in (0, *_DEADLINES):
+        return caller._(STALE)
+    await _finish(update, context, caller, dialog.data, args.num(0) or None)
+    return None
+
+
+@_step(QUIT)
+async def _quit(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
+) -> str | None:
+    """Discard the draft."""
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    await show_list(update, context, caller)
+    return None
 
 
 async def _finish(
@@ -190,7 +253,7 @@ async def _finish(
     if errors:
         problems = "\n".join(f"• {html.escape(e.format(_), quote=False)}" for e in errors[:10])
         await show(update, context, _("❗ The survey cannot be saved:") + "\n" + problems,
-                   keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]))  # fmt: skip
+                   keyboard([[button(_("⬅ Back"), routes.data(MENU))]]))  # fmt: skip
         return
     scope = await scope_of(db, caller)
     if scope is None:
@@ -246,7 +309,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
             await send(
                 update, context,
                 _("Send the options, one per line ({min} to {max}).", min=2, max=OPTIONS_LIMIT),
-                keyboard([[button(_("⬅ Back"), cb(NS, "menu"))]]),
+                keyboard([[button(_("⬅ Back"), routes.data(MENU))]]),
             )  # fmt: skip
             return
     elif step == "options":
@@ -275,18 +338,12 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         )
     await _save(context, caller, "menu", state)
     text_, layout = _menu(_, state)
-    if len(state.get("questions", [])) >= QUESTIONS_MAX:
-        layout = [
-            row
-            for row in layout
-            if not row[0].callback_data or ":add:" not in str(row[0].callback_data)
-        ]
     await send(update, context, text_, keyboard(layout))
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Install the builder buttons and its dialog."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.dialog(
         KIND_BUILD, DialogRoute(on_text=on_text, cancel_note=N_("The survey was not saved."))
     )

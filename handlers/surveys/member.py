@@ -2,64 +2,79 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers.common import answer, decode, get_caller, refuse, send, stale
-from handlers.keyboards import cb
+from handlers.common import Caller, get_caller, send
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
+from handlers.routing import Action, ActionHandler, Args, Routes
 from handlers.surveys import answer as answering
 from handlers.surveys import jobs as survey_jobs
 from handlers.surveys import steps
-from handlers.surveys.common import KIND_ANSWER, NS, NS_PREVIEW
+from handlers.surveys.answer import Run
+from handlers.surveys.common import (
+    GO,
+    KIND_ANSWER,
+    LATER,
+    LIST,
+    OPEN,
+    SUBMIT,
+    member_routes,
+    preview_routes,
+)
 from handlers.surveys.member_views import show_intro, show_list
 from storage.db import Database
 from storage.surveys import queries as store
 
-
-async def on_button(update: Update, context: BotContext) -> None:
-    """Member survey buttons (sv:…), checked against the recipient list on every press."""
-    await _dispatch(update, context, preview=False)
+RunStep = Callable[[Update, BotContext, Caller, Run, Args], Awaitable[None]]
 
 
-async def on_preview_button(update: Update, context: BotContext) -> None:
-    """Officer preview buttons (svp:…): the same screens, nothing stored as a response."""
-    await _dispatch(update, context, preview=True)
+def _declare(routes: Routes, *, preview: bool) -> None:
+    """The answering buttons, for members (sv:…) or an officer's preview (svp:…)."""
 
+    def on_run(step: RunStep) -> ActionHandler:
+        async def handler(
+            update: Update, context: BotContext, caller: Caller, args: Args
+        ) -> str | None:
+            run = await answering.open_run(update, context, caller, args.num(0), preview=preview)
+            if run is not None:
+                await step(update, context, caller, run, args)
+            return None
 
-async def _dispatch(update: Update, context: BotContext, *, preview: bool) -> None:
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    if data is None:
-        await stale(update, caller)
-        return
-    if not caller.member.verified:
-        await refuse(update, caller)
-        return
-    if data.action == "list" and not preview:
-        await answer(update)
-        await show_list(update, context, caller)
-        return
-    run = await answering.open_run(update, context, caller, data.int_arg(0), preview=preview)
-    if run is None:
-        return
-    if data.action == "open":
-        await answer(update)
+        return handler
+
+    def whole(step: Callable[[Update, BotContext, Caller, Run], Awaitable[None]]) -> RunStep:
+        async def on_survey(
+            update: Update, context: BotContext, caller: Caller, run: Run, args: Args
+        ) -> None:
+            await step(update, context, caller, run)
+
+        return on_survey
+
+    async def intro(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
         await show_intro(update, context, caller, run.survey, preview=preview)
-    elif data.action == "go":
-        await answering.begin(update, context, caller, run)
-    elif data.action == "sub":
-        await answering.submit(update, context, caller, run)
-    elif data.action == "x":
-        await answering.later(update, context, caller, run)
-    elif data.action in ("a", "t", "d", "s", "b", "e", "k", "c"):
-        await steps.on_action(update, context, caller, run, data)
-    else:
-        await stale(update, caller)
+
+    need = routes.need
+    for name, step in ((OPEN, intro), (GO, answering.begin), (SUBMIT, answering.submit),
+                       (LATER, answering.later)):  # fmt: skip
+        routes.add(Action(name, on_run(whole(step)), need, (int,)))
+    for name, (spec, press) in steps.PRESSES.items():
+        routes.add(Action(name, on_run(press), need, spec))
+
+
+_declare(member_routes, preview=False)
+_declare(preview_routes, preview=True)
+
+
+@member_routes.action(LIST)
+async def _list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The member's open surveys."""
+    await show_list(update, context, caller)
+    return None
 
 
 async def on_command(update: Update, context: BotContext) -> None:
@@ -87,8 +102,8 @@ def register(app: BotApp, registry: Registry) -> None:
     for kind in ("survey_invite", "survey_reminder"):
         registry.delivery_check(kind, _invite_check)
     private = filters.ChatType.PRIVATE
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    app.add_handler(CallbackQueryHandler(on_preview_button, pattern=rf"^{NS_PREVIEW}:"))
+    member_routes.install(app)
+    preview_routes.install(app)
     app.add_handler(CommandHandler("surveys", on_command, filters=private))
     registry.dialog(
         KIND_ANSWER,
@@ -98,5 +113,5 @@ def register(app: BotApp, registry: Registry) -> None:
             cancel_note=N_("Your answers so far are kept; continue any time from 📋 Surveys."),
         ),
     )
-    registry.add_menu(MenuEntry(N_("📋 Surveys"), cb(NS, "list"), "member", 10))
+    registry.add_menu(MenuEntry(N_("📋 Surveys"), member_routes.data(LIST), "member", 10))
     registry.add_command(CommandEntry("surveys", N_("Open surveys for you"), "member", 10))

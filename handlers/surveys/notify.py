@@ -11,8 +11,8 @@ from bot.delivery import Payload
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import notify
-from handlers.keyboards import button, cb, keyboard
-from handlers.surveys.common import NS, until, zone
+from handlers.keyboards import button, keyboard
+from handlers.surveys.common import OPEN, member_routes, until, zone
 from handlers.surveys.screens import short
 from storage import members
 from storage.surveys import queries as store
@@ -50,7 +50,9 @@ def _payload(context: BotContext, survey: Survey, render: Callable[[Translate], 
     i18n = context.services.i18n
     texts = {locale: render(i18n.bind(locale)) for locale in i18n.locales()}
     labels = {locale: i18n.bind(locale)(START) for locale in i18n.locales()}
-    return Payload(text=texts, buttons=[[{"label": labels, "data": cb(NS, "open", survey.id)}]])
+    return Payload(
+        text=texts, buttons=[[{"label": labels, "data": member_routes.data(OPEN, survey.id)}]]
+    )
 
 
 async def invite(

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 
 from telegram import Update
 
 from bot.i18n import Translate, raw
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, stale
-from handlers.keyboards import Cb
+from handlers.routing import Args, Spec, Word
 from handlers.surveys.answer import Run, leave_dialog, list_markup, open_run, problem_text, render
-from handlers.surveys.common import question_at, sealer_for
+from handlers.surveys.common import (
+    ANSWER,
+    BACK,
+    CHOICES,
+    DONE,
+    EDIT,
+    KEEP,
+    REVIEW,
+    SKIP,
+    TOGGLE,
+    question_at,
+    sealer_for,
+)
 from handlers.surveys.member_views import show_intro
 from handlers.surveys.screens import selection
 from storage.dialogs import Dialog
@@ -40,10 +53,52 @@ from surveys import (
 from surveys import answer as give
 
 
+@dataclass(frozen=True, slots=True)
+class Press:
+    """One answering button: which, on which question (None: the review screen), its value."""
+
+    action: str
+    question: int | None
+    token: int | None = None
+
+
+def _press(action: str) -> Callable[[Update, BotContext, Caller, Run, Args], Awaitable[None]]:
+    """The step a button of `action` takes, its arguments typed by the route."""
+
+    async def step(
+        update: Update, context: BotContext, caller: Caller, run: Run, args: Args
+    ) -> None:
+        raw = args.word(1)
+        if not raw.isdigit() and not (action == BACK and raw == REVIEW):
+            await stale(update, caller)
+            return
+        question = int(raw) if raw.isdigit() else None
+        token = args.num(2) if len(args) > 2 else None
+        await on_action(update, context, caller, run, Press(action, question, token))
+
+    return step
+
+
+#: (survey, question index); a Word keeps the widest button within Telegram's 64 bytes, and
+#: BACK on the review screen carries REVIEW there.
+_AT: tuple[Spec, ...] = (int, Word(max_len=4))
+#: Every answering button: its arguments (survey, question[, value]) and its step.
+PRESSES: dict[str, tuple[tuple[Spec, ...], Callable[..., Awaitable[None]]]] = {
+    ANSWER: ((*_AT, int), _press(ANSWER)),
+    TOGGLE: ((*_AT, int), _press(TOGGLE)),
+    DONE: (_AT, _press(DONE)),
+    SKIP: (_AT, _press(SKIP)),
+    BACK: (_AT, _press(BACK)),
+    EDIT: (_AT, _press(EDIT)),
+    KEEP: (_AT, _press(KEEP)),
+    CHOICES: (_AT, _press(CHOICES)),
+}
+
+
 async def on_action(
-    update: Update, context: BotContext, caller: Caller, run: Run, data: Cb
+    update: Update, context: BotContext, caller: Caller, run: Run, press: Press
 ) -> None:
-    """Apply one answering button (a, t, d, s, b, e, k, c) to the stored progress."""
+    """Apply one answering button to the stored progress."""
     _ = caller._
     db, member_id, now = context.db, caller.member.id, context.clock.time()
     session = run.session
@@ -58,7 +113,7 @@ async def on_action(
     definition = run.definition
     progress = restore(definition, session.progress, run.seed(member_id))
     current = current_question(definition, progress)
-    if data.action == "b" and data.args[1:2] == ("r",):
+    if press.action == BACK and press.question is None:
         # Back from the review screen: to the last question shown.
         if current is not None:
             await _redraw(update, context, caller, run, session)
@@ -66,11 +121,11 @@ async def on_action(
         moved_back = replace(session, progress=dict(back(definition, progress)), draft={})
         await _store_and_show(update, context, caller, run, moved_back)
         return
-    target = question_at(definition, data.int_arg(1))
+    target = question_at(definition, press.question)
     if target is None:
         await stale(update, caller)
         return
-    if data.action == "e":
+    if press.action == EDIT:
         moved = goto(definition, progress, target.id)
         if isinstance(moved, AnswerError):
             await answer(update, html.unescape(problem_text(_, moved)), alert=True)
@@ -82,7 +137,7 @@ async def on_action(
     if current is None or target.id != current.id:
         await _redraw(update, context, caller, run, session)
         return
-    outcome = _apply(_, definition, progress, session, data, target)
+    outcome = _apply(_, definition, progress, session, press, target)
     if isinstance(outcome, str):
         await answer(update, outcome, alert=True)
         return
@@ -138,12 +193,12 @@ def _apply(
     definition: Definition,
     progress: Progress,
     session: Session,
-    data: Cb,
+    press: Press,
     question: Question,
 ) -> Session | str | None:
     """The new session after a button, an alert text, or None to leave to the intro."""
     draft = session.draft
-    if data.action == "b":
+    if press.action == BACK:
         if draft.get("other") == question.id:
             return replace(session, draft={})
         if not can_go_back(definition, progress):
@@ -151,17 +206,17 @@ def _apply(
         return replace(session, progress=dict(back(definition, progress)), draft={})
     qid = question.id
     moved: Progress | AnswerError
-    if data.action == "c":
+    if press.action == CHOICES:
         kept = {k: v for k, v in draft.items() if k not in ("other", "option")}
         return replace(session, draft=kept)
-    if data.action == "s":
+    if press.action == SKIP:
         moved = skip(definition, progress, qid)
-    elif data.action == "k":
+    elif press.action == KEEP:
         if qid not in progress["answers"]:
             return _("That button belongs to an earlier question; please use the latest one.")
         moved = give(definition, progress, qid, progress["answers"][qid])
-    elif data.action == "a":
-        value = _button_value(question, data)
+    elif press.action == ANSWER:
+        value = _button_value(question, press.token)
         if value is None:
             return _("This button is out of date. Please use the latest message.")
         if isinstance(question, SingleChoice):
@@ -169,10 +224,10 @@ def _apply(
             if option is not None and option.other:
                 return replace(session, draft={"other": qid, "option": option.id})
         moved = give(definition, progress, qid, value)
-    elif data.action in ("t", "d") and isinstance(question, MultipleChoice):
+    elif press.action in (TOGGLE, DONE) and isinstance(question, MultipleChoice):
         chosen = selection(draft, qid, progress["answers"].get(qid))
-        if data.action == "t":
-            index = data.int_arg(2)
+        if press.action == TOGGLE:
+            index = press.token
             if index is None or not 0 <= index < len(question.options):
                 return _("This button is out of date. Please use the latest message.")
             option_id = question.options[index].id
@@ -198,8 +253,7 @@ def _apply(
     return replace(session, progress=dict(moved), draft={})
 
 
-def _button_value(question: Question, data: Cb) -> object | None:
-    token = data.int_arg(2)
+def _button_value(question: Question, token: int | None) -> object | None:
     if token is None:
         return None
     if isinstance(question, SingleChoice):

@@ -13,11 +13,12 @@ from telegram.error import TelegramError
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers.audience import resolve_audience
-from handlers.common import Caller, answer, refuse, send, show
-from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.common import Caller, refuse, send, show
+from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.surveys.common import KIND_UPLOAD, NS_OFFICER, can_manage, when, zone
-from handlers.surveys.officer_views import show_survey
+from handlers.routing import Args
+from handlers.surveys.common import KIND_UPLOAD, LIST, can_manage, when, zone
+from handlers.surveys.officer_views import EXAMPLES, UPLOAD, routes, show_survey
 from storage import audit, dialogs
 from storage.dialogs import Dialog
 from storage.surveys import queries as store
@@ -26,51 +27,58 @@ from surveys.dates import move_past_years
 
 MAX_UPLOAD_BYTES = 256 * 1024
 REPORT_MAX = 30
-EXAMPLES = ("canteen.yaml", "training_needs.yaml", "pulse_nps.yaml")
+EXAMPLE_FILES = ("canteen.yaml", "training_needs.yaml", "pulse_nps.yaml")
 _SUFFIXES = (".yaml", ".yml", ".txt")
 
 
-async def on_button(update: Update, context: BotContext, caller: Caller, data: Cb) -> None:
-    """Start an upload (svo:up) or send the example files (svo:ex)."""
+@routes.action(UPLOAD)
+async def ask_file(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Start an upload: the format in brief, then wait for the file."""
     _ = caller._
-    await answer(update)
-    if data.action == "up":
-        await dialogs.save(
-            context.db, caller.member.telegram_id, Dialog(KIND_UPLOAD, "file"), context.clock.time()
-        )
-        await show(
-            update,
-            context,
-            _(
-                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
-                "<b>The format in brief</b>\n"
-                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
-                "<code>questions</code>\n"
-                "• optional: <code>description</code>, <code>anonymous: true</code>, "
-                "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
-                "units), <code>allow_edit: true</code>\n"
-                "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
-                "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
-                "<code>+7d 18:00</code>\n"
-                "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
-                "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
-                "The example files show every question type, branching and groups; send one back "
-                "unchanged to try it."
-            ),
-            keyboard(
-                [
-                    [button(_("📄 Example files"), cb(NS_OFFICER, "ex"))],
-                    [button(_("⬅ Back"), cb(NS_OFFICER, "list"))],
-                ]
-            ),
-        )
-        return
+    await dialogs.save(
+        context.db, caller.member.telegram_id, Dialog(KIND_UPLOAD, "file"), context.clock.time()
+    )
+    await show(
+        update,
+        context,
+        _(
+            "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
+            "<b>The format in brief</b>\n"
+            "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+            "<code>questions</code>\n"
+            "• optional: <code>description</code>, <code>anonymous: true</code>, "
+            "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
+            "units), <code>allow_edit: true</code>\n"
+            "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
+            "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
+            "<code>+7d 18:00</code>\n"
+            "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
+            "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
+            "The example files show every question type, branching and groups; send one back "
+            "unchanged to try it."
+        ),
+        keyboard(
+            [
+                [button(_("📄 Example files"), routes.data(EXAMPLES))],
+                [button(_("⬅ Back"), routes.data(LIST))],
+            ]
+        ),
+    )
+    return None
+
+
+@routes.action(EXAMPLES)
+async def send_examples(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Send the shipped example files."""
     folder = resources.files("surveys") / "examples"
-    for name in EXAMPLES:
+    for name in EXAMPLE_FILES:
         content = (folder / name).read_bytes()
         await context.bot.send_document(
             caller.member.chat_id, InputFile(content, filename=name), caption=name
         )
+    return None
 
 
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
