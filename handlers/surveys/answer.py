@@ -33,11 +33,12 @@ from handlers.surveys.common import (
     zone,
 )
 from handlers.surveys.screens import View, question_screen, review_screen
-from storage import dialogs, mixing
+from storage import dialogs
 from storage.dialogs import Dialog
+from storage.surveys import commands, responses
 from storage.surveys import progress as sessions
 from storage.surveys import queries as store
-from storage.surveys import responses
+from storage.surveys.commands import Submission
 from storage.surveys.progress import Session
 from storage.surveys.queries import Survey
 from surveys import (
@@ -300,20 +301,10 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
             db, survey.id, unit, context.settings.anonymity_threshold
         )
     day = day_of(now, zone(context))
-    async with db.transaction() as tx:
-        if survey.anonymous:
-            # Sealed into the mixing pool: written to the results at the next release.
-            stored = await mixing.submit_answer(
-                tx, context.services.sealer, survey.id, member_id, answers=answers, unit_id=unit
-            )
-        elif session.editing:
-            stored = await responses.replace_named(
-                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
-            )
-        else:
-            stored = await responses.submit(
-                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
-            )
+    submission = Submission(survey.id, member_id, answers, unit, day, editing=session.editing)
+    stored = await commands.submit(
+        db, context.services.sealer, submission, anonymous=survey.anonymous, now=now
+    )
     await leave_dialog(context, caller, survey.id)
     if not stored:
         await answer(update, _("You have already submitted this survey. Thank you!"), alert=True)

@@ -28,8 +28,9 @@ from handlers.surveys.common import (
 from handlers.surveys.officer_views import show_list, show_survey
 from handlers.surveys.screens import short
 from handlers.validation import Problem, clean_text
-from storage import audit, dialogs, roles, units
+from storage import dialogs, roles, units
 from storage.dialogs import Dialog
+from storage.surveys import commands
 from storage.surveys import queries as store
 from surveys import Definition, ValidationError, dump, validate
 from surveys.builder import add_multiple_choice, add_single_choice, add_text_question, new_survey
@@ -260,19 +261,17 @@ async def _finish(
         unit_ids = [u.id for u in await units.all_units(db) if u.parent_id is None]
     else:
         unit_ids = await roles.officer_units(db, caller.member.id)
-    async with db.transaction() as tx:
-        survey_id = await store.save_draft(
-            tx, slug=slug, title=definition.title,
-            definition=json.dumps(dump(definition), ensure_ascii=False),
-            anonymous=definition.anonymous, allow_edit=False, opens_at=None,
-            closes_at=closes_at.timestamp() if closes_at else None, unit_ids=unit_ids,
-            created_by=caller.member.id, now=now,
-        )  # fmt: skip
-        await audit.record(
-            tx, caller.member.id, "survey_build", now, target_type="survey", target_id=survey_id
-        )
-        await dialogs.clear(tx, caller.member.telegram_id)
-    survey = await store.get(db, survey_id)
+    draft = commands.Draft(
+        slug=slug, title=definition.title,
+        definition=json.dumps(dump(definition), ensure_ascii=False), anonymous=definition.anonymous,
+        allow_edit=False, opens_at=None, closes_at=closes_at.timestamp() if closes_at else None,
+        unit_ids=tuple(unit_ids),
+    )  # fmt: skip
+    survey_id = await commands.save_draft(
+        db, caller.member.id, draft, "survey_build", now, dialog_of=caller.member.telegram_id
+    )
+    # The slug is the officer's and the second: never a published survey's.
+    survey = await store.get(db, survey_id) if survey_id is not None else None
     assert survey is not None
     note = _("✅ Saved as a draft. Check the audience, try it in the preview, then publish.")
     await show_survey(update, context, caller, survey, note)

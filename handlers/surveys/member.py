@@ -28,6 +28,7 @@ from handlers.surveys.common import (
 )
 from handlers.surveys.member_views import show_intro, show_list
 from storage.db import Database
+from storage.surveys import commands
 from storage.surveys import queries as store
 
 RunStep = Callable[[Update, BotContext, Caller, Run, Args], Awaitable[None]]
@@ -99,7 +100,7 @@ async def _invite_check(db: Database, ref: str | None, member_id: int) -> bool:
 def register(app: BotApp, registry: Registry) -> None:
     """Install the member survey handlers, the menu entry and /surveys."""
     registry.job("surveys_tick", survey_jobs.tick, survey_jobs.INTERVAL)
-    for kind in ("survey_invite", "survey_reminder"):
+    for kind in (commands.KIND_INVITE, commands.KIND_REMINDER):
         registry.delivery_check(kind, _invite_check)
     private = filters.ChatType.PRIVATE
     member_routes.install(app)

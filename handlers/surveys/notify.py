@@ -1,27 +1,20 @@
-"""Invitations and reminders: one payload in every language, handed to the delivery engine."""
+"""Invitations and reminders: one payload in every language, queued in the outbox."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from bot.delivery import Payload
 from bot.i18n import N_, Translate
 from bot.services import BotContext
-from handlers.common import notify
-from handlers.keyboards import button, keyboard
 from handlers.surveys.common import OPEN, member_routes, until, zone
 from handlers.surveys.screens import short
-from storage import members
-from storage.surveys import queries as store
 from storage.surveys.queries import Survey
 
 log = logging.getLogger(__name__)
 
-INVITE = "survey_invite"
-REMINDER = "survey_reminder"
 START = N_("📝 Start")
 
 
@@ -50,83 +43,25 @@ def _payload(context: BotContext, survey: Survey, render: Callable[[Translate], 
     i18n = context.services.i18n
     texts = {locale: render(i18n.bind(locale)) for locale in i18n.locales()}
     labels = {locale: i18n.bind(locale)(START) for locale in i18n.locales()}
-    return Payload(
+    payload = Payload(
         text=texts, buttons=[[{"label": labels, "data": member_routes.data(OPEN, survey.id)}]]
     )
+    payload.check()  # refused here, before the survey changes, rather than at sending
+    return payload
 
 
-async def invite(
-    context: BotContext,
-    survey: Survey,
-    member_ids: Sequence[int],
-    *,
-    description: str = "",
-    created_by: int | None = None,
-) -> int:
-    """Tell every recipient a survey is open; returns how many were queued."""
+def invitation(context: BotContext, survey: Survey, description: str) -> str:
+    """The invitation to a survey, in every language, as outbox payload JSON."""
     payload = _payload(context, survey, lambda _: _invite_text(_, survey, context, description))
-    return await _enqueue(context, INVITE, survey, payload, member_ids, created_by)
+    return payload.to_json()
 
 
-async def remind(
-    context: BotContext, survey: Survey, member_ids: Sequence[int], created_by: int | None = None
-) -> int:
-    """Remind non-respondents; the delivery check skips anyone who answers meanwhile."""
-    payload = _payload(context, survey, lambda _: _reminder_text(_, survey, context))
-    return await _enqueue(context, REMINDER, survey, payload, member_ids, created_by)
+def reminder(context: BotContext, survey: Survey) -> str:
+    """The reminder to those who have not answered, as outbox payload JSON."""
+    return _payload(context, survey, lambda _: _reminder_text(_, survey, context)).to_json()
 
 
-async def _enqueue(
-    context: BotContext,
-    kind: str,
-    survey: Survey,
-    payload: Payload,
-    member_ids: Sequence[int],
-    created_by: int | None,
-) -> int:
-    """The one place survey messages go out in bulk."""
-    delivery = context.services.delivery
-    if delivery is not None:
-        await delivery.enqueue(
-            kind=kind,
-            payload=payload,
-            member_ids=list(member_ids),
-            due_at=context.clock.time(),
-            created_by=created_by,
-            ref=str(survey.id),
-        )
-        return len(member_ids)
-    return await _send_directly(context, survey, payload, member_ids)
-
-
-async def _send_directly(
-    context: BotContext, survey: Survey, payload: Payload, member_ids: Sequence[int]
-) -> int:
-    """Without a running delivery engine (a one-off tool): send here, a few per second."""
-    log.warning("delivery engine not running; sending survey %s messages directly", survey.id)
-    pause = 1.0 / max(1.0, context.settings.delivery_rate)
-    sent = 0
-    for member_id in dict.fromkeys(member_ids):
-        member = await members.by_id(context.db, member_id)
-        if member is None or member.unreachable:
-            continue
-        if await store.has_completed(context.db, survey.id, member_id):
-            continue
-        locale = member.language
-        text = payload.text
-        body = text.get(locale) or next(iter(text.values())) if isinstance(text, dict) else text
-        label = payload.buttons[0][0]["label"]
-        markup = keyboard(
-            [
-                [
-                    button(
-                        label.get(locale) or next(iter(label.values())),
-                        payload.buttons[0][0]["data"],
-                    )
-                ]
-            ]
-        )
-        if await notify(context, member.chat_id, body, markup):
-            sent += 1
-        await asyncio.sleep(pause)
-    return sent
+async def wake(context: BotContext) -> None:
+    """Let the delivery engine pick up what was just queued without waiting for its timer."""
+    if context.services.delivery is not None:
+        await context.services.delivery.wake()

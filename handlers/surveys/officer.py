@@ -54,8 +54,9 @@ from handlers.surveys.officer_views import (
 )
 from handlers.surveys.screens import short
 from handlers.unit_picker import UnitTree, picker_markup
-from storage import audit, dialogs, units
+from storage import dialogs, units
 from storage.dialogs import Dialog
+from storage.surveys import commands
 from storage.surveys import queries as store
 from storage.surveys.queries import Survey
 from surveys import dump_yaml
@@ -163,13 +164,9 @@ async def _choose_audience(
     scope = await scope_of(db, caller)
     if await units.get(db, unit_id) is None or (scope is not None and unit_id not in scope):
         return caller._(FORBIDDEN)
-    now, sid, actor = context.clock.time(), survey.id, caller.member.id
-    async with db.transaction() as tx:
-        await store.set_audience(tx, sid, [unit_id])
-        await audit.record(
-            tx, actor, "survey_audience", now, target_type="survey", target_id=sid,
-            details={"units": [unit_id]},
-        )  # fmt: skip
+    now = context.clock.time()
+    if not await commands.set_audience(db, caller.member.id, survey.id, [unit_id], now):
+        return caller._(STALE)
     await show_survey(update, context, caller, survey, caller._("✅ Audience saved."))
     return None
 
@@ -222,13 +219,10 @@ async def _unschedule(
     update: Update, context: BotContext, caller: Caller, survey: Survey, args: Args
 ) -> str | None:
     """Back to a draft."""
-    db, now, sid = context.db, context.clock.time(), survey.id
-    async with db.transaction() as tx:
-        await store.unschedule(tx, sid)
-        await audit.record(
-            tx, caller.member.id, "survey_unschedule", now, target_type="survey", target_id=sid
-        )
-    await _reshow(update, context, caller, sid, caller._("↩ The schedule was cancelled."))
+    now = context.clock.time()
+    if not await commands.unschedule(context.db, caller.member.id, survey.id, now):
+        return caller._(STALE)
+    await _reshow(update, context, caller, survey.id, caller._("↩ The schedule was cancelled."))
     return None
 
 
@@ -248,12 +242,9 @@ async def _delete(
     update: Update, context: BotContext, caller: Caller, survey: Survey, args: Args
 ) -> str | None:
     """Delete the draft."""
-    db, now, sid = context.db, context.clock.time(), survey.id
-    async with db.transaction() as tx:
-        await store.delete_draft(tx, sid)
-        await audit.record(
-            tx, caller.member.id, "survey_delete", now, target_type="survey", target_id=sid
-        )
+    now = context.clock.time()
+    if not await commands.delete_draft(context.db, caller.member.id, survey.id, now):
+        return caller._(STALE)
     await show_list(update, context, caller)
     return None
 
@@ -339,13 +330,11 @@ async def _schedule(
     update: Update, context: BotContext, caller: Caller, survey: Survey, moment: float
 ) -> None:
     _ = caller._
-    db, now = context.db, context.clock.time()
-    async with db.transaction() as tx:
-        await store.schedule(tx, survey.id, moment)
-        await audit.record(
-            tx, caller.member.id, "survey_schedule", now, target_type="survey",
-            target_id=survey.id, details={"publish_at": moment},
-        )  # fmt: skip
+    now = context.clock.time()
+    if not await commands.schedule(context.db, caller.member.id, survey.id, moment, now):
+        # Published or deleted meanwhile: the survey's screen says what it is now.
+        await _reshow(update, context, caller, survey.id, "")
+        return
     note = _("⏰ The survey will be published on {when}.", when=when(_, moment, zone(context)))
     await _reshow(update, context, caller, survey.id, note)
 

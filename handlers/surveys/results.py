@@ -33,9 +33,9 @@ from handlers.surveys.common import (
 )
 from handlers.surveys.screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import audit, members
+from storage import members
 from storage.suggestions import next_release
-from storage.surveys import responses
+from storage.surveys import commands, responses
 from storage.surveys.queries import Survey
 from surveys import (
     Aggregator,
@@ -404,10 +404,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
         parse_mode=ParseMode.HTML,
     )
     # Every export is recorded (docs/privacy): who took which responses out.
-    await audit.record(
-        db, caller.member.id, "survey_export", context.clock.time(),
-        target_type="survey", target_id=survey.id, details={"rows": total},
-    )  # fmt: skip
+    await commands.record_export(db, caller.member.id, survey.id, total, context.clock.time())
 
 
 async def on_button(

@@ -19,8 +19,9 @@ from handlers.registry import DialogRoute, Registry
 from handlers.routing import Args
 from handlers.surveys.common import KIND_UPLOAD, LIST, can_manage, when, zone
 from handlers.surveys.officer_views import EXAMPLES, UPLOAD, routes, show_survey
-from storage import audit, dialogs
+from storage import dialogs
 from storage.dialogs import Dialog
+from storage.surveys import commands
 from storage.surveys import queries as store
 from surveys import Definition, dump, load_definition
 from surveys.dates import move_past_years
@@ -152,25 +153,23 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
         notes.append(
             _("ℹ️ allow_edit is ignored: answers to an anonymous survey cannot be changed.")
         )
-    async with db.transaction() as tx:
-        survey_id = await store.save_draft(
-            tx,
-            slug=parsed.id,
-            title=parsed.title,
-            definition=json.dumps(dump(parsed), ensure_ascii=False),
-            anonymous=parsed.anonymous,
-            allow_edit=allow_edit,
-            opens_at=parsed.opens_at.timestamp() if parsed.opens_at else None,
-            closes_at=parsed.closes_at.timestamp() if parsed.closes_at else None,
-            unit_ids=unit_ids,
-            created_by=caller.member.id,
-            now=now,
-        )
-        await audit.record(
-            tx, caller.member.id, "survey_upload", now, target_type="survey",
-            target_id=survey_id, details={"slug": parsed.id},
-        )  # fmt: skip
-        await dialogs.clear(tx, caller.member.telegram_id)
+    draft = commands.Draft(
+        slug=parsed.id,
+        title=parsed.title,
+        definition=json.dumps(dump(parsed), ensure_ascii=False),
+        anonymous=parsed.anonymous,
+        allow_edit=allow_edit,
+        opens_at=parsed.opens_at.timestamp() if parsed.opens_at else None,
+        closes_at=parsed.closes_at.timestamp() if parsed.closes_at else None,
+        unit_ids=tuple(unit_ids),
+    )
+    survey_id = await commands.save_draft(
+        db, caller.member.id, draft, "survey_upload", now, dialog_of=caller.member.telegram_id
+    )
+    if survey_id is None:  # published between the check and now: the check says so
+        problems, _units = await _check(context, caller, parsed)
+        await _report(update, context, _, problems)
+        return
     survey = await store.get(db, survey_id)
     assert survey is not None
     note = "\n".join([_("✅ The survey is valid and saved as a draft."), *notes])
