@@ -1,4 +1,10 @@
-"""A quick in-chat builder: a title, then choice and text questions one by one, no YAML."""
+"""A quick in-chat builder: a title, then choice and text questions one by one, no YAML.
+
+Recoverable (issue 17.6): every step writes a version ("v") with the state and the version
+of the screen sent ("shown") after sending it. A press of a step already answered, or a
+text arriving while the current step's screen was never sent (the bot died in between),
+re-draws the current step instead of refusing the press or filing the text elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
@@ -16,77 +22,59 @@ from handlers.common import Caller, refuse, send, show
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import Action, Args, Spec, Word
-from handlers.surveys.common import (
-    KIND_BUILD,
-    LIST,
-    STALE,
-    builder_routes,
-    officer_routes,
-    scope_of,
-    zone,
+from handlers.surveys.builder_views import (
+    ADD,
+    ANON,
+    AT_ANON,
+    AT_CLOSE,
+    AT_MENU,
+    CLOSE,
+    DEADLINES,
+    FINISH,
+    MENU,
+    NEW,
+    OPTIONS,
+    OPTIONS_LIMIT,
+    Q_TITLE,
+    QUESTIONS_MAX,
+    QUIT,
+    TITLE,
+    TYPES,
+    UNDO,
+    build,
+    routes,
+    screen,
 )
+from handlers.surveys.common import KIND_BUILD, STALE, scope_of, zone
 from handlers.surveys.officer_views import show_list, show_survey
-from handlers.surveys.screens import short
 from handlers.validation import Problem, clean_text
 from storage import dialogs, roles, units
 from storage.dialogs import Dialog
 from storage.surveys import commands
 from storage.surveys import queries as store
-from surveys import Definition, ValidationError, dump, validate
-from surveys.builder import add_multiple_choice, add_single_choice, add_text_question, new_survey
-from surveys.model import LABEL_MAX, OPTIONS_MAX, QUESTION_TITLE_MAX, TITLE_MAX
-
-routes = builder_routes
-#: Builder buttons (svb:…).
-NEW, ADD, MENU, UNDO, FINISH, ANON, CLOSE, QUIT = (
-    "new", "add", "menu", "undo", "done", "anon", "close", "quit"
-)  # fmt: skip
-QUESTIONS_MAX = 30
-OPTIONS_LIMIT = min(20, OPTIONS_MAX)
-_TYPES = {
-    "single": N_("🔘 Single choice"),
-    "multiple": N_("☑️ Multiple choice"),
-    "text": N_("✍️ Text"),
-}
-_DEADLINES = (3, 7, 14)
+from surveys import ValidationError, dump, validate
+from surveys.model import LABEL_MAX, QUESTION_TITLE_MAX, TITLE_MAX
 
 
-def _build(data: dict[str, Any], survey_id: str, closes_at: datetime | None) -> Definition:
-    """The definition the wizard describes, made with surveys.builder (same model as YAML)."""
-    definition = new_survey(
-        survey_id,
-        str(data.get("title", "")),
-        anonymous=bool(data.get("anonymous")),
-        closes_at=closes_at,
-    )
-    for q in data.get("questions", []):
-        if q["type"] == "single":
-            definition = add_single_choice(definition, q["title"], q["options"])
-        elif q["type"] == "multiple":
-            definition = add_multiple_choice(definition, q["title"], q["options"])
-        else:
-            # Free text is the "anything else?" question: members may leave it empty.
-            definition = add_text_question(definition, q["title"], required=False)
-    return definition
+async def _go(
+    update: Update, context: BotContext, caller: Caller, step: str, state: dict[str, Any]
+) -> None:
+    """Move to `step`: store it, draw its screen, then note that the screen was sent."""
+    state["v"] = int(state.get("v", 0)) + 1
+    await _save(context, caller, step, state)
+    await _draw(update, context, caller, step, state)
 
 
-def _menu(_: Translate, data: dict[str, Any]) -> tuple[str, list[list[InlineKeyboardButton]]]:
-    questions = data.get("questions", [])
-    lines = [_("🧱 <b>{title}</b>", title=data.get("title", ""))]
-    if questions:
-        lines.append(_("Questions so far:"))
-    for number, q in enumerate(questions, start=1):
-        kind = _(_TYPES[q["type"]])
-        lines.append(f"{number}. {html.escape(short(q['title'], 60), quote=False)} ({kind})")
-    lines.append("")
-    lines.append(_("Add a question, or finish."))
-    full = len(questions) >= QUESTIONS_MAX
-    layout = [] if full else [[button(_(_TYPES[t]), routes.data(ADD, t))] for t in _TYPES]
-    if questions:
-        layout.append([button(_("↩ Remove the last question"), routes.data(UNDO))])
-        layout.append([button(_("✅ Finish"), routes.data(FINISH))])
-    layout.append([button(_("✖ Discard"), routes.data(QUIT))])
-    return "\n".join(lines), layout
+async def _draw(
+    update: Update, context: BotContext, caller: Caller, step: str, state: dict[str, Any]
+) -> None:
+    if step == commands.SAVED:
+        await _saved(update, context, caller, state)
+        return
+    text, markup = screen(caller._, step, state)
+    await show(update, context, text, markup)
+    state["shown"] = state.get("v", 0)
+    await _save(context, caller, step, state)
 
 
 async def _save(context: BotContext, caller: Caller, step: str, data: dict[str, Any]) -> None:
@@ -95,21 +83,33 @@ async def _save(context: BotContext, caller: Caller, step: str, data: dict[str, 
     )
 
 
+def _unshown(dialog: Dialog) -> bool:
+    """The current step's screen was never sent (dialogs from before versions: it was)."""
+    version = dialog.data.get("v", 0)
+    return bool(dialog.data.get("shown", version) != version)
+
+
 @routes.action(NEW)
 async def _new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Open the builder: ask for the title."""
-    _ = caller._
-    await _save(context, caller, "title", {"questions": []})
-    back = keyboard([[button(_("⬅ Back"), officer_routes.data(LIST))]])
-    await show(update, context, _("🧱 <b>New survey</b>\nSend the title of the survey."), back)
+    await _go(update, context, caller, TITLE, {"questions": []})
     return None
 
 
 Step = Callable[[Update, BotContext, Caller, Dialog, Args], Awaitable[str | None]]
 
 
-def _step(name: str, *args: Spec) -> Callable[[Step], Step]:
-    """Declare a builder button; it needs the builder open (else the press is stale)."""
+#: The order of the steps: a button of a step the officer has passed re-draws where they are.
+_ORDER = {TITLE: 0, AT_MENU: 1, Q_TITLE: 2, OPTIONS: 3, AT_ANON: 4, AT_CLOSE: 5, commands.SAVED: 6}
+
+
+def _step(name: str, *args: Spec, at: str | None = None) -> Callable[[Step], Step]:
+    """Declare a builder button; it needs the builder open (else the press is stale).
+
+    `at`: the step whose screen carries the button. Pressed at a later step (a double tap,
+    an old screen, a screen a crash never replaced) it re-draws the current step; at an
+    earlier one it cannot come from a screen the officer saw, so it is stale.
+    """
 
     def declare(handler: Step) -> Step:
         async def checked(
@@ -117,6 +117,12 @@ def _step(name: str, *args: Spec) -> Callable[[Step], Step]:
         ) -> str | None:
             dialog = await dialogs.get(context.db, caller.member.telegram_id)
             if dialog is None or dialog.kind != KIND_BUILD:
+                return caller._(STALE)
+            here = _ORDER.get(dialog.step, 0)
+            if dialog.step == commands.SAVED or (at and here > _ORDER[at]):
+                await _draw(update, context, caller, dialog.step, dialog.data)
+                return None
+            if at and here < _ORDER[at]:
                 return caller._(STALE)
             return await handler(update, context, caller, dialog, args)
 
@@ -126,16 +132,13 @@ def _step(name: str, *args: Spec) -> Callable[[Step], Step]:
     return declare
 
 
-@_step(ADD, Word(choices=tuple(_TYPES)))
+@_step(ADD, Word(choices=tuple(TYPES)), at=AT_MENU)
 async def _add(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
 ) -> str | None:
     """Ask for a new question of the chosen type."""
-    _ = caller._
     dialog.data["adding"] = args.word(0)
-    await _save(context, caller, "q_title", dialog.data)
-    back = keyboard([[button(_("⬅ Back"), routes.data(MENU))]])
-    await show(update, context, _("Send the question."), back)
+    await _go(update, context, caller, Q_TITLE, dialog.data)
     return None
 
 
@@ -146,80 +149,48 @@ async def _to_menu(
     """Back to the question list, dropping a question half typed."""
     dialog.data.pop("adding", None)
     dialog.data.pop("pending", None)
-    await _show_menu(update, context, caller, dialog.data)
+    await _go(update, context, caller, AT_MENU, dialog.data)
     return None
 
 
-@_step(UNDO)
+@_step(UNDO, at=AT_MENU)
 async def _undo(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
 ) -> str | None:
     """Remove the last question."""
     if dialog.data.get("questions"):
         dialog.data["questions"].pop()
-    await _show_menu(update, context, caller, dialog.data)
+    await _go(update, context, caller, AT_MENU, dialog.data)
     return None
 
 
-async def _show_menu(
-    update: Update, context: BotContext, caller: Caller, state: dict[str, Any]
-) -> None:
-    await _save(context, caller, "menu", state)
-    text, layout = _menu(caller._, state)
-    await show(update, context, text, keyboard(layout))
-
-
-@_step(FINISH)
+@_step(FINISH, at=AT_MENU)
 async def _done(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
 ) -> str | None:
     """Ask whether answers are anonymous."""
-    _ = caller._
     if not dialog.data.get("questions"):
-        return _(STALE)
-    await _save(context, caller, "anon", dialog.data)
-    layout = [
-        [
-            button(_("🔒 Anonymous"), routes.data(ANON, 1)),
-            button(_("👤 Named"), routes.data(ANON, 0)),
-        ],
-        [button(_("⬅ Back"), routes.data(MENU))],
-    ]
-    text = _(
-        "Should the answers be anonymous? Anonymous answers are never linked to the member "
-        "and cannot be changed after submitting."
-    )
-    await show(update, context, text, keyboard(layout))
+        return caller._(STALE)
+    await _go(update, context, caller, AT_ANON, dialog.data)
     return None
 
 
-@_step(ANON, int)
+@_step(ANON, int, at=AT_ANON)
 async def _anon(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
 ) -> str | None:
     """Ask until when members can answer."""
-    _ = caller._
-    if dialog.step != "anon":
-        return _(STALE)
     dialog.data["anonymous"] = args.num(0) == 1
-    await _save(context, caller, "close", dialog.data)
-    layout = [
-        [
-            button(_.ngettext("{days} day", "{days} days", d, days=d), routes.data(CLOSE, d))
-            for d in _DEADLINES
-        ]
-    ]
-    layout.append([button(_("No deadline"), routes.data(CLOSE, 0))])
-    await show(update, context, _("Until when can members answer?"), keyboard(layout))
+    await _go(update, context, caller, AT_CLOSE, dialog.data)
     return None
 
 
-@_step(CLOSE, int)
+@_step(CLOSE, int, at=AT_CLOSE)
 async def _close(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, args: Args
 ) -> str | None:
     """Save the draft with the chosen deadline."""
-    if dialog.step != "close" or args.num(0) not in (0, *_DEADLINES):
+    if args.num(0) not in (0, *DEADLINES):
         return caller._(STALE)
     await _finish(update, context, caller, dialog.data, args.num(0) or None)
     return None
@@ -249,7 +220,7 @@ async def _finish(
             UTC
         )
     slug = f"s{int(now)}_{caller.member.id}"
-    definition = _build(state, slug, closes_at)
+    definition = build(state, slug, closes_at)
     errors: list[ValidationError] = validate(definition)
     if errors:
         problems = "\n".join(f"• {html.escape(e.format(_), quote=False)}" for e in errors[:10])
@@ -268,13 +239,25 @@ async def _finish(
         unit_ids=tuple(unit_ids),
     )  # fmt: skip
     survey_id = await commands.save_draft(
-        db, caller.member.id, draft, "survey_build", now, dialog_of=caller.member.telegram_id
-    )
+        db, caller.member.id, draft, "survey_build", now,
+        dialog_of=(caller.member.telegram_id, KIND_BUILD),
+    )  # fmt: skip
     # The slug is the officer's and the second: never a published survey's.
-    survey = await store.get(db, survey_id) if survey_id is not None else None
-    assert survey is not None
-    note = _("✅ Saved as a draft. Check the audience, try it in the preview, then publish.")
-    await show_survey(update, context, caller, survey, note)
+    assert survey_id is not None
+    await _saved(update, context, caller, {"sid": survey_id})
+
+
+async def _saved(
+    update: Update, context: BotContext, caller: Caller, state: dict[str, Any]
+) -> None:
+    """Show the saved draft, then close the builder (a crash before: shown on the next try)."""
+    survey = await store.get(context.db, int(state["sid"]))
+    if survey is not None:
+        note = caller._(
+            "✅ Saved as a draft. Check the audience, try it in the preview, then publish."
+        )
+        await show_survey(update, context, caller, survey, note)
+    await dialogs.clear(context.db, caller.member.telegram_id)
 
 
 def _problem(_: Translate, problem: Problem) -> str:
@@ -283,61 +266,68 @@ def _problem(_: Translate, problem: Problem) -> str:
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the survey title, a question, or a question's options (one per line)."""
-    _ = caller._
     if not caller.is_officer:
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
     raw = update.effective_message.text if update.effective_message else None
+    if _unshown(dialog) or dialog.step not in (TITLE, Q_TITLE, OPTIONS):
+        # Typed after a step whose screen never came, or where buttons are the answer:
+        # show the step they are on rather than filing the text under it.
+        await _draw(update, context, caller, dialog.step, dialog.data)
+        return
     state = dialog.data
-    step = dialog.step
-    if step in ("title", "q_title"):
-        limit = TITLE_MAX if step == "title" else QUESTION_TITLE_MAX
-        text = clean_text(raw, limit)
-        if isinstance(text, Problem):
-            await send(update, context, _problem(_, text))
-            return
-        if step == "title":
-            state["title"] = " ".join(text.split())
-        elif state.get("adding") == "text":
-            state.setdefault("questions", []).append({"type": "text", "title": text})
-            state.pop("adding", None)
-        else:
-            state["pending"] = text
-            await _save(context, caller, "options", state)
-            await send(
-                update, context,
-                _("Send the options, one per line ({min} to {max}).", min=2, max=OPTIONS_LIMIT),
-                keyboard([[button(_("⬅ Back"), routes.data(MENU))]]),
-            )  # fmt: skip
-            return
-    elif step == "options":
-        lines = [" ".join(line.split()) for line in (raw or "").splitlines()]
-        options = list(dict.fromkeys(line for line in lines if line))
-        if not 2 <= len(options) <= OPTIONS_LIMIT or any(len(o) > LABEL_MAX for o in options):
-            await send(
-                update, context,
-                _("❗ Please send {min} to {max} different options, one per line, each at most "
-                  "{length} characters.", min=2, max=OPTIONS_LIMIT, length=LABEL_MAX),
-            )  # fmt: skip
-            return
-        state.setdefault("questions", []).append(
-            {
-                "type": state.pop("adding", "single"),
-                "title": state.pop("pending", ""),
-                "options": options,
-            }
-        )
+    if dialog.step == OPTIONS:
+        problem = _take_options(caller._, state, raw)
     else:
-        await send(update, context, _("Please use the buttons above, or /cancel to stop."))
+        problem = _take_title(caller._, dialog.step, state, raw)
+    if problem:
+        await send(update, context, problem)
+        return
+    if "pending" in state:
+        await _go(update, context, caller, OPTIONS, state)
         return
     if len(state.get("questions", [])) >= QUESTIONS_MAX:
         await send(
-            update, context, _("That is the most questions the builder takes; please finish.")
+            update,
+            context,
+            caller._("That is the most questions the builder takes; please finish."),
         )
-    await _save(context, caller, "menu", state)
-    text_, layout = _menu(_, state)
-    await send(update, context, text_, keyboard(layout))
+    await _go(update, context, caller, AT_MENU, state)
+
+
+def _take_title(_: Translate, step: str, state: dict[str, Any], raw: str | None) -> str | None:
+    """Store the survey's title or a question's; a problem to tell, or None."""
+    text = clean_text(raw, TITLE_MAX if step == TITLE else QUESTION_TITLE_MAX)
+    if isinstance(text, Problem):
+        return _problem(_, text)
+    if step == TITLE:
+        state["title"] = " ".join(text.split())
+    elif state.get("adding") == "text":
+        state.setdefault("questions", []).append({"type": "text", "title": text})
+        state.pop("adding", None)
+    else:
+        state["pending"] = text
+    return None
+
+
+def _take_options(_: Translate, state: dict[str, Any], raw: str | None) -> str | None:
+    """Store a choice question with its options; a problem to tell, or None."""
+    lines = [" ".join(line.split()) for line in (raw or "").splitlines()]
+    options = list(dict.fromkeys(line for line in lines if line))
+    if not 2 <= len(options) <= OPTIONS_LIMIT or any(len(o) > LABEL_MAX for o in options):
+        return _(
+            "❗ Please send {min} to {max} different options, one per line, each at most "
+            "{length} characters.", min=2, max=OPTIONS_LIMIT, length=LABEL_MAX,
+        )  # fmt: skip
+    state.setdefault("questions", []).append(
+        {
+            "type": state.pop("adding", "single"),
+            "title": state.pop("pending", ""),
+            "options": options,
+        }
+    )
+    return None
 
 
 def register(app: BotApp, registry: Registry) -> None:

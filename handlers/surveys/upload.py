@@ -85,7 +85,9 @@ async def send_examples(
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take an uploaded file: it must be UTF-8 YAML of reasonable size."""
     _ = caller._
-    del dialog
+    if dialog.step == commands.SAVED:
+        await _saved(update, context, caller, dialog)
+        return
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
@@ -123,7 +125,9 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take YAML pasted as a message."""
-    del dialog
+    if dialog.step == commands.SAVED:
+        await _saved(update, context, caller, dialog)
+        return
     message = update.effective_message
     await _process(update, context, caller, message.text if message and message.text else "")
 
@@ -164,8 +168,9 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
         unit_ids=tuple(unit_ids),
     )
     survey_id = await commands.save_draft(
-        db, caller.member.id, draft, "survey_upload", now, dialog_of=caller.member.telegram_id
-    )
+        db, caller.member.id, draft, "survey_upload", now,
+        dialog_of=(caller.member.telegram_id, KIND_UPLOAD),
+    )  # fmt: skip
     if survey_id is None:  # published between the check and now: the check says so
         problems, _units = await _check(context, caller, parsed)
         await _report(update, context, _, problems)
@@ -174,6 +179,16 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
     assert survey is not None
     note = "\n".join([_("✅ The survey is valid and saved as a draft."), *notes])
     await show_survey(update, context, caller, survey, note)
+    await dialogs.clear(db, caller.member.telegram_id)
+
+
+async def _saved(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """The draft was stored but a crash came before the officer was told: tell them now."""
+    survey = await store.get(context.db, int(dialog.data["sid"]))
+    if survey is not None:
+        note = caller._("✅ The survey is valid and saved as a draft.")
+        await show_survey(update, context, caller, survey, note)
+    await dialogs.clear(context.db, caller.member.telegram_id)
 
 
 def _moved_note(_: Translate, definition: Definition, years: int, tz: tzinfo) -> str:

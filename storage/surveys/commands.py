@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from storage import audit, dialogs, mixing, outbox
 from storage.db import Database, Executor
+from storage.dialogs import Dialog
 from storage.sealing import Sealer
 from storage.surveys import queries as store
 from storage.surveys import responses
@@ -15,6 +16,8 @@ from storage.surveys import responses
 #: Outbox kinds; the engine re-checks each row just before sending (see handlers/surveys).
 KIND_INVITE = "survey_invite"
 KIND_REMINDER = "survey_reminder"
+#: The step a survey wizard (upload, builder) is at once its draft is stored.
+SAVED = "saved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +41,13 @@ async def save_draft(
     how: Literal["survey_upload", "survey_build"],
     now: float,
     *,
-    dialog_of: int | None = None,
+    dialog_of: tuple[int, str] | None = None,
 ) -> int | None:
     """Store a draft (replacing the actor's draft with the same slug); None if it is taken.
 
-    `dialog_of` is the Telegram id whose wizard ends with it, in the same transaction.
+    `dialog_of` (Telegram id, dialog kind): the wizard that made it moves to its SAVED step
+    in the same transaction, so a crash before the officer is told is told on their next
+    message; the handler closes the dialog once the survey's screen is shown.
     """
     async with db.transaction() as tx:
         existing = await store.by_slug(tx, draft.slug)
@@ -58,7 +63,8 @@ async def save_draft(
             tx, actor, how, now, target_type="survey", target_id=survey_id, details=details
         )
         if dialog_of is not None:
-            await dialogs.clear(tx, dialog_of)
+            telegram_id, kind = dialog_of
+            await dialogs.save(tx, telegram_id, Dialog(kind, SAVED, {"sid": survey_id}), now)
     return survey_id
 
 

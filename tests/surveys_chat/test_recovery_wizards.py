@@ -7,16 +7,11 @@ and a new Application starts on the same database file.
 
 from __future__ import annotations
 
-import pytest
-
 from storage import dialogs
 from storage.surveys import queries as store
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, union
 from tests.surveys_chat.test_recovery import _die_inside
-
-BUILDER = "#13/#17.6: the builder refuses or misfiles input after a crash or on an old button"
-UPLOAD = "#13/#17.6: an upload saved before a crash is never confirmed"
 
 
 async def _builder_at_menu(bot: Harness) -> None:
@@ -34,7 +29,6 @@ async def _step(bot: Harness) -> str:
     return dialog.step
 
 
-@pytest.mark.xfail(strict=True, reason=BUILDER)
 async def test_a_builder_button_of_an_answered_step_redraws_the_current_step(
     bot: Harness,
 ) -> None:
@@ -54,7 +48,6 @@ async def test_a_builder_button_of_an_answered_step_redraws_the_current_step(
     assert dialog is not None and dialog.step == "close" and dialog.data["anonymous"] is False
 
 
-@pytest.mark.xfail(strict=True, reason=BUILDER)
 async def test_a_builder_title_stored_before_the_crash_gets_its_menu_on_the_next_message(
     bot: Harness,
 ) -> None:
@@ -73,7 +66,6 @@ async def test_a_builder_title_stored_before_the_crash_gets_its_menu_on_the_next
     assert any("问答题" in str(b.get("text")) for b in screen.buttons)
 
 
-@pytest.mark.xfail(strict=True, reason=BUILDER)
 async def test_a_builder_question_repeated_after_a_crash_is_not_filed_as_its_options(
     bot: Harness,
 ) -> None:
@@ -91,7 +83,6 @@ async def test_a_builder_question_repeated_after_a_crash_is_not_filed_as_its_opt
     assert "1. 您的班次？" in menu and "2." not in menu
 
 
-@pytest.mark.xfail(strict=True, reason=UPLOAD)
 async def test_an_upload_saved_before_the_crash_is_confirmed_on_the_next_message(
     bot: Harness,
 ) -> None:
