@@ -34,37 +34,40 @@ from storage.surveys import queries as store
 RunStep = Callable[[Update, BotContext, Caller, Run, Args], Awaitable[None]]
 
 
+def _on_run(step: RunStep, *, preview: bool) -> ActionHandler:
+    """A button on one survey: the survey is loaded and checked before `step` runs."""
+
+    async def handler(update: Update, context: BotContext, caller: Caller, args: Args) -> None:
+        run = await answering.open_run(update, context, caller, args.num(0), preview=preview)
+        if run is not None:
+            await step(update, context, caller, run, args)
+
+    return handler
+
+
+def _whole(step: Callable[[Update, BotContext, Caller, Run], Awaitable[None]]) -> RunStep:
+    """A step that needs the survey only, not the press's other arguments."""
+
+    async def on_survey(
+        update: Update, context: BotContext, caller: Caller, run: Run, args: Args
+    ) -> None:
+        await step(update, context, caller, run)
+
+    return on_survey
+
+
+async def _intro(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
+    await show_intro(update, context, caller, run.survey, preview=run.preview)
+
+
 def _declare(routes: Routes, *, preview: bool) -> None:
     """The answering buttons, for members (sv:…) or an officer's preview (svp:…)."""
-
-    def on_run(step: RunStep) -> ActionHandler:
-        async def handler(
-            update: Update, context: BotContext, caller: Caller, args: Args
-        ) -> str | None:
-            run = await answering.open_run(update, context, caller, args.num(0), preview=preview)
-            if run is not None:
-                await step(update, context, caller, run, args)
-            return None
-
-        return handler
-
-    def whole(step: Callable[[Update, BotContext, Caller, Run], Awaitable[None]]) -> RunStep:
-        async def on_survey(
-            update: Update, context: BotContext, caller: Caller, run: Run, args: Args
-        ) -> None:
-            await step(update, context, caller, run)
-
-        return on_survey
-
-    async def intro(update: Update, context: BotContext, caller: Caller, run: Run) -> None:
-        await show_intro(update, context, caller, run.survey, preview=preview)
-
-    need = routes.need
-    for name, step in ((OPEN, intro), (GO, answering.begin), (SUBMIT, answering.submit),
-                       (LATER, answering.later)):  # fmt: skip
-        routes.add(Action(name, on_run(whole(step)), need, (int,)))
+    whole = ((OPEN, _intro), (GO, answering.begin), (SUBMIT, answering.submit),
+             (LATER, answering.later))  # fmt: skip
+    for name, step in whole:
+        routes.add(Action(name, _on_run(_whole(step), preview=preview), routes.need, (int,)))
     for name, (spec, press) in steps.PRESSES.items():
-        routes.add(Action(name, on_run(press), need, spec))
+        routes.add(Action(name, _on_run(press, preview=preview), routes.need, spec))
 
 
 _declare(member_routes, preview=False)
