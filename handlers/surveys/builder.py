@@ -1,10 +1,4 @@
-"""A quick in-chat builder: a title, then choice and text questions one by one, no YAML.
-
-Recoverable (issue 17.6): every step writes a version ("v") with the state and the version
-of the screen sent ("shown") after sending it. A press of a step already answered, or a
-text arriving while the current step's screen was never sent (the bot died in between),
-re-draws the current step instead of refusing the press or filing the text elsewhere.
-"""
+"""A quick in-chat builder: a title, then choice and text questions one by one, no YAML."""
 
 from __future__ import annotations
 
@@ -54,6 +48,11 @@ from storage.surveys import commands
 from storage.surveys import queries as store
 from surveys import ValidationError, dump, validate
 from surveys.model import LABEL_MAX, QUESTION_TITLE_MAX, TITLE_MAX
+
+# Recoverable (issue 17.6): every step stores a version ("v") with the state, and the version
+# of the screen sent ("shown") once it is sent. A press of a step already passed, or text
+# arriving while the current step's screen was never sent (the bot died in between),
+# re-draws the current step instead of refusing the press or filing the text elsewhere.
 
 
 async def _go(

@@ -1,8 +1,7 @@
-"""A member's in-progress survey answers: read and written on every update, so restarts resume.
+"""A member's in-progress survey answers: read and written on every update, so restarts resume."""
 
-For anonymous surveys the answers so far are sealed and padded to a fixed size (pass the
-sealer): the row carries the member id, so its content must say nothing, not even its length.
-"""
+# For anonymous surveys the answers so far are sealed and padded to a fixed size (pass the
+# sealer): the row carries the member id, so its content must say nothing, not even its length.
 
 from __future__ import annotations
 
