@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, refuse, send, show
+from handlers.common import Caller, caller_of, refuse, send, show
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import Action, Args, Spec, Word
@@ -42,12 +45,14 @@ from handlers.surveys.builder_views import (
 from handlers.surveys.common import KIND_BUILD, STALE, scope_of, zone
 from handlers.surveys.officer_views import show_list, show_survey
 from handlers.validation import Problem, clean_text
-from storage import dialogs, roles, units
+from storage import dialogs, members, roles, units
 from storage.dialogs import Dialog
-from storage.surveys import commands
+from storage.surveys import commands, wizards
 from storage.surveys import queries as store
 from surveys import ValidationError, dump, validate
 from surveys.model import LABEL_MAX, QUESTION_TITLE_MAX, TITLE_MAX
+
+log = logging.getLogger(__name__)
 
 # Recoverable (issue 17.6): every step stores a version ("v") with the state, and the version
 # of the screen sent ("shown") once it is sent. A press of a step already passed, or text
@@ -257,6 +262,31 @@ async def _saved(
         )
         await show_survey(update, context, caller, survey, note)
     await dialogs.clear(context.db, caller.member.telegram_id)
+
+
+async def redraw_at_start(context: BotContext, since: float) -> int:
+    """Send the current step to officers whose step a stopped process stored but never showed."""
+    sent = 0
+    for telegram_id, dialog in await wizards.moved_since(context.db, KIND_BUILD, since):
+        member = await members.by_telegram_id(context.db, telegram_id)
+        if member is None or not _unshown(dialog) or dialog.step == commands.SAVED:
+            continue  # a saved draft is confirmed on the officer's next message
+        caller = await caller_of(context, member)
+        if not caller.is_officer:
+            continue
+        text, markup = screen(caller._, dialog.step, dialog.data)
+        try:
+            await context.bot.send_message(
+                member.chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML
+            )
+        except TelegramError as exc:
+            # Blocked the bot, chat gone: the step stays stored; their next message shows it.
+            log.warning("builder step of %s not re-sent: %s", telegram_id, exc)
+            continue
+        dialog.data["shown"] = dialog.data.get("v", 0)
+        await _save(context, caller, dialog.step, dialog.data)
+        sent += 1
+    return sent
 
 
 def _problem(_: Translate, problem: Problem) -> str:

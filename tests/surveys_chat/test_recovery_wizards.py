@@ -7,8 +7,6 @@ and a new Application starts on the same database file.
 
 from __future__ import annotations
 
-import pytest
-
 from storage import dialogs
 from storage.surveys import queries as store
 from tests.harness import Harness
@@ -105,9 +103,6 @@ async def test_an_upload_saved_before_the_crash_is_confirmed_on_the_next_message
     assert len(await store.all_surveys(bot.db)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True, reason="#17.6: a builder step stored before a crash is not sent at start"
-)
 async def test_a_builder_step_stored_just_before_the_crash_is_sent_at_start(bot: Harness) -> None:
     await _builder_at_menu(bot)
     await bot.press(OFFICER, "🔘 单选题")
