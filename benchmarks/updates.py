@@ -63,9 +63,10 @@ from bot.app import stop_app
 from bot.sandbox.core import BotMessage, Limits, SandboxCore
 from bot.sandbox.request import SandboxRequest
 from bot.services import BotApp, BotContext
-from handlers import survey_notify
-from storage import audit, members, roles, units
-from storage import surveys as store
+from handlers.surveys import notify as survey_notify
+from storage import members, roles, units
+from storage.surveys import commands
+from storage.surveys import queries as store
 
 FIRST_USER = 10_000_000
 ADMIN_USER = 1
@@ -193,31 +194,24 @@ async def seed(
             member = await members.touch(tx, user_id, user_id, "zh_CN", now)
             await members.update_profile(tx, member.id, name=f"会员{n}", unit_id=unit.id)
             await members.set_status(tx, member.id, "verified", now)
-    # Publishing as handlers/survey_actions.publish does it: draft, audience, recipients.
-    async with db.transaction() as tx:
-        survey_id = await store.save_draft(
-            tx,
-            slug="bench_updates",
-            title="基准测试满意度调查",
-            definition=definition_json("bench_updates", "基准测试满意度调查"),
-            anonymous=False,
-            allow_edit=False,
-            opens_at=None,
-            closes_at=None,
-            unit_ids=[unit.id],
-            created_by=admin.id,
-            now=now,
-        )
-        recipients = await store.audience_members(tx, [unit.id])
-        assert await store.publish(tx, survey_id, recipients, now)
-        await audit.record(
-            tx, admin.id, "survey_publish", now, target_type="survey", target_id=survey_id,
-            details={"units": [unit.id], "recipients": len(recipients)},
-        )  # fmt: skip
+    # Publishing as an officer's press does it: a draft, its audience, then the command.
+    draft = commands.Draft(
+        slug="bench_updates",
+        title="基准测试满意度调查",
+        definition=definition_json("bench_updates", "基准测试满意度调查"),
+        anonymous=False,
+        allow_edit=False,
+        opens_at=None,
+        closes_at=None,
+        unit_ids=(unit.id,),
+    )
+    survey_id = await commands.save_draft(db, admin.id, draft, "survey_upload", now)
+    assert survey_id is not None
     survey = await store.get(db, survey_id)
     assert survey is not None
     context = BotContext(app)
-    await survey_notify.invite(context, survey, [m for m, _u in recipients], created_by=admin.id)
+    invitation = survey_notify.invitation(context, survey, "")
+    assert await commands.publish(db, admin.id, survey_id, invitation, now) is not None
     delivery = app.bot_data.delivery
     if delivery is not None:
         await delivery.drain(wait_due=True)

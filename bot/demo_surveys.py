@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.services import BotContext
-from handlers import anon_release, survey_actions
-from handlers.survey_common import day_of
-from storage import mixing, survey_responses, surveys
+from handlers import anon_release
+from handlers.surveys import actions as survey_actions
+from handlers.surveys.common import day_of
+from storage import mixing
+from storage.surveys import queries as surveys
+from storage.surveys import responses as survey_responses
 from surveys import dump
 from surveys.dialog import answer, current_question, final_answers, skip, start
 from surveys.errors import AnswerError

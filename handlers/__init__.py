@@ -29,9 +29,7 @@ from handlers import (
     suggestions_mine,
     suggestions_officer,
     suggestions_supervision,
-    survey_recover,
     surveys,
-    surveys_officer,
     tasks,
     units_admin,
 )
@@ -56,7 +54,6 @@ FEATURES = (
     suggestions_officer,
     suggestions_supervision,
     surveys,
-    surveys_officer,
     study,
     dashboard,
     audit_view,
@@ -83,7 +80,7 @@ async def recover(app: BotApp) -> None:
     """At start, draw the screens a stopped process left unsent (surveys, wizards)."""
     context = BotContext(app)
     for redraw in (
-        survey_recover.redraw_unsent,
+        surveys.recover.redraw_unsent,
         announcements.recover.redraw_unsent,
         study.recover.redraw_unsent,
         event_recover.redraw_unsent,

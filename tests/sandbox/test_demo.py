@@ -9,7 +9,7 @@ import pytest
 
 from bot.delivery import Delivery
 from bot.demo import EVERYONE, seed
-from storage import surveys
+from storage.surveys import queries as surveys
 from tests.harness import Harness
 
 ADMIN, OFFICER, MEMBER = 1001, 1002, 2001

@@ -6,8 +6,9 @@ import json
 from collections import Counter
 from typing import Any
 
-from storage import members, survey_responses, units
+from storage import members, units
 from storage.db import Database
+from storage.surveys import responses as survey_responses
 
 ANSWERS: list[tuple[str, dict[str, Any]]] = [
     ("a", {"yn": True, "n": 1, "s": "1", "f": 1.0, "t": "好"}),

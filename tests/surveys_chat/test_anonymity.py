@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from storage import survey_responses as responses
+from storage.surveys import responses
 from tests.harness import Harness
 from tests.surveys_chat.helpers import OFFICER, publish, release, start_survey, union
 

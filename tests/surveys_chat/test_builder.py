@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage import surveys as store
+from storage.surveys import queries as store
 from tests.harness import Harness
 from tests.surveys_chat.helpers import OFFICER, deliver, start_survey, union
 

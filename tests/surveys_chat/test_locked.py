@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import survey_progress as sessions
+from storage.surveys import progress as sessions
 from tests.harness import Harness
 from tests.surveys_chat.conftest import START
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, start_survey, union

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from storage import survey_progress as sessions
-from storage import survey_responses as responses
-from storage import surveys as store
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys import responses
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, start_survey, union
 

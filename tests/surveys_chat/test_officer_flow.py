@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from openpyxl import load_workbook
 
 from bot.services import BotContext
-from handlers import survey_jobs
-from handlers.surveys import _invite_check
+from handlers.surveys import jobs as survey_jobs
+from handlers.surveys.member import _invite_check
 from storage import audit
-from storage import survey_responses as responses
-from storage import surveys as store
+from storage.surveys import queries as store
+from storage.surveys import responses
 from tests.harness import Harness
 from tests.surveys_chat.helpers import (
     FLOW_YAML,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage import audit
-from storage import surveys as store
+from storage.surveys import queries as store
 from tests.harness import Harness
 from tests.surveys_chat.helpers import OFFICER, training, union, upload
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from telegram import Update
 
 from bot.sandbox.models import Faults
-from storage import survey_progress as sessions
+from storage.surveys import progress as sessions
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, start_survey, union
 

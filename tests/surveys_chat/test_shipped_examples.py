@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from storage import surveys as store
+from storage.surveys import queries as store
 from tests.harness import Harness
 from tests.surveys_chat.helpers import upload
 

@@ -10,8 +10,22 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translate, join_list, raw
-from handlers.keyboards import button, cb, grid, keyboard
-from handlers.survey_common import question_index
+from handlers.keyboards import button, grid, keyboard
+from handlers.surveys.common import (
+    ANSWER,
+    BACK,
+    CHOICES,
+    DONE,
+    EDIT,
+    KEEP,
+    LATER,
+    REVIEW,
+    SKIP,
+    SUBMIT,
+    TOGGLE,
+    answering_routes,
+    question_index,
+)
 from surveys import (
     Answer,
     ChoiceQuestion,
@@ -168,16 +182,25 @@ def question_screen(
     layout: list[list[InlineKeyboardButton]] = []
     typing_other = draft.get("other") == question.id
     if typing_other:
-        layout.append([button(_("⬅ Back to the choices"), cb(view.ns, "c", view.survey_id, qi))])
+        layout.append(
+            [
+                button(
+                    _("⬅ Back to the choices"),
+                    answering_routes(view.ns).data(CHOICES, view.survey_id, qi),
+                )
+            ]
+        )
     else:
         layout.extend(_answer_buttons(_, view, definition, progress, question, qi, draft))
     nav: list[InlineKeyboardButton] = []
     if not typing_other:
-        nav.append(button(_("⬅ Back"), cb(view.ns, "b", view.survey_id, qi)))
+        nav.append(button(_("⬅ Back"), answering_routes(view.ns).data(BACK, view.survey_id, qi)))
     if not question.required and not typing_other:
-        nav.append(button(_("⏭ Skip"), cb(view.ns, "s", view.survey_id, qi)))
+        nav.append(button(_("⏭ Skip"), answering_routes(view.ns).data(SKIP, view.survey_id, qi)))
     layout.append(nav)
-    layout.append([button(_("⏸ Continue later"), cb(view.ns, "x", view.survey_id))])
+    layout.append(
+        [button(_("⏸ Continue later"), answering_routes(view.ns).data(LATER, view.survey_id))]
+    )
     return "\n".join(lines), keyboard(layout)
 
 
@@ -206,33 +229,58 @@ def _answer_buttons(
                 [
                     button(
                         ("☑ " if o.id in selected else "☐ ") + o.label,
-                        cb(ns, "t", sid, qi, index[o.id]),
+                        answering_routes(ns).data(TOGGLE, sid, qi, index[o.id]),
                     )
                 ]
                 for o in ordered
             ]
-            rows.append([button(_("✅ Done ({count})", count=len(selected)), cb(ns, "d", sid, qi))])
+            rows.append(
+                [
+                    button(
+                        _("✅ Done ({count})", count=len(selected)),
+                        answering_routes(ns).data(DONE, sid, qi),
+                    )
+                ]
+            )
             return rows
         return [
-            [button(_mark(o.id in chosen, o.label), cb(ns, "a", sid, qi, index[o.id]))]
+            [
+                button(
+                    _mark(o.id in chosen, o.label),
+                    answering_routes(ns).data(ANSWER, sid, qi, index[o.id]),
+                )
+            ]
             for o in ordered
         ]
     if isinstance(question, YesNo):
         return [
             [
-                button(_mark(current is True, _("Yes (answer)")), cb(ns, "a", sid, qi, 1)),
-                button(_mark(current is False, _("No (answer)")), cb(ns, "a", sid, qi, 0)),
+                button(
+                    _mark(current is True, _("Yes (answer)")),
+                    answering_routes(ns).data(ANSWER, sid, qi, 1),
+                ),
+                button(
+                    _mark(current is False, _("No (answer)")),
+                    answering_routes(ns).data(ANSWER, sid, qi, 0),
+                ),
             ]
         ]
     if isinstance(question, Scale):
         values = [
-            button(_mark(current == v, str(v)), cb(ns, "a", sid, qi, v))
+            button(_mark(current == v, str(v)), answering_routes(ns).data(ANSWER, sid, qi, v))
             for v in range(question.min, question.max + 1)
         ]
         return grid(values, 6)
     if current is not None:
         label = short(answer_text(_, question, current, False), 24)
-        return [[button(_("✔ Keep “{answer}”", answer=raw(label)), cb(ns, "k", sid, qi))]]
+        return [
+            [
+                button(
+                    _("✔ Keep “{answer}”", answer=raw(label)),
+                    answering_routes(ns).data(KEEP, sid, qi),
+                )
+            ]
+        ]
     return []
 
 
@@ -264,16 +312,18 @@ def review_screen(
         lines.append(line)
         if len(edit) < EDIT_BUTTONS_MAX:
             qi = question_index(definition, item.question.id)
-            edit.append(button(f"✏️ {number}", cb(view.ns, "e", view.survey_id, qi)))
+            edit.append(
+                button(f"✏️ {number}", answering_routes(view.ns).data(EDIT, view.survey_id, qi))
+            )
     if note:
         lines += ["", note]
     layout: list[Sequence[InlineKeyboardButton]] = [*grid(edit, 5)]
     label = _("✅ Finish preview") if view.preview else _("✅ Submit")
-    layout.append([button(label, cb(view.ns, "sub", view.survey_id))])
+    layout.append([button(label, answering_routes(view.ns).data(SUBMIT, view.survey_id))])
     layout.append(
         [
-            button(_("⬅ Back"), cb(view.ns, "b", view.survey_id, "r")),
-            button(_("⏸ Continue later"), cb(view.ns, "x", view.survey_id)),
+            button(_("⬅ Back"), answering_routes(view.ns).data(BACK, view.survey_id, REVIEW)),
+            button(_("⏸ Continue later"), answering_routes(view.ns).data(LATER, view.survey_id)),
         ]
     )
     return "\n".join(lines), keyboard([list(r) for r in layout])

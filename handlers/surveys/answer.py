@@ -14,29 +14,33 @@ from telegram.error import BadRequest
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, refuse, show, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import (
+from handlers.surveys.common import (
     KIND_ANSWER,
+    LIST,
     NS,
-    NS_OFFICER,
     NS_PREVIEW,
+    OPEN,
     can_manage,
     day_of,
     definition_of,
+    member_routes,
+    officer_routes,
     sealer_for,
     until,
     when,
     zone,
 )
-from handlers.survey_screens import View, question_screen, review_screen
-from storage import dialogs, mixing
-from storage import survey_progress as sessions
-from storage import survey_responses as responses
-from storage import surveys as store
+from handlers.surveys.screens import View, question_screen, review_screen
+from storage import dialogs
 from storage.dialogs import Dialog
-from storage.survey_progress import Session
-from storage.surveys import Survey
+from storage.surveys import commands, responses
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.commands import Submission
+from storage.surveys.progress import Session
+from storage.surveys.queries import Survey
 from surveys import (
     AnswerError,
     Definition,
@@ -132,7 +136,9 @@ async def _closed(update: Update, context: BotContext, caller: Caller, survey: S
 
 
 def list_markup(_: Translate) -> InlineKeyboardMarkup:
-    return keyboard([[button(_("📋 Surveys"), cb(NS, "list"))], [button(_("🏠 Main menu"), HOME)]])
+    return keyboard(
+        [[button(_("📋 Surveys"), member_routes.data(LIST))], [button(_("🏠 Main menu"), HOME)]]
+    )
 
 
 async def leave_dialog(context: BotContext, caller: Caller, survey_id: int) -> None:
@@ -283,7 +289,9 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
         await answer(update)
         await sessions.drop(db, survey.id, member_id, preview=True)
         await leave_dialog(context, caller, survey.id)
-        markup = keyboard([[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", survey.id))]])
+        markup = keyboard(
+            [[button(_("⬅ Back to the survey"), officer_routes.data(OPEN, survey.id))]]
+        )
         await show(update, context, _("👁 Preview finished: nothing was stored."), markup)
         return
     answers = final_answers(run.definition, progress)
@@ -293,20 +301,10 @@ async def submit(update: Update, context: BotContext, caller: Caller, run: Run) 
             db, survey.id, unit, context.settings.anonymity_threshold
         )
     day = day_of(now, zone(context))
-    async with db.transaction() as tx:
-        if survey.anonymous:
-            # Sealed into the mixing pool: written to the results at the next release.
-            stored = await mixing.submit_answer(
-                tx, context.services.sealer, survey.id, member_id, answers=answers, unit_id=unit
-            )
-        elif session.editing:
-            stored = await responses.replace_named(
-                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
-            )
-        else:
-            stored = await responses.submit(
-                tx, survey.id, member_id, answers=answers, unit_id=unit, day=day, now=now
-            )
+    submission = Submission(survey.id, member_id, answers, unit, day, editing=session.editing)
+    stored = await commands.submit(
+        db, context.services.sealer, submission, anonymous=survey.anonymous, now=now
+    )
     await leave_dialog(context, caller, survey.id)
     if not stored:
         await answer(update, _("You have already submitted this survey. Thank you!"), alert=True)
@@ -337,7 +335,7 @@ async def later(update: Update, context: BotContext, caller: Caller, run: Run) -
     await leave_dialog(context, caller, run.survey.id)
     if run.preview:
         markup = keyboard(
-            [[button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", run.survey.id))]]
+            [[button(_("⬅ Back to the survey"), officer_routes.data(OPEN, run.survey.id))]]
         )
         await show(update, context, _("👁 Preview paused."), markup)
         return

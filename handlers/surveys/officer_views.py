@@ -7,28 +7,36 @@ from telegram import InlineKeyboardButton, Update
 from bot.i18n import N_, join_list
 from bot.services import BotContext
 from handlers.common import Caller, show
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.menu import OFFICER
-from handlers.survey_common import (
-    NS_BUILD,
-    NS_OFFICER,
-    NS_PREVIEW,
+from handlers.surveys.common import (
+    LIST,
+    OPEN,
     WITHHELD,
+    builder_routes,
     can_manage,
     can_view,
     definition_of,
+    officer_routes,
     participation,
     participation_line,
+    preview_routes,
     until,
     when,
     zone,
 )
-from handlers.survey_screens import short
+from handlers.surveys.screens import short
 from handlers.unit_picker import UnitTree
-from storage import surveys as store
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
-NS = NS_OFFICER
+routes = officer_routes
+#: Officer buttons (svo:…); the short names are in officers' chats already.
+UPLOAD, EXAMPLES, RESULTS, CHARTS, EXCEL = "up", "ex", "res", "chart", "xlsx"
+AUDIENCE, BROWSE, CHOOSE, PUBLISH, SCHEDULE, UNSCHEDULE = "aud", "ub", "uc", "pub", "sch", "uns"
+DELETE, DELETE_OK, REMIND, REMIND_OK = "del", "delok", "rem", "remok"
+CLOSE, CLOSE_OK = "cls", "clsok"
+YAML = "yaml"
 _STATE = {
     "draft": N_("📝 Draft"),
     "scheduled": N_("⏰ Scheduled"),
@@ -48,13 +56,13 @@ async def show_list(update: Update, context: BotContext, caller: Caller) -> None
             continue
         shown += 1
         icon = _(_STATE[survey.state]).split(" ")[0]
-        layout.append([button(f"{icon} {short(survey.title, 40)}", cb(NS, "open", survey.id))])
+        layout.append([button(f"{icon} {short(survey.title, 40)}", routes.data(OPEN, survey.id))])
     text = _("📋 <b>Surveys</b>\nUpload a YAML file or build a simple survey in chat.")
     if not shown:
         text += "\n" + _("No surveys yet.")
-    layout.append([button(_("⬆️ Upload a YAML file"), cb(NS, "up"))])
-    layout.append([button(_("🧱 Build a simple survey"), cb(NS_BUILD, "new"))])
-    layout.append([button(_("📄 Example files"), cb(NS, "ex"))])
+    layout.append([button(_("⬆️ Upload a YAML file"), routes.data(UPLOAD))])
+    layout.append([button(_("🧱 Build a simple survey"), builder_routes.data("new"))])
+    layout.append([button(_("📄 Example files"), routes.data(EXAMPLES))])
     layout.append([button(_("⬅ Back"), OFFICER)])
     await show(update, context, text, keyboard(layout))
 
@@ -103,32 +111,33 @@ async def show_survey(
     layout: list[list[InlineKeyboardButton]] = []
     sid = survey.id
     if manage and survey.state in ("draft", "scheduled"):
-        layout.append([button(_("👁 Preview"), cb(NS_PREVIEW, "open", sid))])
+        layout.append([button(_("👁 Preview"), preview_routes.data(OPEN, sid))])
     if manage and survey.state == "draft":
-        layout.append([button(_("🎯 Choose the audience"), cb(NS, "aud", sid))])
+        layout.append([button(_("🎯 Choose the audience"), routes.data(AUDIENCE, sid))])
         later = survey.opens_at is not None and survey.opens_at > now
         label = (
             _("🚀 Publish on {when}", when=when(_, survey.opens_at or now, tz))
             if later
             else _("🚀 Publish now")
         )
-        layout.append([button(label, cb(NS, "pub", sid))])
-        layout.append([button(_("⏰ Publish at a time…"), cb(NS, "sch", sid))])
-        layout.append([button(_("🗑 Delete the draft"), cb(NS, "del", sid))])
+        layout.append([button(label, routes.data(PUBLISH, sid))])
+        layout.append([button(_("⏰ Publish at a time…"), routes.data(SCHEDULE, sid))])
+        layout.append([button(_("🗑 Delete the draft"), routes.data(DELETE, sid))])
     if manage and survey.state == "scheduled":
-        layout.append([button(_("↩ Cancel the schedule"), cb(NS, "uns", sid))])
+        layout.append([button(_("↩ Cancel the schedule"), routes.data(UNSCHEDULE, sid))])
     if survey.state in ("open", "closed"):
         layout.append(
             [
-                button(_("📊 Results"), cb(NS, "res", sid)),
-                button(_("📈 Charts"), cb(NS, "chart", sid)),
-                button(_("📥 Excel"), cb(NS, "xlsx", sid)),
+                button(_("📊 Results"), routes.data(RESULTS, sid)),
+                button(_("📈 Charts"), routes.data(CHARTS, sid)),
+                button(_("📥 Excel"), routes.data(EXCEL, sid)),
             ]
         )
     if manage and survey.state == "open":
-        layout.append([button(_("🔔 Remind those who have not answered"), cb(NS, "rem", sid))])
-        layout.append([button(_("🔒 Close now"), cb(NS, "cls", sid))])
+        remind = _("🔔 Remind those who have not answered")
+        layout.append([button(remind, routes.data(REMIND, sid))])
+        layout.append([button(_("🔒 Close now"), routes.data(CLOSE, sid))])
     if manage:
-        layout.append([button(_("📄 Download as YAML"), cb(NS, "yaml", sid))])
-    layout.append([button(_("⬅ Surveys"), cb(NS, "list"))])
+        layout.append([button(_("📄 Download as YAML"), routes.data(YAML, sid))])
+    layout.append([button(_("⬅ Surveys"), routes.data(LIST))])
     await show(update, context, "\n".join(lines), keyboard(layout))

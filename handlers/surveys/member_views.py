@@ -9,21 +9,26 @@ from telegram import InlineKeyboardButton, Update
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.common import Caller, show
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
-from handlers.survey_common import (
+from handlers.surveys.common import (
+    GO,
+    LIST,
     NS,
-    NS_OFFICER,
     NS_PREVIEW,
+    OPEN,
+    answering_routes,
     definition_of,
+    member_routes,
+    officer_routes,
     sealer_for,
     until,
     zone,
 )
-from handlers.survey_screens import short
-from storage import survey_progress as sessions
-from storage import surveys as store
-from storage.surveys import Survey
+from handlers.surveys.screens import short
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.queries import Survey
 
 _STATUS = {"new": N_("🆕 Not started"), "progress": N_("✏️ In progress"), "done": N_("✅ Done")}
 _ICON = {"new": "🆕", "progress": "✏️", "done": "✅"}
@@ -54,7 +59,9 @@ async def show_list(update: Update, context: BotContext, caller: Caller) -> None
                 deadline=deadline,
             )
         )
-        layout.append([button(f"{_ICON[item.status]} {short(s.title, 40)}", cb(NS, "open", s.id))])
+        layout.append(
+            [button(f"{_ICON[item.status]} {short(s.title, 40)}", member_routes.data(OPEN, s.id))]
+        )
     layout.append([button(_("🏠 Main menu"), HOME)])
     await show(update, context, "\n".join(lines), keyboard(layout))
 
@@ -103,15 +110,19 @@ async def show_intro(
         lines += ["", _("✅ You have submitted this survey. Thank you!")]
         editable = survey.allow_edit and not survey.anonymous
         if editable and session is None:
-            layout.append([button(_("✏️ Change my answers"), cb(ns, "go", survey.id))])
+            layout.append(
+                [button(_("✏️ Change my answers"), answering_routes(ns).data(GO, survey.id))]
+            )
     if session is not None:
         answered = len(session.progress.get("answers") or {})
         lines += ["", _("You have answered {count} so far.", count=answered)]
-        layout.append([button(_("▶️ Continue"), cb(ns, "go", survey.id))])
+        layout.append([button(_("▶️ Continue"), answering_routes(ns).data(GO, survey.id))])
     elif not done:
-        layout.append([button(_("▶️ Start"), cb(ns, "go", survey.id))])
+        layout.append([button(_("▶️ Start"), answering_routes(ns).data(GO, survey.id))])
     if preview:
-        layout.append([button(_("⬅ Back to the survey"), cb(NS_OFFICER, "open", survey.id))])
+        layout.append([button(_("⬅ Back to the survey"), officer_routes.data(OPEN, survey.id))])
     else:
-        layout.append([button(_("⬅ Surveys"), cb(NS, "list")), button(_("🏠 Main menu"), HOME)])
+        layout.append(
+            [button(_("⬅ Surveys"), member_routes.data(LIST)), button(_("🏠 Main menu"), HOME)]
+        )
     await show(update, context, "\n".join(lines), keyboard(layout))

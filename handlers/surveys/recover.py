@@ -1,4 +1,4 @@
-"""At start: send the survey step whose screen a stopped process never got to send."""
+"""At start: send the survey (or builder) step whose screen a stopped process never sent."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from telegram.error import TelegramError
 
 from bot.services import BotContext
 from handlers.common import caller_of
-from handlers.survey_answer import resend, run_for
-from handlers.survey_common import KIND_ANSWER, can_manage
+from handlers.surveys import builder
+from handlers.surveys.answer import resend, run_for
+from handlers.surveys.common import KIND_ANSWER, can_manage
 from storage import members
-from storage import survey_progress as sessions
-from storage import surveys as store
-from storage.survey_progress import Unshown
+from storage.surveys import progress as sessions
+from storage.surveys import queries as store
+from storage.surveys.progress import Unshown
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ async def redraw_unsent(context: BotContext) -> int:
         except TelegramError as exc:
             # Blocked the bot, chat gone: the step stays stored; /surveys continues it.
             log.warning("survey %s step not re-sent: %s", step.survey_id, exc)
+    sent += await builder.redraw_at_start(context, now - RECENT_SECONDS)
     if sent:
         log.info("re-sent %s survey steps a stopped process had not shown", sent)
     return sent

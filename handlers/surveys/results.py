@@ -21,7 +21,7 @@ from bot.exports import Cell
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller, answer, send
-from handlers.survey_common import (
+from handlers.surveys.common import (
     WITHHELD,
     definition_of,
     participation,
@@ -31,12 +31,12 @@ from handlers.survey_common import (
     when,
     zone,
 )
-from handlers.survey_screens import answer_text, number_text, short
+from handlers.surveys.screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import audit, members
-from storage import survey_responses as responses
+from storage import members
 from storage.suggestions import next_release
-from storage.surveys import Survey
+from storage.surveys import commands, responses
+from storage.surveys.queries import Survey
 from surveys import (
     Aggregator,
     ChoiceQuestion,
@@ -404,10 +404,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
         parse_mode=ParseMode.HTML,
     )
     # Every export is recorded (docs/privacy): who took which responses out.
-    await audit.record(
-        db, caller.member.id, "survey_export", context.clock.time(),
-        target_type="survey", target_id=survey.id, details={"rows": total},
-    )  # fmt: skip
+    await commands.record_export(db, caller.member.id, survey.id, total, context.clock.time())
 
 
 async def on_button(

@@ -11,12 +11,13 @@ from bot.i18n import N_, Translate, format_until, format_when
 from bot.sealing import Sealer
 from bot.services import BotContext
 from handlers.common import Caller
+from handlers.routing import Routes
 from handlers.unit_picker import UnitTree
 from storage import roles, units
-from storage import survey_responses as responses
-from storage import surveys as store
 from storage.db import Executor
-from storage.surveys import Survey
+from storage.surveys import queries as store
+from storage.surveys import responses
+from storage.surveys.queries import Survey
 from surveys import Definition, Question, disclosure, parse_definition
 from surveys.disclosure import Line
 
@@ -26,6 +27,27 @@ NS = "sv"
 NS_PREVIEW = "svp"
 NS_OFFICER = "svo"
 NS_BUILD = "svb"
+
+#: Button tables, one per namespace; each feature module declares its actions on them.
+member_routes = Routes(NS, need="verified")
+preview_routes = Routes(NS_PREVIEW, need="officer")
+officer_routes = Routes(NS_OFFICER, need="officer")
+builder_routes = Routes(NS_BUILD, need="officer")
+
+#: Answering buttons (members and previews alike); the letters are in members' chats.
+OPEN, GO, SUBMIT, LATER, LIST = "open", "go", "sub", "x", "list"
+ANSWER, TOGGLE, DONE, SKIP, BACK, EDIT, KEEP, CHOICES = "a", "t", "d", "s", "b", "e", "k", "c"
+#: The question argument of BACK on the review screen (not a question index).
+REVIEW = "r"
+
+FORBIDDEN = N_("Sorry, you are not allowed to do that.")
+STALE = N_("This button is out of date. Please use the latest message.")
+
+
+def answering_routes(ns: str) -> Routes:
+    """The table of the answering namespace `ns` (members or an officer's preview)."""
+    return preview_routes if ns == NS_PREVIEW else member_routes
+
 
 #: Dialog kinds (storage/dialogs.py): typed answers, YAML upload, builder, publish time.
 KIND_ANSWER = "survey"
@@ -134,7 +156,7 @@ async def participation(
 
 
 def participation_line(_: Translate, asked: int, answered: int) -> str:
-    """"Asked: 10 · Answered: 7 (70%)", the same words on every screen."""
+    """ "Asked: 10 · Answered: 7 (70%)", the same words on every screen."""
     rate = f"{answered * 100 / asked:.0f}" if asked else "0"
     return _("Asked: {asked} · Answered: {done} ({rate}%)", asked=asked, done=answered, rate=rate)
 

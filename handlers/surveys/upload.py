@@ -13,70 +13,81 @@ from telegram.error import TelegramError
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers.announcements.audience import resolve_audience
-from handlers.common import Caller, answer, refuse, send, show
-from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.common import Caller, refuse, send, show
+from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.survey_common import KIND_UPLOAD, NS_OFFICER, can_manage, when, zone
-from handlers.survey_officer_views import show_survey
-from storage import audit, dialogs
-from storage import surveys as store
+from handlers.routing import Args
+from handlers.surveys.common import KIND_UPLOAD, LIST, can_manage, when, zone
+from handlers.surveys.officer_views import EXAMPLES, UPLOAD, routes, show_survey
+from storage import dialogs
 from storage.dialogs import Dialog
+from storage.surveys import commands
+from storage.surveys import queries as store
 from surveys import Definition, dump, load_definition
 from surveys.dates import move_past_years
 
 MAX_UPLOAD_BYTES = 256 * 1024
 REPORT_MAX = 30
-EXAMPLES = ("canteen.yaml", "training_needs.yaml", "pulse_nps.yaml")
+EXAMPLE_FILES = ("canteen.yaml", "training_needs.yaml", "pulse_nps.yaml")
 _SUFFIXES = (".yaml", ".yml", ".txt")
 
 
-async def on_button(update: Update, context: BotContext, caller: Caller, data: Cb) -> None:
-    """Start an upload (svo:up) or send the example files (svo:ex)."""
+@routes.action(UPLOAD)
+async def ask_file(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Start an upload: the format in brief, then wait for the file."""
     _ = caller._
-    await answer(update)
-    if data.action == "up":
-        await dialogs.save(
-            context.db, caller.member.telegram_id, Dialog(KIND_UPLOAD, "file"), context.clock.time()
-        )
-        await show(
-            update,
-            context,
-            _(
-                "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
-                "<b>The format in brief</b>\n"
-                "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
-                "<code>questions</code>\n"
-                "• optional: <code>description</code>, <code>anonymous: true</code>, "
-                "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
-                "units), <code>allow_edit: true</code>\n"
-                "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
-                "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
-                "<code>+7d 18:00</code>\n"
-                "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
-                "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
-                "The example files show every question type, branching and groups; send one back "
-                "unchanged to try it."
-            ),
-            keyboard(
-                [
-                    [button(_("📄 Example files"), cb(NS_OFFICER, "ex"))],
-                    [button(_("⬅ Back"), cb(NS_OFFICER, "list"))],
-                ]
-            ),
-        )
-        return
+    await dialogs.save(
+        context.db, caller.member.telegram_id, Dialog(KIND_UPLOAD, "file"), context.clock.time()
+    )
+    await show(
+        update,
+        context,
+        _(
+            "⬆️ Send the survey as a YAML file (.yaml), or paste the YAML text here.\n\n"
+            "<b>The format in brief</b>\n"
+            "• required: <code>id</code> (letters, digits, _), <code>title</code>, "
+            "<code>questions</code>\n"
+            "• optional: <code>description</code>, <code>anonymous: true</code>, "
+            "<code>audience: [unit, …]</code> (unit names as in the bot; default: your "
+            "units), <code>allow_edit: true</code>\n"
+            "• <code>opens_at</code> / <code>closes_at</code>: a date such as 2026-06-15 "
+            "18:00, or counted from the upload: <code>+0d</code>, <code>+14d</code>, "
+            "<code>+7d 18:00</code>\n"
+            "• each question: <code>id</code>, <code>type</code> (single, multiple, scale, "
+            "yes_no, number, text), <code>title</code>; choices need <code>options</code>\n\n"
+            "The example files show every question type, branching and groups; send one back "
+            "unchanged to try it."
+        ),
+        keyboard(
+            [
+                [button(_("📄 Example files"), routes.data(EXAMPLES))],
+                [button(_("⬅ Back"), routes.data(LIST))],
+            ]
+        ),
+    )
+    return None
+
+
+@routes.action(EXAMPLES)
+async def send_examples(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Send the shipped example files."""
     folder = resources.files("surveys") / "examples"
-    for name in EXAMPLES:
+    for name in EXAMPLE_FILES:
         content = (folder / name).read_bytes()
         await context.bot.send_document(
             caller.member.chat_id, InputFile(content, filename=name), caption=name
         )
+    return None
 
 
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take an uploaded file: it must be UTF-8 YAML of reasonable size."""
     _ = caller._
-    del dialog
+    if dialog.step == commands.SAVED:
+        await _saved(update, context, caller, dialog)
+        return
     message = update.effective_message
     document = message.document if message is not None else None
     if document is None:
@@ -114,7 +125,9 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take YAML pasted as a message."""
-    del dialog
+    if dialog.step == commands.SAVED:
+        await _saved(update, context, caller, dialog)
+        return
     message = update.effective_message
     await _process(update, context, caller, message.text if message and message.text else "")
 
@@ -144,29 +157,38 @@ async def _process(update: Update, context: BotContext, caller: Caller, text: st
         notes.append(
             _("ℹ️ allow_edit is ignored: answers to an anonymous survey cannot be changed.")
         )
-    async with db.transaction() as tx:
-        survey_id = await store.save_draft(
-            tx,
-            slug=parsed.id,
-            title=parsed.title,
-            definition=json.dumps(dump(parsed), ensure_ascii=False),
-            anonymous=parsed.anonymous,
-            allow_edit=allow_edit,
-            opens_at=parsed.opens_at.timestamp() if parsed.opens_at else None,
-            closes_at=parsed.closes_at.timestamp() if parsed.closes_at else None,
-            unit_ids=unit_ids,
-            created_by=caller.member.id,
-            now=now,
-        )
-        await audit.record(
-            tx, caller.member.id, "survey_upload", now, target_type="survey",
-            target_id=survey_id, details={"slug": parsed.id},
-        )  # fmt: skip
-        await dialogs.clear(tx, caller.member.telegram_id)
+    draft = commands.Draft(
+        slug=parsed.id,
+        title=parsed.title,
+        definition=json.dumps(dump(parsed), ensure_ascii=False),
+        anonymous=parsed.anonymous,
+        allow_edit=allow_edit,
+        opens_at=parsed.opens_at.timestamp() if parsed.opens_at else None,
+        closes_at=parsed.closes_at.timestamp() if parsed.closes_at else None,
+        unit_ids=tuple(unit_ids),
+    )
+    survey_id = await commands.save_draft(
+        db, caller.member.id, draft, "survey_upload", now,
+        dialog_of=(caller.member.telegram_id, KIND_UPLOAD),
+    )  # fmt: skip
+    if survey_id is None:  # published between the check and now: the check says so
+        problems, _units = await _check(context, caller, parsed)
+        await _report(update, context, _, problems)
+        return
     survey = await store.get(db, survey_id)
     assert survey is not None
     note = "\n".join([_("✅ The survey is valid and saved as a draft."), *notes])
     await show_survey(update, context, caller, survey, note)
+    await dialogs.clear(db, caller.member.telegram_id)
+
+
+async def _saved(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """The draft was stored but a crash came before the officer was told: tell them now."""
+    survey = await store.get(context.db, int(dialog.data["sid"]))
+    if survey is not None:
+        note = caller._("✅ The survey is valid and saved as a draft.")
+        await show_survey(update, context, caller, survey, note)
+    await dialogs.clear(context.db, caller.member.telegram_id)
 
 
 def _moved_note(_: Translate, definition: Definition, years: int, tz: tzinfo) -> str:

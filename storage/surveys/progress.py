@@ -1,8 +1,7 @@
-"""A member's in-progress survey answers: read and written on every update, so restarts resume.
+"""A member's in-progress survey answers: read and written on every update, so restarts resume."""
 
-For anonymous surveys the answers so far are sealed and padded to a fixed size (pass the
-sealer): the row carries the member id, so its content must say nothing, not even its length.
-"""
+# For anonymous surveys the answers so far are sealed and padded to a fixed size (pass the
+# sealer): the row carries the member id, so its content must say nothing, not even its length.
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from typing import Any
 from storage import sealing
 from storage.db import Executor, Row
 from storage.sealing import Sealer
-from storage.surveys import Survey, survey_from
+from storage.surveys.queries import Survey, survey_from
 
 _SEALED = "sealed:"
 

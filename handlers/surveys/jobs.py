@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.services import BotContext
-from handlers import survey_actions
-from storage import surveys as store
+from handlers.surveys import actions as survey_actions
+from storage.surveys import queries as store
 
 log = logging.getLogger(__name__)
 

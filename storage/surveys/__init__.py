@@ -1,0 +1,1 @@
+"""Survey storage: definitions and audiences, members' progress, and responses."""
