@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 from bot.clock import FakeClock
 from storage import sealing, suggestions
-from storage import suggestion_lifecycle as lifecycle
 from storage.db import Database
-from storage.suggestions import Draft
+from storage.suggestions import Draft, lifecycle
 from tests.suggestions.helpers import DAY, TIMES, TZ, member, officer, sealer, submit, tree
 
 

@@ -21,8 +21,8 @@ from handlers.common import Caller, answer, decode, get_caller, notify, refuse, 
 from handlers.common import translator_for as _for
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import Registry
-from handlers.suggestions_inbox import inbox_data
-from handlers.suggestions_views import (
+from handlers.suggestions.inbox import inbox_data
+from handlers.suggestions.views import (
     SUPERVISION_NS,
     category_label,
     open_button,
@@ -30,9 +30,9 @@ from handlers.suggestions_views import (
     title,
 )
 from handlers.unit_picker import UnitTree
-from storage import audit, members, roles, sealing, suggestion_reports, suggestions, units
-from storage import suggestion_lifecycle as lifecycle
-from storage.suggestions import Suggestion
+from storage import audit, members, roles, sealing, suggestions, units
+from storage.suggestions import Suggestion, lifecycle
+from storage.suggestions import reports as suggestion_reports
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from handlers.common import Caller, answer, get_caller, press, refuse, send, sho
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
-from handlers.suggestions_views import (
+from handlers.suggestions.views import (
     CLOSED_BOX,
     DAILY_LIMIT,
     MINE_NS,
@@ -31,7 +31,7 @@ from handlers.suggestions_views import (
     sealer_of,
     tell_officers,
 )
-from handlers.suggestions_views import COMPOSE_NS as NS
+from handlers.suggestions.views import COMPOSE_NS as NS
 from handlers.validation import Problem
 from storage import dialogs, suggestions
 from storage.dialogs import Dialog

@@ -24,9 +24,10 @@ from handlers.common import Caller, notify, translator_for
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import dialogs, members, mixing, roles, suggestion_reports, suggestions
+from storage import dialogs, members, mixing, roles, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Message, Suggestion
+from storage.suggestions import reports as suggestion_reports
 
 log = logging.getLogger(__name__)
 

@@ -9,16 +9,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import approvals, events_checkin
+from handlers import events_checkin
 from handlers.common import Caller, answer, decode, get_caller, send, show, stale
 from handlers.keyboards import button, cb, keyboard
+from handlers.members import approvals
 from handlers.menu import send_menu
 from handlers.registry import DialogRoute, Registry
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
-from storage import dialogs, invites, join_requests, members, roster
+from storage import dialogs, members
 from storage.dialogs import Dialog
-from storage.invites import InviteProblem
+from storage.members import invites, join_requests, roster
+from storage.members.invites import InviteProblem
 
 log = logging.getLogger(__name__)
 NS = "reg"

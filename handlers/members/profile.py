@@ -7,17 +7,18 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers import approvals
 from handlers.commands import refresh_commands
 from handlers.common import Caller, answer, get_caller, press, send, show, stale
 from handlers.keyboards import button, cb, keyboard
+from handlers.members import approvals
+from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
-from handlers.start import LANGS
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_name
-from storage import dialogs, join_requests, members
+from storage import dialogs, members
 from storage.dialogs import Dialog
+from storage.members import join_requests
 
 NS = "pf"
 KIND = "profile"

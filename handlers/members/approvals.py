@@ -19,8 +19,9 @@ from handlers.common import (
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree
-from storage import audit, join_requests, members, roles
-from storage.join_requests import JoinRequest
+from storage import audit, members, roles
+from storage.members import join_requests
+from storage.members.join_requests import JoinRequest
 
 NS = "jr"
 

@@ -11,7 +11,8 @@ from handlers.common import answer, press, refuse, send, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
-from storage import audit, invites, roles
+from storage import audit, roles
+from storage.members import invites
 
 NS = "iv"
 #: (days, uses) presets offered to officers; a typed form would be slower on a phone.

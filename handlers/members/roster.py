@@ -22,9 +22,10 @@ from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
-from storage import audit, dialogs, invites, roles, roster, units
+from storage import audit, dialogs, roles, units
 from storage.dialogs import Dialog
-from storage.roster import Entry
+from storage.members import invites, roster
+from storage.members.roster import Entry
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,14 @@ from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, press, show, stale
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
-from handlers.suggestions_views import (
+from handlers.suggestions.views import (
     CLOSED_BOX,
     OFFICER_NS,
     SUPERVISION_NS,
     category_label,
     sealer_of,
 )
-from handlers.suggestions_views import INBOX_NS as NS
+from handlers.suggestions.views import INBOX_NS as NS
 from handlers.unit_picker import UnitTree
 from storage import roles, suggestions
 

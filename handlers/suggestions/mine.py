@@ -19,7 +19,7 @@ from handlers.common import Caller, answer, press, send, show, stale
 from handlers.keyboards import Cb, button, cb, keyboard, paginate
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, MenuEntry, Registry
-from handlers.suggestions_views import (
+from handlers.suggestions.views import (
     CLOSED_BOX,
     NO_ANSWERS,
     category_label,
@@ -35,12 +35,11 @@ from handlers.suggestions_views import (
     thread_lines,
     title,
 )
-from handlers.suggestions_views import MINE_NS as NS
+from handlers.suggestions.views import MINE_NS as NS
 from handlers.validation import Problem
 from storage import anon_pool, audit, dialogs, suggestions
-from storage import suggestion_lifecycle as lifecycle
 from storage.dialogs import Dialog
-from storage.suggestions import MAX_TEXT, Suggestion
+from storage.suggestions import MAX_TEXT, Suggestion, lifecycle
 
 KIND = "suggest_thread"
 PER_PAGE = 8

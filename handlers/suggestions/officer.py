@@ -28,8 +28,8 @@ from handlers.common import (
 from handlers.common import translator_for as translator
 from handlers.keyboards import Cb, button, cb, keyboard
 from handlers.registry import DialogRoute, Registry
-from handlers.suggestions_inbox import Filter, inbox_data
-from handlers.suggestions_views import (
+from handlers.suggestions.inbox import Filter, inbox_data
+from handlers.suggestions.views import (
     CLOSED_BOX,
     clean_body,
     fit,
@@ -43,13 +43,13 @@ from handlers.suggestions_views import (
     title,
     when,
 )
-from handlers.suggestions_views import OFFICER_NS as NS
+from handlers.suggestions.views import OFFICER_NS as NS
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem
-from storage import audit, dialogs, members, roles, suggestion_reports, suggestions
-from storage import suggestion_lifecycle as lifecycle
+from storage import audit, dialogs, members, roles, suggestions
 from storage.dialogs import Dialog
-from storage.suggestions import MAX_TEXT, Suggestion
+from storage.suggestions import MAX_TEXT, Suggestion, lifecycle
+from storage.suggestions import reports as suggestion_reports
 
 KIND = "suggest_reply"
 SET_CODES = {"p": "in_progress", "a": "answered", "c": "closed"}
