@@ -5,16 +5,17 @@ from __future__ import annotations
 import html
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, refuse, send, show, stale
+from handlers.common import Caller, refuse, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, MenuEntry, Registry
+from handlers.routing import STALE, Args, Routes
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import audit, dialogs, members, units
+from storage import dialogs, members
+from storage.admin import commands
 from storage.dialogs import Dialog
 
 NS = "ua"
@@ -36,10 +37,10 @@ async def _show_tree(update: Update, context: BotContext, caller: Caller) -> Non
     _ = caller._
     tree = await UnitTree.load(context.db)
     layout: list[list[InlineKeyboardButton]] = [
-        [button("　" * min(depth, 3) + unit.name, cb(NS, "open", unit.id))]
+        [button("　" * min(depth, 3) + unit.name, routes.data("open", unit.id))]
         for depth, unit in tree.outline(40)
     ]
-    layout.append([button(_("➕ Add a top-level unit"), cb(NS, "add", 0))])
+    layout.append([button(_("➕ Add a top-level unit"), routes.data("add", 0))])
     layout.append([button(_("⬅ Back"), cb("m", "off"))])
     await show(update, context, _tree_text(_, tree), keyboard(layout))
 
@@ -55,89 +56,109 @@ async def _show_unit(
         text = f"{note}\n{text}"
     markup = keyboard(
         [
-            [button(_("➕ Add a sub-unit"), cb(NS, "add", unit_id))],
+            [button(_("➕ Add a sub-unit"), routes.data("add", unit_id))],
             [
-                button(_("✏️ Rename"), cb(NS, "ren", unit_id)),
-                button(_("↕ Move"), cb(NS, "mv", unit_id)),
+                button(_("✏️ Rename"), routes.data("ren", unit_id)),
+                button(_("↕ Move"), routes.data("mv", unit_id)),
             ],
-            [button(_("⬅ Back"), cb(NS, "tree"))],
+            [button(_("⬅ Back"), routes.data("tree"))],
         ]
     )
     await show(update, context, text, markup)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Unit tree buttons; admins only, checked on every press."""
-    pressed = await press(update, context, "admin")
-    if pressed is None:
-        return
-    caller, data = pressed
+#: Every unit-tree button; admins only, checked on every press.
+routes = Routes(NS, need="admin")
+
+
+async def _unit(context: BotContext, unit_id: int) -> UnitTree | None:
+    """The tree when unit_id names a unit (or 0, the top level); None for a gone unit."""
+    tree = await UnitTree.load(context.db)
+    return tree if unit_id == 0 or unit_id in tree.by_id else None
+
+
+@routes.action("tree")
+async def on_tree(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The whole tree."""
+    await _show_tree(update, context, caller)
+    return None
+
+
+@routes.action("open", args=(int,))
+async def on_open(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One unit's screen."""
+    unit_id = args.num(0)
+    if not unit_id or await _unit(context, unit_id) is None:
+        return caller._(STALE)
+    await _show_unit(update, context, caller, unit_id)
+    return None
+
+
+async def _ask_name(
+    update: Update, context: BotContext, caller: Caller, step: str, unit_id: int
+) -> str | None:
+    """Start the name dialog for a new unit under unit_id, or for renaming it."""
     _ = caller._
-    db, now = context.db, context.clock.time()
-    tree = await UnitTree.load(db)
-    if data.action == "tree":
-        await answer(update)
-        await _show_tree(update, context, caller)
-        return
-    unit_id = data.int_arg(0)
-    if unit_id is None or (unit_id != 0 and unit_id not in tree.by_id):
-        await stale(update, caller)
-        return
-    await answer(update)
-    if data.action == "open" and unit_id:
-        await _show_unit(update, context, caller, unit_id)
-    elif data.action in ("add", "ren"):
-        if data.action == "ren" and not unit_id:
-            await stale(update, caller)
-            return
-        step = "add" if data.action == "add" else "rename"
-        await dialogs.save(
-            db, caller.member.telegram_id, Dialog(KIND, step, {"unit_id": unit_id}), now
-        )
-        prompt = (
-            _("Send the name of the new unit (at most 60 characters).")
-            if step == "add"
-            else _("Send the new name of {unit}.", unit=tree.path(unit_id))
-        )
-        await show(update, context, prompt, keyboard([[button(_("⬅ Back"), cb(NS, "tree"))]]))
-    elif data.action == "mv" and unit_id:
-        banned = tree.subtree(unit_id)
-        layout = [[button(_("⬆ Top level"), cb(NS, "to", unit_id, 0))]]
-        for depth, other in tree.outline(40):
-            if other.id not in banned:
-                layout.append(
-                    [button("　" * min(depth, 3) + other.name, cb(NS, "to", unit_id, other.id))]
-                )
-        layout.append([button(_("⬅ Back"), cb(NS, "open", unit_id))])
-        await show(
-            update,
-            context,
-            _("↕ Move {unit} under which unit?", unit=tree.path(unit_id)),
-            keyboard(layout),
-        )
-    elif data.action == "to" and unit_id:
-        target = data.int_arg(1)
-        if (
-            target is None
-            or (target != 0 and target not in tree.by_id)
-            or (target in tree.subtree(unit_id))
-        ):
-            await stale(update, caller)
-            return
-        async with db.transaction() as tx:
-            await units.move(tx, unit_id, target or None)
-            await audit.record(
-                tx,
-                caller.member.id,
-                "unit_move",
-                now,
-                target_type="unit",
-                target_id=unit_id,
-                details={"parent_id": target or None},
+    tree = await _unit(context, unit_id)
+    if tree is None or (step == "rename" and not unit_id):
+        return _(STALE)
+    now = context.clock.time()
+    await dialogs.save(
+        context.db, caller.member.telegram_id, Dialog(KIND, step, {"unit_id": unit_id}), now
+    )
+    prompt = (
+        _("Send the name of the new unit (at most 60 characters).")
+        if step == "add"
+        else _("Send the new name of {unit}.", unit=tree.path(unit_id))
+    )
+    await show(update, context, prompt, keyboard([[button(_("⬅ Back"), routes.data("tree"))]]))
+    return None
+
+
+@routes.action("add", args=(int,))
+async def on_add(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask for the name of a new unit under this one (0: top level)."""
+    return await _ask_name(update, context, caller, "add", args.num(0))
+
+
+@routes.action("ren", args=(int,))
+async def on_rename(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask for the unit's new name."""
+    return await _ask_name(update, context, caller, "rename", args.num(0))
+
+
+@routes.action("mv", args=(int,))
+async def on_move(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Offer every unit outside this one's subtree as its new parent."""
+    _ = caller._
+    unit_id = args.num(0)
+    tree = await _unit(context, unit_id)
+    if tree is None or not unit_id:
+        return _(STALE)
+    banned = tree.subtree(unit_id)
+    layout = [[button(_("⬆ Top level"), routes.data("to", unit_id, 0))]]
+    for depth, other in tree.outline(40):
+        if other.id not in banned:
+            layout.append(
+                [button("　" * min(depth, 3) + other.name, routes.data("to", unit_id, other.id))]
             )
-        await _show_unit(update, context, caller, unit_id, _("✅ Moved."))
-    else:
-        await stale(update, caller)
+    layout.append([button(_("⬅ Back"), routes.data("open", unit_id))])
+    text = _("↕ Move {unit} under which unit?", unit=tree.path(unit_id))
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+@routes.action("to", args=(int, int))
+async def on_move_to(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Move the unit under the chosen parent (0: top level)."""
+    unit_id, target = args.num(0), args.num(1)
+    moved = await commands.move_unit(
+        context.db, caller.member.id, unit_id, target or None, context.clock.time()
+    )
+    if not moved:
+        return caller._(STALE)
+    await _show_unit(update, context, caller, unit_id, caller._("✅ Moved."))
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -153,43 +174,22 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await send(update, context, name.render(_))
         return
     name = " ".join(name.split())
-    db, now = context.db, context.clock.time()
+    db, now, actor = context.db, context.clock.time(), caller.member.id
     unit_id = int(dialog.data.get("unit_id") or 0)
-    async with db.transaction() as tx:
-        if dialog.step == "add":
-            parent = unit_id or None
-            if parent is not None and await units.get(tx, parent) is None:
-                await dialogs.clear(tx, caller.member.telegram_id)
-                return
-            created = await units.create(tx, name, parent, now)
-            await audit.record(
-                tx,
-                caller.member.id,
-                "unit_create",
-                now,
-                target_type="unit",
-                target_id=created.id,
-                details={"name": name, "parent_id": parent},
-            )
-            target = created.id
-        else:
-            await units.rename(tx, unit_id, name)
-            await audit.record(
-                tx,
-                caller.member.id,
-                "unit_rename",
-                now,
-                target_type="unit",
-                target_id=unit_id,
-                details={"name": name},
-            )
-            target = unit_id
-        await dialogs.clear(tx, caller.member.telegram_id)
+    target: int | None = unit_id
+    if dialog.step == "add":
+        target = await commands.create_unit(db, actor, name, unit_id or None, now)
+    elif not await commands.rename_unit(db, actor, unit_id, name, now):
+        target = None
+    await dialogs.clear(db, caller.member.telegram_id)
+    if target is None:
+        await send(update, context, _(STALE))
+        return
     await _show_unit(update, context, caller, target, _("✅ Saved."))
 
 
 def register(app: BotApp, registry: Registry) -> None:
-    """Add the unit tree buttons and the admin-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    """Add the unit tree buttons, the name dialog and the admin-menu entry."""
+    routes.install(app)
     registry.dialog(KIND, DialogRoute(on_text=on_text, cancel_note=N_("No unit was changed.")))
-    registry.add_menu(MenuEntry(N_("🏢 Units"), cb(NS, "tree"), "admin", 30))
+    registry.add_menu(MenuEntry(N_("🏢 Units"), routes.data("tree"), "admin", 30))
