@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import (
-    answer,
-    notify,
-    press,
-    refuse,
-    show,
-    stale,
-    translator_for,
-)
+from handlers.common import Caller, answer, notify, show, translator_for
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
+from handlers.routing import STALE, Args, Routes
 from handlers.unit_picker import UnitTree
-from storage import audit, members, roles
-from storage.members import join_requests
+from storage import members, roles
+from storage.members import commands, join_requests
 from storage.members.join_requests import JoinRequest
 
 NS = "jr"
+FORBIDDEN = N_("Sorry, you are not allowed to do that.")
 
 
 def _request_text(
@@ -42,8 +35,8 @@ def _decide_markup(_: Translate, request_id: int) -> InlineKeyboardMarkup:
     return keyboard(
         [
             [
-                button(_("✅ Approve"), cb(NS, "ok", request_id)),
-                button(_("❌ Reject"), cb(NS, "no", request_id)),
+                button(_("✅ Approve"), routes.data("ok", request_id)),
+                button(_("❌ Reject"), routes.data("no", request_id)),
             ]
         ]
     )
@@ -68,82 +61,87 @@ async def notify_officers(context: BotContext, request_id: int) -> None:
         await notify(context, officer.chat_id, text, _decide_markup(_, req.id))
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """List pending requests, open one, approve or reject it (scope checked every time)."""
-    pressed = await press(update, context, "officer")
-    if pressed is None:
-        return
-    caller, data = pressed
-    db = context.db
+#: List, open and decide requests; officers only, scope checked on every press.
+routes = Routes(NS, need="officer")
+
+
+@routes.action("list")
+async def on_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Pending requests in the caller's units."""
     _ = caller._
-    if data.action == "list":
-        await answer(update)
-        scope = await roles.scope_unit_ids(db, caller.member.id)
-        pending = await join_requests.pending_in_units(db, scope)
-        tree = await UnitTree.load(db)
-        layout = []
-        for req in pending[:20]:
-            member = await members.by_id(db, req.member_id)
-            label = f"{member.name if member else '?'} → {tree.path(req.unit_id)}"
-            layout.append([button(label[:60], cb(NS, "open", req.id))])
-        layout.append([button(_("⬅ Back"), cb("m", "off"))])
-        text = _("📝 <b>Join requests</b>\n{count} waiting for a decision.", count=len(pending))
-        await show(update, context, text, keyboard(layout))
-        return
-    request_id = data.int_arg(0)
-    found = await join_requests.get(db, request_id) if request_id is not None else None
-    if found is None:
-        await stale(update, caller)
-        return
-    req = found
-    if not await roles.can_manage(db, caller.member.id, req.unit_id):
-        await refuse(update, caller)
-        return
-    member = await members.by_id(db, req.member_id)
-    if member is None:
-        await stale(update, caller)
-        return
-    if data.action == "open":
-        await answer(update)
-        tree = await UnitTree.load(db)
-        text = _request_text(_, req, member.name or "", member.employee_no, tree.path(req.unit_id))
-        if req.status != "pending":
-            text += "\n" + _("This request was already decided.")
-            await show(update, context, text, keyboard([[button(_("⬅ Back"), cb(NS, "list"))]]))
-        else:
-            await show(update, context, text, _decide_markup(_, req.id))
-        return
-    if data.action not in ("ok", "no"):
-        await stale(update, caller)
-        return
-    approved = data.action == "ok"
-    now = context.clock.time()
-    async with db.transaction() as tx:
-        decided = await join_requests.decide(tx, req.id, approved, caller.member.id, now)
-        if decided:
-            if approved:
-                await members.update_profile(tx, member.id, unit_id=req.unit_id)
-                await members.set_status(tx, member.id, "verified", now)
-            elif req.kind == "join":
-                await members.set_status(tx, member.id, "rejected", now)
-            await audit.record(
-                tx,
-                caller.member.id,
-                f"{req.kind}_{'approve' if approved else 'reject'}",
-                now,
-                target_type="member",
-                target_id=member.id,
-                details={"unit_id": req.unit_id},
-            )
-    if not decided:
-        await answer(update, _("Someone else already decided this request."), alert=True)
-        return
-    await answer(update, _("Done."))
+    db = context.db
+    scope = await roles.scope_unit_ids(db, caller.member.id)
+    pending = await join_requests.pending_in_units(db, scope)
     tree = await UnitTree.load(db)
+    layout = []
+    for req in pending[:20]:
+        member = await members.by_id(db, req.member_id)
+        label = f"{member.name if member else '?'} → {tree.path(req.unit_id)}"
+        layout.append([button(label[:60], routes.data("open", req.id))])
+    layout.append([button(_("⬅ Back"), cb("m", "off"))])
+    text = _("📝 <b>Join requests</b>\n{count} waiting for a decision.", count=len(pending))
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+@routes.action("open", args=(int,))
+async def on_open(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One request, with its decision buttons while it is pending."""
+    _ = caller._
+    db = context.db
+    req = await join_requests.get(db, args.num(0))
+    member = await members.by_id(db, req.member_id) if req is not None else None
+    if req is None or member is None:
+        return _(STALE)
+    if not await roles.can_manage(db, caller.member.id, req.unit_id):
+        return _(FORBIDDEN)
+    tree = await UnitTree.load(db)
+    text = _request_text(_, req, member.name or "", member.employee_no, tree.path(req.unit_id))
+    if req.status != "pending":
+        text += "\n" + _("This request was already decided.")
+        back = keyboard([[button(_("⬅ Back"), routes.data("list"))]])
+        await show(update, context, text, back)
+    else:
+        await show(update, context, text, _decide_markup(_, req.id))
+    return None
+
+
+@routes.action("ok", args=(int,))
+async def on_approve(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Approve the request."""
+    return await _decide(update, context, caller, args.num(0), approved=True)
+
+
+@routes.action("no", args=(int,))
+async def on_reject(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Reject the request."""
+    return await _decide(update, context, caller, args.num(0), approved=False)
+
+
+async def _decide(
+    update: Update, context: BotContext, caller: Caller, request_id: int, *, approved: bool
+) -> str | None:
+    """Decide (audited), show the verdict on the officer's message, tell the member."""
+    _ = caller._
+    outcome, req = await commands.decide_request(
+        context.db, caller.member.id, request_id, approved, context.clock.time()
+    )
+    if outcome == "stale":
+        return _(STALE)
+    if outcome == "forbidden":
+        return _(FORBIDDEN)
+    if outcome == "decided":
+        return _("Someone else already decided this request.")
+    assert req is not None
+    member = await members.by_id(context.db, req.member_id)
+    assert member is not None
+    await answer(update, _("Done."))
+    tree = await UnitTree.load(context.db)
     base = _request_text(_, req, member.name or "", member.employee_no, tree.path(req.unit_id))
     verdict = _("✅ Approved by you.") if approved else _("❌ Rejected by you.")
     await show(update, context, f"{base}\n\n{verdict}")
     await _tell_member(context, member.id, req, approved, tree)
+    return None
 
 
 async def _tell_member(
@@ -179,5 +177,5 @@ async def _tell_member(
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the approval buttons and the officer-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("📝 Join requests"), cb(NS, "list"), "officer", 10))
+    routes.install(app)
+    registry.add_menu(MenuEntry(N_("📝 Join requests"), routes.data("list"), "officer", 10))

@@ -3,110 +3,115 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_when
 from bot.services import BotApp, BotContext
-from handlers.common import answer, press, refuse, send, show, stale
+from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.unit_picker import UnitTree, picker_markup
-from storage import audit, roles
-from storage.members import invites
+from storage import roles
+from storage.members import commands
 
 NS = "iv"
 #: (days, uses) presets offered to officers; a typed form would be slower on a phone.
 PRESETS = ((7, 50), (30, 200), (1, 1))
+FORBIDDEN = N_("Sorry, you are not allowed to do that.")
+
+#: Pick a unit in scope, pick a preset, get the link; officers only.
+routes = Routes(NS, need="officer")
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Pick a unit in scope, pick a preset, get the link."""
-    pressed = await press(update, context, "officer")
-    if pressed is None:
-        return
-    caller, data = pressed
-    db = context.db
+@routes.action("new")
+async def on_new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The unit picker from the top."""
+    return await _pick(update, context, caller, None)
+
+
+@routes.action("ub", args=(int,))
+async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The unit picker inside a unit."""
+    return await _pick(update, context, caller, args.num(0))
+
+
+async def _pick(
+    update: Update, context: BotContext, caller: Caller, parent: int | None
+) -> str | None:
+    """Units in the caller's scope under parent."""
     _ = caller._
-    scope = set(await roles.scope_unit_ids(db, caller.member.id))
-    tree = await UnitTree.load(db)
-    if data.action in ("new", "ub"):
-        parent = data.int_arg(0) if data.action == "ub" else None
-        if data.action == "ub" and (parent is None or not tree.can_browse(parent, scope)):
-            await stale(update, caller)
-            return
-        await answer(update)
-        markup = picker_markup(
-            tree,
-            _,
-            ns=NS,
-            parent_id=parent or None,
-            allowed=scope,
-            extra=[[button(_("⬅ Back"), cb("m", "off"))]],
-        )
-        await show(
-            update,
-            context,
-            _("🔗 <b>Invite link</b>\nChoose the unit new members will join."),
-            markup,
-        )
-        return
-    unit_id = data.int_arg(0)
-    if unit_id is None or unit_id not in tree.by_id:
-        await stale(update, caller)
-        return
-    if unit_id not in scope:
-        await refuse(update, caller)
-        return
-    await answer(update)
-    if data.action == "uc":
-        layout = [
-            [button(_("{days} days, {uses} people", days=d, uses=u), cb(NS, "mk", unit_id, d, u))]
-            for d, u in PRESETS
-        ]
-        layout.append([button(_("⬅ Back"), cb(NS, "new"))])
-        await show(
-            update,
-            context,
-            _("🔗 Invite to {unit}: how long and for how many people?", unit=tree.path(unit_id)),
-            keyboard(layout),
-        )
-        return
-    if data.action != "mk":
-        await stale(update, caller)
-        return
-    days, uses = data.int_arg(1), data.int_arg(2)
+    scope = set(await roles.scope_unit_ids(context.db, caller.member.id))
+    tree = await UnitTree.load(context.db)
+    if parent is not None and not tree.can_browse(parent, scope):
+        return _(STALE)
+    back = [[button(_("⬅ Back"), cb("m", "off"))]]
+    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=back)
+    text = _("🔗 <b>Invite link</b>\nChoose the unit new members will join.")
+    await show(update, context, text, markup)
+    return None
+
+
+async def _in_scope(context: BotContext, caller: Caller, unit_id: int) -> UnitTree | str:
+    """The unit tree when the caller may invite to unit_id; else the refusal."""
+    tree = await UnitTree.load(context.db)
+    if unit_id not in tree.by_id:
+        return caller._(STALE)
+    if unit_id not in await roles.scope_unit_ids(context.db, caller.member.id):
+        return caller._(FORBIDDEN)
+    return tree
+
+
+@routes.action("uc", args=(int,))
+async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """How long and for how many people."""
+    _ = caller._
+    unit_id = args.num(0)
+    tree = await _in_scope(context, caller, unit_id)
+    if isinstance(tree, str):
+        return tree
+    layout = [
+        [button(_("{days} days, {uses} people", days=d, uses=u), routes.data("mk", unit_id, d, u))]
+        for d, u in PRESETS
+    ]
+    layout.append([button(_("⬅ Back"), routes.data("new"))])
+    text = _("🔗 Invite to {unit}: how long and for how many people?", unit=tree.path(unit_id))
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+#: Days and uses travel as words from the presets, so the data stays within 64 bytes.
+_DAYS = Word(choices=tuple(str(d) for d, _u in PRESETS))
+_USES = Word(choices=tuple(str(u) for _d, u in PRESETS))
+
+
+@routes.action("mk", args=(int, _DAYS, _USES))
+async def on_make(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Make the link (audited) and send it as a message the officer keeps."""
+    _ = caller._
+    unit_id, days, uses = args.num(0), int(args.word(1)), int(args.word(2))
+    tree = await _in_scope(context, caller, unit_id)
+    if isinstance(tree, str):
+        return tree
     if (days, uses) not in PRESETS:
-        await stale(update, caller)
-        return
-    assert days is not None and uses is not None
+        return _(STALE)
     now = context.clock.time()
-    async with db.transaction() as tx:
-        invite = await invites.create(tx, unit_id, caller.member.id, now, days=days, max_uses=uses)
-        await audit.record(
-            tx,
-            caller.member.id,
-            "invite_create",
-            now,
-            target_type="unit",
-            target_id=unit_id,
-            details={"days": days, "uses": uses},
-        )
+    invite = await commands.create_invite(context.db, caller.member.id, unit_id, days, uses, now)
+    if invite is None:
+        return _(FORBIDDEN)
     link = f"https://t.me/{context.services.bot_username}?start={invite.code}"
-    await send(
-        update,
-        context,
-        _(
-            "🔗 <b>Invite link for {unit}</b>\n{link}\nValid until {until}, for {uses} people. "
-            "Share it only with members of this unit.",
-            unit=tree.path(unit_id),
-            link=link,
-            until=format_when(invite.expires_at, caller.locale, context.settings.tz),
-            uses=uses,
-        ),
+    text = _(
+        "🔗 <b>Invite link for {unit}</b>\n{link}\nValid until {until}, for {uses} people. "
+        "Share it only with members of this unit.",
+        unit=tree.path(unit_id),
+        link=link,
+        until=format_when(invite.expires_at, caller.locale, context.settings.tz),
+        uses=uses,
     )
+    await send(update, context, text)
+    return None
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the invite buttons and the officer-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("🔗 Invite links"), cb(NS, "new"), "officer", 20))
+    routes.install(app)
+    registry.add_menu(MenuEntry(N_("🔗 Invite links"), routes.data("new"), "officer", 20))

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
 from handlers.commands import refresh_commands
-from handlers.common import Caller, answer, get_caller, press, send, show, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.common import Caller, get_caller, send, show
+from handlers.keyboards import button, keyboard
 from handlers.members import approvals
 from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_name
 from storage import dialogs, members
 from storage.dialogs import Dialog
-from storage.members import join_requests
+from storage.members import commands, join_requests
 
 NS = "pf"
 KIND = "profile"
@@ -44,9 +45,13 @@ async def _view(update: Update, context: BotContext, caller: Caller, note: str =
         lines.insert(1, note)
     markup = keyboard(
         [
-            [button(label, cb(NS, "lang", code)) for code, label in LANGS if code != m.language],
-            [button(_("✏️ Change name"), cb(NS, "name"))],
-            [button(_("🔁 Change unit"), cb(NS, "unit"))],
+            [
+                button(label, routes.data("lang", code))
+                for code, label in LANGS
+                if code != m.language
+            ],
+            [button(_("✏️ Change name"), routes.data("name"))],
+            [button(_("🔁 Change unit"), routes.data("unit"))],
             [button(_("🏠 Main menu"), HOME)],
         ]
     )
@@ -62,79 +67,88 @@ async def on_profile(update: Update, context: BotContext) -> None:
     await _view(update, context, caller)
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Profile buttons."""
-    pressed = await press(update, context, "verified")
-    if pressed is None:
-        return
-    caller, data = pressed
-    db, now = context.db, context.clock.time()
+#: Profile buttons; registered members only.
+routes = Routes(NS, need="verified")
+
+
+@routes.action("view")
+async def on_view(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The profile (leaving a name change unfinished)."""
+    current = await dialogs.get(context.db, caller.member.telegram_id)
+    if current is not None and current.kind == KIND:
+        await dialogs.clear(context.db, caller.member.telegram_id)
+    await _view(update, context, caller)
+    return None
+
+
+@routes.action("lang", args=(Word(choices=tuple(dict(LANGS))),))
+async def on_lang(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Switch the language."""
+    await members.update_profile(context.db, caller.member.id, language=args.word(0))
+    caller = await get_caller(update, context)
+    if caller.is_officer:
+        # Officers have their own command list in their chat: it follows the language.
+        await refresh_commands(context, caller.member)
+    await _view(update, context, caller, caller._("✅ Language changed."))
+    return None
+
+
+@routes.action("name")
+async def on_name(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask for the new name."""
     _ = caller._
-    await answer(update)
-    if data.action == "view":
-        current = await dialogs.get(db, caller.member.telegram_id)
-        if current is not None and current.kind == KIND:
-            await dialogs.clear(db, caller.member.telegram_id)
-        await _view(update, context, caller)
-    elif data.action == "lang":
-        code = data.args[0] if data.args else ""
-        if code not in dict(LANGS):
-            await stale(update, caller)
-            return
-        await members.update_profile(db, caller.member.id, language=code)
-        caller = await get_caller(update, context)
-        if caller.is_officer:
-            # Officers have their own command list in their chat: it follows the language.
-            await refresh_commands(context, caller.member)
-        await _view(update, context, caller, caller._("✅ Language changed."))
-    elif data.action == "name":
-        await dialogs.save(db, caller.member.telegram_id, Dialog(KIND, "name"), now)
-        await show(
-            update,
-            context,
-            _("✏️ Send your new name (at most 64 characters)."),
-            keyboard([[button(_("⬅ Back"), cb(NS, "view"))]]),
-        )
-    elif data.action in ("unit", "ub"):
-        parent = data.int_arg(0) if data.action == "ub" else None
-        tree = await UnitTree.load(db)
-        if data.action == "ub" and (parent is None or not tree.can_browse(parent)):
-            await stale(update, caller)
-            return
-        markup = picker_markup(
-            tree, _, ns=NS, parent_id=parent or None, extra=[[button(_("⬅ Back"), cb(NS, "view"))]]
-        )
-        await show(
-            update,
-            context,
-            _("🔁 Choose your new unit. An officer of that unit will approve the move."),
-            markup,
-        )
-    elif data.action == "uc":
-        unit_id = data.int_arg(0)
-        tree = await UnitTree.load(db)
-        if unit_id is None or unit_id not in tree.by_id:
-            await stale(update, caller)
-            return
-        if unit_id == caller.member.unit_id:
-            await _view(update, context, caller, _("You are already in this unit."))
-            return
-        async with db.transaction() as tx:
-            request_id = await join_requests.open_request(
-                tx, caller.member.id, unit_id, "unit_change", now
-            )
-        await _view(
-            update,
-            context,
-            caller,
-            _(
-                "📨 Your request to move was sent to the officers of {unit}.",
-                unit=tree.path(unit_id),
-            ),
-        )
-        await approvals.notify_officers(context, request_id)
-    else:
-        await stale(update, caller)
+    dialog = Dialog(KIND, "name")
+    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    back = keyboard([[button(_("⬅ Back"), routes.data("view"))]])
+    await show(update, context, _("✏️ Send your new name (at most 64 characters)."), back)
+    return None
+
+
+@routes.action("unit")
+async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Pick the new unit, from the top."""
+    return await _pick(update, context, caller, None)
+
+
+@routes.action("ub", args=(int,))
+async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Pick the new unit, inside a unit."""
+    return await _pick(update, context, caller, args.num(0))
+
+
+async def _pick(
+    update: Update, context: BotContext, caller: Caller, parent: int | None
+) -> str | None:
+    """The unit picker under parent."""
+    _ = caller._
+    tree = await UnitTree.load(context.db)
+    if parent is not None and not tree.can_browse(parent):
+        return _(STALE)
+    back = [[button(_("⬅ Back"), routes.data("view"))]]
+    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, extra=back)
+    text = _("🔁 Choose your new unit. An officer of that unit will approve the move.")
+    await show(update, context, text, markup)
+    return None
+
+
+@routes.action("uc", args=(int,))
+async def on_choose(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask the new unit's officers to approve the move."""
+    _ = caller._
+    unit_id = args.num(0)
+    tree = await UnitTree.load(context.db)
+    if unit_id not in tree.by_id:
+        return _(STALE)
+    if unit_id == caller.member.unit_id:
+        await _view(update, context, caller, _("You are already in this unit."))
+        return None
+    request_id = await commands.request_unit_change(
+        context.db, caller.member.id, unit_id, context.clock.time()
+    )
+    sent = _("📨 Your request to move was sent to the officers of {unit}.", unit=tree.path(unit_id))
+    await _view(update, context, caller, sent)
+    await approvals.notify_officers(context, request_id)
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -153,7 +167,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
 def register(app: BotApp, registry: Registry) -> None:
     """Add /profile and its buttons."""
     app.add_handler(CommandHandler("profile", on_profile, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.dialog(
         KIND, DialogRoute(on_text=on_text, cancel_note=N_("Your profile was not changed."))
     )

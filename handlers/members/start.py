@@ -5,21 +5,22 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers import events_checkin
-from handlers.common import Caller, answer, decode, get_caller, send, show, stale
-from handlers.keyboards import button, cb, keyboard
+from handlers.common import Caller, get_caller, send, show
+from handlers.keyboards import button, keyboard
 from handlers.members import approvals
 from handlers.menu import send_menu
 from handlers.registry import DialogRoute, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
 from storage import dialogs, members
 from storage.dialogs import Dialog
-from storage.members import invites, join_requests, roster
+from storage.members import commands, invites
 from storage.members.invites import InviteProblem
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def _header(_: Translate, dialog: Dialog) -> str:
 
 
 def _back(_: Translate) -> list[InlineKeyboardButton]:
-    return [button(_("⬅ Back"), cb(NS, "back"))]
+    return [button(_("⬅ Back"), routes.data("back"))]
 
 
 async def _screen(
@@ -54,7 +55,7 @@ async def _screen(
     if dialog.step == "lang":
         current = _.locale
         buttons = [
-            button(("✓ " if code == current else "") + label, cb(NS, "lang", code))
+            button(("✓ " if code == current else "") + label, routes.data("lang", code))
             for code, label in LANGS
         ]
         return f"{head}\n" + _("Welcome to the union bot! Choose your language."), keyboard(
@@ -80,7 +81,7 @@ async def _screen(
     if dialog.step == "empno":
         return (
             f"{head}\n" + _("Send your employee number, or press Skip if you prefer not to."),
-            keyboard([[button(_("Skip"), cb(NS, "skip"))], _back(_)]),
+            keyboard([[button(_("Skip"), routes.data("skip"))], _back(_)]),
         )
     # privacy
     return (
@@ -94,7 +95,10 @@ async def _screen(
         ),
         keyboard(
             [
-                [button(_("✅ I accept"), cb(NS, "ok")), button(_("❌ I decline"), cb(NS, "no"))],
+                [
+                    button(_("✅ I accept"), routes.data("ok")),
+                    button(_("❌ I decline"), routes.data("no")),
+                ],
                 _back(_),
             ]
         ),
@@ -164,87 +168,116 @@ def _invite_problem(_: Translate, problem: InviteProblem) -> str:
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Handle registration buttons, refusing stale ones."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
+#: Registration buttons: pressed before the member is verified, so anyone may press.
+routes = Routes(NS, need="anyone")
+
+
+@routes.action("go")
+async def on_go(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Begin or continue registering (the menu for a member who already did)."""
+    if caller.member.verified or caller.member.status == "pending":
+        await send_menu(update, context, caller)
+        return None
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
-    if data is None:
-        await stale(update, caller)
-        return
-    if data.action == "go":
-        await answer(update)
-        if caller.member.verified or caller.member.status == "pending":
-            await send_menu(update, context, caller)
-            return
-        if dialog is None or dialog.kind != KIND:
-            dialog = Dialog(KIND, "lang", {})
-        await _render(update, context, caller, dialog)
-        return
-    expected = {
-        "lang": "lang",
-        "ub": "unit",
-        "uc": "unit",
-        "skip": "empno",
-        "ok": "privacy",
-        "no": "privacy",
-    }
-    if (
-        dialog is None
-        or dialog.kind != KIND
-        or (data.action in expected and expected[data.action] != dialog.step)
-    ):
-        await stale(update, caller)
-        return
-    await answer(update)
-    db, now = context.db, context.clock.time()
-    if data.action == "back":
-        steps = _steps(dialog)
-        at = steps.index(dialog.step)
-        if at > 0:
-            dialog.step = steps[at - 1]
-    elif data.action == "lang":
-        code = data.args[0] if data.args else ""
-        if code not in dict(LANGS):
-            await stale(update, caller)
-            return
-        await members.update_profile(db, caller.member.id, language=code)
-        caller = await get_caller(update, context)
-        dialog.step = "name"
-    elif data.action == "ub":
-        target = data.int_arg(0)
-        if target is None:
-            await stale(update, caller)
-            return
-        dialog.data["browse"] = target or None
-    elif data.action == "uc":
-        unit_id = data.int_arg(0)
-        tree = await UnitTree.load(db)
-        if unit_id is None or unit_id not in tree.by_id:
-            await stale(update, caller)
-            return
-        dialog.data["unit_id"] = unit_id
-        dialog.step = "empno"
-    elif data.action == "skip":
-        dialog.data["employee_no"] = None
-        dialog.step = "privacy"
-    elif data.action == "no":
-        await dialogs.clear(db, caller.member.telegram_id)
-        await show(
-            update,
-            context,
-            caller._(
-                "Without accepting the privacy notice we cannot register you. "
-                "Nothing was stored except that you started. Send /start to begin again."
-            ),
-        )
-        return
-    elif data.action == "ok":
-        await _finish(update, context, caller, dialog, now)
-        return
+    if dialog is None or dialog.kind != KIND:
+        dialog = Dialog(KIND, "lang", {})
     await _render(update, context, caller, dialog)
+    return None
+
+
+async def _at(context: BotContext, caller: Caller, step: str | None) -> Dialog | None:
+    """The registration when it stands at `step` (None: any step)."""
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    if dialog is None or dialog.kind != KIND or (step is not None and dialog.step != step):
+        return None
+    return dialog
+
+
+@routes.action("back")
+async def on_back(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One step back."""
+    dialog = await _at(context, caller, None)
+    if dialog is None:
+        return caller._(STALE)
+    steps = _steps(dialog)
+    at = steps.index(dialog.step) if dialog.step in steps else 0
+    if at > 0:
+        dialog.step = steps[at - 1]
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("lang", args=(Word(choices=tuple(dict(LANGS))),))
+async def on_lang(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Take the language, then ask for the name."""
+    dialog = await _at(context, caller, "lang")
+    if dialog is None:
+        return caller._(STALE)
+    await members.update_profile(context.db, caller.member.id, language=args.word(0))
+    caller = await get_caller(update, context)
+    dialog.step = "name"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("ub", args=(int,))
+async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Browse into a unit (0: the top)."""
+    dialog = await _at(context, caller, "unit")
+    if dialog is None:
+        return caller._(STALE)
+    dialog.data["browse"] = args.num(0) or None
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("uc", args=(int,))
+async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Take the unit, then ask for the employee number."""
+    dialog = await _at(context, caller, "unit")
+    tree = await UnitTree.load(context.db)
+    if dialog is None or args.num(0) not in tree.by_id:
+        return caller._(STALE)
+    dialog.data["unit_id"] = args.num(0)
+    dialog.step = "empno"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("skip")
+async def on_skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """No employee number; on to the privacy notice."""
+    dialog = await _at(context, caller, "empno")
+    if dialog is None:
+        return caller._(STALE)
+    dialog.data["employee_no"] = None
+    dialog.step = "privacy"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("no")
+async def on_decline(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Declining the notice ends the registration."""
+    if await _at(context, caller, "privacy") is None:
+        return caller._(STALE)
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    text = caller._(
+        "Without accepting the privacy notice we cannot register you. "
+        "Nothing was stored except that you started. Send /start to begin again."
+    )
+    await show(update, context, text)
+    return None
+
+
+@routes.action("ok")
+async def on_accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Accepting the notice finishes the registration."""
+    dialog = await _at(context, caller, "privacy")
+    if dialog is None:
+        return caller._(STALE)
+    await _finish(update, context, caller, dialog, context.clock.time())
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -291,30 +324,12 @@ async def _finish(
         await _render(update, context, caller, dialog)
         return
     code = dialog.data.get("invite")
-    async with db.transaction() as tx:
-        await members.update_profile(
-            tx,
-            member_id,
-            name=name,
-            employee_no=employee_no if isinstance(employee_no, str) else None,
-        )
-        await members.accept_privacy(tx, member_id, now)
-        joined = False
-        problem: InviteProblem | None = None
-        if isinstance(code, str):
-            redeemed = await invites.redeem(tx, code, now)
-            if isinstance(redeemed, InviteProblem):
-                problem = redeemed  # used up or expired since /start: say so below
-            else:
-                await members.update_profile(tx, member_id, unit_id=redeemed.unit_id)
-                await members.set_status(tx, member_id, "verified", now)
-                joined = True
-        joined = joined or await roster.place(tx, member_id, name, employee_no, now) is not None
-        request_id = None
-        if not joined:
-            await members.set_status(tx, member_id, "pending", now)
-            request_id = await join_requests.open_request(tx, member_id, unit_id, "join", now)
-        await dialogs.clear(tx, caller.member.telegram_id)
+    done = await commands.finish_registration(
+        db, caller.member.telegram_id, member_id, name=name,
+        employee_no=employee_no if isinstance(employee_no, str) else None,
+        unit_id=unit_id, invite=code if isinstance(code, str) else None, now=now,
+    )  # fmt: skip
+    joined, problem, request_id = done.joined, done.problem, done.request_id
     caller = await get_caller(update, context)
     if joined:
         tree = await UnitTree.load(db)
@@ -345,7 +360,7 @@ async def _finish(
 def register(app: BotApp, registry: Registry) -> None:
     """Add /start and the registration buttons."""
     app.add_handler(CommandHandler("start", on_start, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.dialog(
         KIND,
         DialogRoute(

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from handlers.members.roster import check_roster, read_table
+from handlers.members.roster_file import check_roster, read_table
 from handlers.unit_picker import UnitTree
 from storage import audit, members
 from storage.members import invites, roster
