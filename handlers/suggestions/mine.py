@@ -10,15 +10,15 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_when
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, send, show, stale
-from handlers.keyboards import Cb, button, cb, keyboard, paginate
+from handlers.common import Caller, answer, send, show
+from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, MenuEntry, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.suggestions.views import (
     CLOSED_BOX,
     NO_ANSWERS,
@@ -37,9 +37,9 @@ from handlers.suggestions.views import (
 )
 from handlers.suggestions.views import MINE_NS as NS
 from handlers.validation import Problem
-from storage import anon_pool, audit, dialogs, suggestions
+from storage import dialogs, suggestions
 from storage.dialogs import Dialog
-from storage.suggestions import MAX_TEXT, Suggestion, lifecycle
+from storage.suggestions import MAX_TEXT, Suggestion, commands
 
 KIND = "suggest_thread"
 PER_PAGE = 8
@@ -49,12 +49,6 @@ AT_RELEASE = N_(
     "🕓 Noted. It takes effect at the next collection time, together with other members' "
     "actions, which keeps you anonymous."
 )
-
-
-async def _pool(context: BotContext, sealer: Sealer, payload: dict[str, object]) -> None:
-    """Seal an anonymous author's action into the mixing pool (released with others)."""
-    async with context.db.transaction() as tx:
-        await anon_pool.put(tx, sealer, anon_pool.BOX, payload)
 
 
 async def _waiting(context: BotContext, caller: Caller, sealer: Sealer) -> list[Suggestion]:
@@ -85,7 +79,7 @@ async def _view_waiting(update: Update, context: BotContext, caller: Caller, s: 
         ]
     )
     await show(
-        update, context, text, keyboard([[button(_("⬅ My suggestions"), cb(NS, "mine", 0))]])
+        update, context, text, keyboard([[button(_("⬅ My suggestions"), routes.data("mine", 0))]])
     )
 
 
@@ -102,13 +96,13 @@ async def _list(
                 f"{s.ref} · "
                 + (_("🕓 Waiting") if s in waiting else status_label(_, s.status))
                 + f" · {category_label(_, s.category)}",
-                cb(NS, "o", s.id),
+                routes.data("o", s.id),
             )
         ]
         for s in items[start:end]
     ]
-    nav = [button("◀", cb(NS, "mine", page - 1))] if start > 0 else []
-    nav += [button("▶", cb(NS, "mine", page + 1))] if end < len(items) else []
+    nav = [button("◀", routes.data("mine", page - 1))] if start > 0 else []
+    nav += [button("▶", routes.data("mine", page + 1))] if end < len(items) else []
     layout += [nav, [button(_("🏠 Main menu"), HOME)]]
     text = (
         _("📬 <b>My suggestions</b>\n{count} in total; only you see this list.", count=len(items))
@@ -140,141 +134,161 @@ async def _view(
         *thread_lines(_, context, s, msgs, names, for_author=True),
     ]
     text, page, older = fit("\n".join(head), lines, title(_, s), page)
-    layout = [page_buttons(_, page, older, lambda n: cb(NS, "pg", s.id, n))]
+    layout = [page_buttons(_, page, older, lambda n: routes.data("pg", s.id, n))]
     if s.accepts_replies and any(m.side == "officer" and m.kind == "text" for m in msgs):
-        layout.append([button(_("💬 Answer"), cb(NS, "ans", s.id))])
+        layout.append([button(_("💬 Answer"), routes.data("ans", s.id))])
     if s.withdrawable:
-        layout.append([button(_("↩️ Withdraw"), cb(NS, "wd", s.id))])
+        layout.append([button(_("↩️ Withdraw"), routes.data("wd", s.id))])
     if s.status == "closed" and not s.rated:
-        layout.append([button("⭐" * n, cb(NS, "r", s.id, n)) for n in (1, 2, 3)])
-        layout.append([button("⭐" * n, cb(NS, "r", s.id, n)) for n in (4, 5)])
-    layout.append([button(_("⬅ My suggestions"), cb(NS, "mine", 0))])
+        layout.append([button("⭐" * n, routes.data("r", s.id, n)) for n in (1, 2, 3)])
+        layout.append([button("⭐" * n, routes.data("r", s.id, n)) for n in (4, 5)])
+    layout.append([button(_("⬅ My suggestions"), routes.data("mine", 0))])
     await show(update, context, text, keyboard(layout))
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Route "My suggestions" buttons; authorship is proven on every press."""
-    pressed = await press(update, context, "verified")
-    if pressed is None:
-        return
-    caller, data = pressed
-    _ = caller._
+#: "My suggestions" buttons; authorship is proven on every press.
+routes = Routes(NS, need="verified")
+
+
+@routes.action("mine", args=(int,), optional=1)
+async def on_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The caller's items, a page at a time."""
     sealer = sealer_of(context)
     if sealer is None:
-        await answer(update, _(CLOSED_BOX), alert=True)
-        return
-    if data.action == "mine":
-        await answer(update)
-        await _list(update, context, caller, sealer, data.int_arg(0) or 0)
-        return
-    sid = data.int_arg(0)
-    s = await suggestions.get(context.db, sid) if sid is not None else None
-    if s is None and data.action == "o":
-        waiting = [w for w in await _waiting(context, caller, sealer) if w.id == sid]
-        if waiting:
-            await answer(update)
-            await _view_waiting(update, context, caller, waiting[0])
-            return
+        return caller._(CLOSED_BOX)
+    await _list(update, context, caller, sealer, int(args.get(0, 0) or 0))
+    return None
+
+
+async def _own(context: BotContext, caller: Caller, sid: int) -> tuple[Sealer, Suggestion] | str:
+    """The sealer and the item when the caller wrote it; else the alert."""
+    sealer = sealer_of(context)
+    if sealer is None:
+        return caller._(CLOSED_BOX)
+    s = await suggestions.get(context.db, sid)
     if s is None or not await suggestions.is_author(context.db, sealer, s.id, caller.member.id):
-        await stale(update, caller)  # someone else's item looks exactly like a missing one
-        return
-    await _act(update, context, caller, sealer, s, data)
+        return caller._(STALE)  # someone else's item looks exactly like a missing one
+    return sealer, s
 
 
-async def _act(
-    update: Update, context: BotContext, caller: Caller, sealer: Sealer, s: Suggestion, data: Cb
-) -> None:
+@routes.action("o", args=(int,))
+async def on_open(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One item: its thread, or the note that it waits for the next release."""
+    sealer = sealer_of(context)
+    if sealer is not None and await suggestions.get(context.db, args.num(0)) is None:
+        waiting = [w for w in await _waiting(context, caller, sealer) if w.id == args.num(0)]
+        if waiting:
+            await _view_waiting(update, context, caller, waiting[0])
+            return None
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    await _view(update, context, caller, found[1])
+    return None
+
+
+@routes.action("pg", args=(int, int), optional=1)
+async def on_page(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """An older page of the thread."""
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    await _view(update, context, caller, found[1], page=int(args.get(1, 0) or 0))
+    return None
+
+
+@routes.action("ans", args=(int, Word(choices=("new",))), optional=1)
+async def on_answer(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Ask for the answer ("new": under an officer's reply, as a new message)."""
     _ = caller._
-    db = context.db
-    action = data.action
-    if action in ("o", "pg"):
-        await answer(update)
-        page = (data.int_arg(1) or 0) if action == "pg" else 0
-        await _view(update, context, caller, s, page=page)
-    elif action == "ans":
-        if not s.accepts_replies:
-            await answer(update, _(NO_ANSWERS), alert=True)
-            return
-        await answer(update)
-        await save_sealed(context, caller, sealer, KIND, "answer", {"sid": s.id})
-        text = _(
-            "✏️ Write your answer to {ref} (at most {limit} characters).", ref=s.ref, limit=MAX_TEXT
-        )
-        markup = keyboard([[button(_("⬅ Back"), cb(NS, "o", s.id))]])
-        under_reply = data.args[1:2] == ("new",)
-        await (send if under_reply else show)(update, context, text, markup)
-    elif action == "wd":
-        await answer(update)
-        layout = [
-            [button(_("↩️ Yes, withdraw it"), cb(NS, "wdy", s.id))],
-            [button(_("⬅ Back"), cb(NS, "o", s.id))],
-        ]
-        text = _(
-            "Withdraw {ref}? Officers will see it as withdrawn and cannot answer it.", ref=s.ref
-        )
-        await show(update, context, text, keyboard(layout))
-    elif action == "wdy":
-        if s.anonymous:
-            await _pool(context, sealer, {"k": "withdraw", "sid": s.id})
-            await answer(update)
-            await _view(update, context, caller, s, _(AT_RELEASE))
-            return
-        async with db.transaction() as tx:
-            done = await lifecycle.withdraw(tx, s.id, context.clock.time())
-            if done:
-                await audit.record(
-                    tx,
-                    caller.member.id,
-                    "suggestion_withdraw",
-                    context.clock.time(),
-                    target_type="suggestion",
-                    target_id=s.id,
-                    details={"ref": s.ref},
-                )
-        if done:
-            await answer(update)
-        else:
-            text = _("It was answered already, so it can no longer be withdrawn.")
-            await answer(update, text, alert=True)
-        await _view(update, context, caller, await suggestions.get(db, s.id) or s)
-    elif action == "r":
-        await _rate(update, context, caller, sealer, s, data.int_arg(1))
-    elif action == "rs":
-        await answer(update)
-        await dialogs.clear(db, caller.member.telegram_id)
-        home = keyboard([[button(_("🏠 Main menu"), HOME)]])
-        await show(update, context, _("Thank you for your feedback."), home)
-    else:
-        await stale(update, caller)
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    sealer, s = found
+    if not s.accepts_replies:
+        return _(NO_ANSWERS)
+    await save_sealed(context, caller, sealer, KIND, "answer", {"sid": s.id})
+    text = _(
+        "✏️ Write your answer to {ref} (at most {limit} characters).", ref=s.ref, limit=MAX_TEXT
+    )
+    markup = keyboard([[button(_("⬅ Back"), routes.data("o", s.id))]])
+    await (send if args.get(1) == "new" else show)(update, context, text, markup)
+    return None
 
 
-async def _rate(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    sealer: Sealer,
-    s: Suggestion,
-    stars: int | None,
-) -> None:
+@routes.action("wd", args=(int,))
+async def on_withdraw(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Confirm withdrawing."""
     _ = caller._
-    if stars is None or not 1 <= stars <= 5:
-        await stale(update, caller)
-        return
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    s = found[1]
+    layout = [
+        [button(_("↩️ Yes, withdraw it"), routes.data("wdy", s.id))],
+        [button(_("⬅ Back"), routes.data("o", s.id))],
+    ]
+    text = _("Withdraw {ref}? Officers will see it as withdrawn and cannot answer it.", ref=s.ref)
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+@routes.action("wdy", args=(int,))
+async def on_withdraw_yes(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Withdraw (an anonymous item: at the next release, with other members' actions)."""
+    _ = caller._
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    sealer, s = found
+    if s.anonymous:
+        await commands.pool(context.db, sealer, {"k": "withdraw", "sid": s.id})
+        await _view(update, context, caller, s, _(AT_RELEASE))
+        return None
+    done = await commands.withdraw(context.db, caller.member.id, s, context.clock.time())
+    await _view(update, context, caller, await suggestions.get(context.db, s.id) or s)
+    return None if done else _("It was answered already, so it can no longer be withdrawn.")
+
+
+@routes.action("r", args=(int, int))
+async def on_rate(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Rate a closed item 1-5, then offer a comment."""
+    _ = caller._
+    found = await _own(context, caller, args.num(0))
+    stars = args.num(1)
+    if isinstance(found, str) or not 1 <= stars <= 5:
+        return found if isinstance(found, str) else _(STALE)
+    sealer, s = found
     if s.anonymous:
         done = s.status == "closed" and not s.rated
         if done:
-            await _pool(context, sealer, {"k": "rate", "sid": s.id, "n": stars})
+            await commands.pool(context.db, sealer, {"k": "rate", "sid": s.id, "n": stars})
     else:
-        now = context.clock.time()
-        async with context.db.transaction() as tx:
-            done = await lifecycle.rate(tx, s.id, stars, at=now, release_at=now)
+        done = await commands.rate(context.db, s.id, stars, context.clock.time())
     if not done:
-        await answer(update, _("This item cannot be rated (again)."), alert=True)
-        return
+        return _("This item cannot be rated (again).")
     await answer(update, _("Thank you!"))
     await save_sealed(context, caller, sealer, KIND, "comment", {"sid": s.id})
     text = _("⭐ You rated {stars}/5. Add a comment? Type it now, or press Skip.", stars=stars)
-    await show(update, context, text, keyboard([[button(_("Skip"), cb(NS, "rs", s.id))]]))
+    await show(update, context, text, keyboard([[button(_("Skip"), routes.data("rs", s.id))]]))
+    return None
+
+
+@routes.action("rs", args=(int,))
+async def on_skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """No comment on the rating."""
+    _ = caller._
+    found = await _own(context, caller, args.num(0))
+    if isinstance(found, str):
+        return found
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    home = keyboard([[button(_("🏠 Main menu"), HOME)]])
+    await show(update, context, _("Thank you for your feedback."), home)
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -302,16 +316,11 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         kind = "reply" if dialog.step == "answer" else "comment"
         done = dialog.step != "answer" or s.accepts_replies
         if done:
-            await _pool(context, sealer, {"k": kind, "sid": s.id, "t": text})
+            await commands.pool(db, sealer, {"k": kind, "sid": s.id, "t": text})
         await dialogs.clear(db, caller.member.telegram_id)
     else:
-        now = context.clock.time()
-        async with db.transaction() as tx:
-            if dialog.step == "answer":
-                done = await lifecycle.author_answer(tx, s, text, at=now, release_at=now)
-            else:
-                done = await lifecycle.comment_rating(tx, s.id, text, release_at=now)
-            await dialogs.clear(tx, caller.member.telegram_id)
+        now, telegram_id = context.clock.time(), caller.member.telegram_id
+        done = await commands.author_text(db, telegram_id, s, dialog.step, text, now)
     if dialog.step != "answer":
         home = keyboard([[button(_("🏠 Main menu"), HOME)]])
         await send(update, context, _("Thank you for your feedback."), home)
@@ -319,7 +328,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     if not done:
         await send(update, context, _(NO_ANSWERS))
         return
-    markup = keyboard([[button(_("📂 Open {ref}", ref=s.ref), cb(NS, "o", s.id))]])
+    markup = keyboard([[button(_("📂 Open {ref}", ref=s.ref), routes.data("o", s.id))]])
     note = _("✅ Your answer was added to {ref}.", ref=s.ref)
     if s.anonymous:
         note += "\n" + _("Officers see it at the next collection time, which keeps you anonymous.")
@@ -333,6 +342,6 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the "My suggestions" buttons, the answer dialog and the menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.dialog(KIND, DialogRoute(on_text=on_text, cancel_note=N_("Nothing was sent.")))
-    registry.add_menu(MenuEntry(N_("📬 My suggestions"), cb(NS, "mine", 0), "member", 42))
+    registry.add_menu(MenuEntry(N_("📬 My suggestions"), routes.data("mine", 0), "member", 42))

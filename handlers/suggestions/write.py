@@ -10,15 +10,16 @@ import html
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, format_day
 from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, get_caller, press, refuse, send, show, stale
-from handlers.keyboards import Cb, button, cb, keyboard
+from handlers.common import Caller, get_caller, refuse, send, show
+from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.suggestions.views import (
     CLOSED_BOX,
     DAILY_LIMIT,
@@ -35,7 +36,7 @@ from handlers.suggestions.views import COMPOSE_NS as NS
 from handlers.validation import Problem
 from storage import dialogs, suggestions
 from storage.dialogs import Dialog
-from storage.suggestions import MAX_PHOTOS, MAX_TEXT, Draft, Suggestion
+from storage.suggestions import MAX_PHOTOS, MAX_TEXT, Draft, Suggestion, commands
 
 KIND = "suggest"
 #: Telegram's limit for a photo a bot sends: bigger ones could not be shown to officers.
@@ -43,7 +44,7 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def _cancel_row(caller: Caller) -> list[InlineKeyboardButton]:
-    return [button(caller._("✖ Cancel"), cb(NS, "x"))]
+    return [button(caller._("✖ Cancel"), routes.data("x"))]
 
 
 async def _save(
@@ -76,7 +77,7 @@ async def _start(
         else _("☎️ <b>Question to the union</b>")
     )
     layout = [
-        [button(category_label(_, c), cb(NS, "cat", i))]
+        [button(category_label(_, c), routes.data("cat", i))]
         for i, c in enumerate(context.settings.suggestion_categories)
     ]
     layout.append(_cancel_row(caller))
@@ -92,8 +93,8 @@ async def _ask_anonymity(
         "Anonymous: officers never learn who wrote it, and their replies still reach you here."
     )
     layout = [
-        [button(_("🙈 Anonymous"), cb(NS, "anon", 1))],
-        [button(_("🙋 With my name"), cb(NS, "anon", 0))],
+        [button(_("🙈 Anonymous"), routes.data("anon", 1))],
+        [button(_("🙋 With my name"), routes.data("anon", 0))],
         _cancel_row(caller),
     ]
     await show(update, context, f"{note}\n\n{text}" if note else text, keyboard(layout))
@@ -110,7 +111,7 @@ async def _ask_photos(update: Update, context: BotContext, caller: Caller, count
     text = _("📷 You may add up to {limit} photos. Then press Continue.", limit=MAX_PHOTOS)
     if count:
         text = _("📷 Photo {count} of {limit} added.", count=count, limit=MAX_PHOTOS) + "\n" + text
-    markup = keyboard([[button(_("➡️ Continue"), cb(NS, "go"))], _cancel_row(caller)])
+    markup = keyboard([[button(_("➡️ Continue"), routes.data("go"))], _cancel_row(caller)])
     await show(update, context, text, markup)
 
 
@@ -134,8 +135,8 @@ async def _confirm(
         ]
     )
     layout = [
-        [button(_("✅ Send"), cb(NS, "send"))],
-        [button(_("✏️ Write again"), cb(NS, "edit"))],
+        [button(_("✅ Send"), routes.data("send"))],
+        [button(_("✏️ Write again"), routes.data("edit"))],
         _cancel_row(caller),
     ]
     await show(update, context, text, keyboard(layout))
@@ -147,20 +148,11 @@ async def _submit(
     _ = caller._
     settings, now = context.settings, context.clock.time()
     draft = Draft(state["k"], state["c"], bool(state.get("a")), state["t"], tuple(state["p"]))
-    async with context.db.transaction() as tx:
-        result = await suggestions.submit(
-            tx,
-            sealer,
-            caller.member.id,
-            caller.member.unit_id or 0,
-            draft,
-            now=now,
-            tz=settings.tz,
-            digest_times=settings.anonymous_digest_times,
-            threshold=settings.anonymity_threshold,
-        )
-        if result != "muted":
-            await dialogs.clear(tx, caller.member.telegram_id)
+    result = await commands.submit(
+        context.db, sealer, caller.member.telegram_id, caller.member.id,
+        caller.member.unit_id or 0, draft, now=now, tz=settings.tz,
+        digest_times=settings.anonymous_digest_times, threshold=settings.anonymity_threshold,
+    )  # fmt: skip
     if result == "muted":
         await _ask_anonymity(update, context, caller, _(PAUSED))
         return
@@ -193,82 +185,123 @@ async def _submit(
         )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Route the compose buttons; the draft comes from the sealed dialog every time."""
-    pressed = await press(update, context, "verified")
-    if pressed is None:
-        return
-    caller, data = pressed
-    _ = caller._
+#: Compose buttons; the draft comes from the sealed dialog on every press.
+routes = Routes(NS, need="verified")
+
+
+@routes.action("new", args=(Word(choices=("s", "h")),), optional=1)
+async def on_new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Start a suggestion (s) or a question to the hotline (h)."""
     sealer = sealer_of(context)
     if sealer is None:
-        await answer(update, _(CLOSED_BOX), alert=True)
-        return
-    if data.action == "new":
-        await answer(update)
-        kind = "hotline" if data.args[:1] == ("h",) else "suggestion"
-        await _start(update, context, caller, sealer, kind)
-        return
-    if data.action == "x":
-        await answer(update)
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await show(update, context, _("Cancelled. Nothing was sent."))
-        await send_menu(update, context, caller)
-        return
+        return caller._(CLOSED_BOX)
+    kind = "hotline" if args.get(0) == "h" else "suggestion"
+    await _start(update, context, caller, sealer, kind)
+    return None
+
+
+@routes.action("x")
+async def on_cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Drop the draft."""
+    _ = caller._
+    if sealer_of(context) is None:
+        return _(CLOSED_BOX)
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    await show(update, context, _("Cancelled. Nothing was sent."))
+    await send_menu(update, context, caller)
+    return None
+
+
+async def _draft(context: BotContext, caller: Caller) -> tuple[Sealer, dict[str, Any]] | str:
+    """The sealer and the unsealed draft; else why the press cannot go on."""
+    sealer = sealer_of(context)
+    if sealer is None:
+        return caller._(CLOSED_BOX)
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
     state = load_sealed(caller, sealer, dialog) if dialog and dialog.kind == KIND else None
     if state is None:
-        await stale(update, caller)
-        return
-    await answer(update)
-    await _step(update, context, caller, sealer, state, data)
+        return caller._(STALE)
+    return sealer, state
 
 
-async def _step(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    sealer: Sealer,
-    state: dict[str, Any],
-    data: Cb,
-) -> None:
-    _ = caller._
+@routes.action("cat", args=(int,))
+async def on_category(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Take the category; then anonymous or named (suggestions) or the text (hotline)."""
+    found = await _draft(context, caller)
     categories = context.settings.suggestion_categories
-    if data.action == "cat":
-        index = data.int_arg(0)
-        if index is None or not 0 <= index < len(categories):
-            await stale(update, caller)
-            return
-        state["c"] = categories[index]
-        if state["k"] == "hotline":
-            state["a"] = False  # questions to the hotline are always named
-            await _save(context, caller, sealer, "text", state)
-            await _ask_text(update, context, caller)
-        else:
-            await _save(context, caller, sealer, "anon", state)
-            await _ask_anonymity(update, context, caller)
-    elif data.action == "anon" and "c" in state and state["k"] == "suggestion":
-        anonymous = data.int_arg(0) == 1
-        if anonymous and await suggestions.is_muted(context.db, sealer, caller.member.id):
-            await _ask_anonymity(update, context, caller, _(PAUSED))
-            return
-        state["a"] = anonymous
-        if "t" in state:  # back here after a refusal at sending: keep the text
-            await _save(context, caller, sealer, "confirm", state)
-            await _confirm(update, context, caller, state)
-            return
+    if isinstance(found, str) or not 0 <= args.num(0) < len(categories):
+        return found if isinstance(found, str) else caller._(STALE)
+    sealer, state = found
+    state["c"] = categories[args.num(0)]
+    if state["k"] == "hotline":
+        state["a"] = False  # questions to the hotline are always named
         await _save(context, caller, sealer, "text", state)
         await _ask_text(update, context, caller)
-    elif data.action == "edit" and "a" in state:
-        await _save(context, caller, sealer, "text", state)
-        await _ask_text(update, context, caller)
-    elif data.action == "go" and "t" in state:
+    else:
+        await _save(context, caller, sealer, "anon", state)
+        await _ask_anonymity(update, context, caller)
+    return None
+
+
+@routes.action("anon", args=(int,))
+async def on_anonymity(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Anonymous (1) or named (0); back to the check screen when the text is written."""
+    found = await _draft(context, caller)
+    if isinstance(found, str):
+        return found
+    sealer, state = found
+    if "c" not in state or state["k"] != "suggestion":
+        return caller._(STALE)
+    anonymous = args.num(0) == 1
+    if anonymous and await suggestions.is_muted(context.db, sealer, caller.member.id):
+        await _ask_anonymity(update, context, caller, caller._(PAUSED))
+        return None
+    state["a"] = anonymous
+    if "t" in state:  # back here after a refusal at sending: keep the text
         await _save(context, caller, sealer, "confirm", state)
         await _confirm(update, context, caller, state)
-    elif data.action == "send" and "t" in state:
-        await _submit(update, context, caller, sealer, state)
-    else:
-        await stale(update, caller)
+        return None
+    await _save(context, caller, sealer, "text", state)
+    await _ask_text(update, context, caller)
+    return None
+
+
+@routes.action("edit")
+async def on_edit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Write the text again."""
+    found = await _draft(context, caller)
+    if isinstance(found, str) or "a" not in found[1]:
+        return found if isinstance(found, str) else caller._(STALE)
+    await _save(context, caller, found[0], "text", found[1])
+    await _ask_text(update, context, caller)
+    return None
+
+
+@routes.action("go")
+async def on_continue(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Done adding photos: the check screen."""
+    found = await _draft(context, caller)
+    if isinstance(found, str) or "t" not in found[1]:
+        return found if isinstance(found, str) else caller._(STALE)
+    await _save(context, caller, found[0], "confirm", found[1])
+    await _confirm(update, context, caller, found[1])
+    return None
+
+
+@routes.action("send")
+async def on_send(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Send the suggestion."""
+    found = await _draft(context, caller)
+    if isinstance(found, str) or "t" not in found[1]:
+        return found if isinstance(found, str) else caller._(STALE)
+    await _submit(update, context, caller, found[0], found[1])
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -359,12 +392,12 @@ async def on_command(update: Update, context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the compose buttons, /suggest, the dialog and the menu entries."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     app.add_handler(CommandHandler("suggest", on_command, filters=filters.ChatType.PRIVATE))
     route = DialogRoute(on_text, on_media, reprompt, cancel_note=N_("Nothing was sent."))
     registry.dialog(KIND, route)
-    registry.add_menu(MenuEntry(N_("💡 Suggestion box"), cb(NS, "new", "s"), "member", 40))
-    registry.add_menu(MenuEntry(N_("☎️ Ask the union"), cb(NS, "new", "h"), "member", 41))
+    registry.add_menu(MenuEntry(N_("💡 Suggestion box"), routes.data("new", "s"), "member", 40))
+    registry.add_menu(MenuEntry(N_("☎️ Ask the union"), routes.data("new", "h"), "member", 41))
     registry.add_command(
         CommandEntry("suggest", N_("Send a suggestion to the union"), "member", 40)
     )
