@@ -11,6 +11,7 @@ from handlers import (
     audit_view,
     commands,
     dashboard,
+    dialog_recover,
     errors,
     events,
     events_checkin,
@@ -75,10 +76,15 @@ def register(app: BotApp) -> Registry:
 
 
 async def recover(app: BotApp) -> None:
-    """At start, draw the screens a stopped process left unsent (see survey_recover)."""
+    """At start, draw the screens a stopped process left unsent (survey_recover, dialog_recover)."""
     try:
         await survey_recover.redraw_unsent(BotContext(app))
     except Exception:
         # Recovery is a courtesy: the steps stay stored and /surveys continues them, so a
         # failure here (the database busy at start) must not keep the bot from starting.
         logging.getLogger(__name__).exception("could not re-send unsent survey steps")
+    try:
+        await dialog_recover.redraw_unsent(BotContext(app))
+    except Exception:
+        # The same courtesy for wizards: the step is stored and is drawn on the next message.
+        logging.getLogger(__name__).exception("could not re-send unsent dialog steps")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, Translate
@@ -18,7 +19,7 @@ from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Args, Routes, Word
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
-from storage import dialogs, members
+from storage import dialog_screens, dialogs, members
 from storage.dialogs import Dialog
 from storage.members import commands, invites
 from storage.members.invites import InviteProblem
@@ -106,13 +107,24 @@ async def _screen(
 
 
 async def _render(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
-    """Show the current step, remembering which message carries it."""
+    """Store the step, then show it: a crash in between is redrawn (dialog_recover)."""
     _ = context.services.i18n.bind(caller.member.language)
+    tid = caller.member.telegram_id
+    await dialogs.save(context.db, tid, dialog_screens.due(dialog), context.clock.time())
     text, markup = await _screen(context, _, dialog)
     msg = await show(update, context, text, markup)
-    if msg is not None:
-        dialog.message_id = msg.message_id
-    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    await dialog_screens.drawn(context.db, tid, msg.message_id if msg is not None else None)
+
+
+async def resume(context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Send the step whose screen a crash lost, as a new message."""
+    _ = caller._
+    text, markup = await _screen(context, _, dialog)
+    head = _("You are in the middle of registering; let's continue.")
+    msg = await context.bot.send_message(
+        caller.member.chat_id, f"{head}\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    await dialog_screens.drawn(context.db, caller.member.telegram_id, msg.message_id)
 
 
 async def on_start(update: Update, context: BotContext) -> None:
@@ -185,10 +197,21 @@ async def on_go(update: Update, context: BotContext, caller: Caller, args: Args)
     return None
 
 
-async def _at(context: BotContext, caller: Caller, step: str | None) -> Dialog | None:
-    """The registration when it stands at `step` (None: any step)."""
+async def _at(
+    update: Update, context: BotContext, caller: Caller, step: str | None
+) -> Dialog | str | None:
+    """The registration when it stands at `step` (None: any step).
+
+    Otherwise the alert to answer with; or None after drawing the current step again,
+    when a crash lost its screen and the press came from the screen before it.
+    """
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
-    if dialog is None or dialog.kind != KIND or (step is not None and dialog.step != step):
+    if dialog is None or dialog.kind != KIND:
+        return caller._(STALE)
+    if step is not None and dialog.step != step:
+        if not dialog_screens.is_due(dialog):
+            return caller._(STALE)
+        await _render(update, context, caller, dialog)
         return None
     return dialog
 
@@ -196,9 +219,9 @@ async def _at(context: BotContext, caller: Caller, step: str | None) -> Dialog |
 @routes.action("back")
 async def on_back(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """One step back."""
-    dialog = await _at(context, caller, None)
-    if dialog is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, None)
+    if not isinstance(dialog, Dialog):
+        return dialog
     steps = _steps(dialog)
     at = steps.index(dialog.step) if dialog.step in steps else 0
     if at > 0:
@@ -210,9 +233,9 @@ async def on_back(update: Update, context: BotContext, caller: Caller, args: Arg
 @routes.action("lang", args=(Word(choices=tuple(dict(LANGS))),))
 async def on_lang(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Take the language, then ask for the name."""
-    dialog = await _at(context, caller, "lang")
-    if dialog is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, "lang")
+    if not isinstance(dialog, Dialog):
+        return dialog
     await members.update_profile(context.db, caller.member.id, language=args.word(0))
     caller = await get_caller(update, context)
     dialog.step = "name"
@@ -223,9 +246,9 @@ async def on_lang(update: Update, context: BotContext, caller: Caller, args: Arg
 @routes.action("ub", args=(int,))
 async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Browse into a unit (0: the top)."""
-    dialog = await _at(context, caller, "unit")
-    if dialog is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, "unit")
+    if not isinstance(dialog, Dialog):
+        return dialog
     dialog.data["browse"] = args.num(0) or None
     await _render(update, context, caller, dialog)
     return None
@@ -234,9 +257,10 @@ async def on_browse(update: Update, context: BotContext, caller: Caller, args: A
 @routes.action("uc", args=(int,))
 async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Take the unit, then ask for the employee number."""
-    dialog = await _at(context, caller, "unit")
-    tree = await UnitTree.load(context.db)
-    if dialog is None or args.num(0) not in tree.by_id:
+    dialog = await _at(update, context, caller, "unit")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    if args.num(0) not in (await UnitTree.load(context.db)).by_id:
         return caller._(STALE)
     dialog.data["unit_id"] = args.num(0)
     dialog.step = "empno"
@@ -247,9 +271,9 @@ async def on_unit(update: Update, context: BotContext, caller: Caller, args: Arg
 @routes.action("skip")
 async def on_skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """No employee number; on to the privacy notice."""
-    dialog = await _at(context, caller, "empno")
-    if dialog is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, "empno")
+    if not isinstance(dialog, Dialog):
+        return dialog
     dialog.data["employee_no"] = None
     dialog.step = "privacy"
     await _render(update, context, caller, dialog)
@@ -259,8 +283,9 @@ async def on_skip(update: Update, context: BotContext, caller: Caller, args: Arg
 @routes.action("no")
 async def on_decline(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Declining the notice ends the registration."""
-    if await _at(context, caller, "privacy") is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, "privacy")
+    if not isinstance(dialog, Dialog):
+        return dialog
     await dialogs.clear(context.db, caller.member.telegram_id)
     text = caller._(
         "Without accepting the privacy notice we cannot register you. "
@@ -273,9 +298,9 @@ async def on_decline(update: Update, context: BotContext, caller: Caller, args: 
 @routes.action("ok")
 async def on_accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Accepting the notice finishes the registration."""
-    dialog = await _at(context, caller, "privacy")
-    if dialog is None:
-        return caller._(STALE)
+    dialog = await _at(update, context, caller, "privacy")
+    if not isinstance(dialog, Dialog):
+        return dialog
     await _finish(update, context, caller, dialog, context.clock.time())
     return None
 
@@ -283,6 +308,10 @@ async def on_accept(update: Update, context: BotContext, caller: Caller, args: A
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the typed name or employee number for the current step."""
     _ = caller._
+    if dialog_screens.is_due(dialog):
+        # The prompt of this step never came: the text answers an earlier one. Show the step.
+        await _render(update, context, caller, dialog)
+        return
     text = update.effective_message.text if update.effective_message else None
     if dialog.step == "name":
         result = clean_name(text)
@@ -367,5 +396,6 @@ def register(app: BotApp, registry: Registry) -> None:
             on_text=on_text,
             reprompt=reprompt,
             cancel_note=N_("Your registration was stopped; send /start to begin again."),
+            resume=resume,
         ),
     )

@@ -19,7 +19,6 @@ async def _at_name(bot: Harness) -> None:
     assert "请发送您的姓名" in bot.screen(NEWCOMER).text
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: registration steps are not redrawn at start")
 async def test_a_name_stored_before_the_crash_gets_the_unit_step_at_start(bot: Harness) -> None:
     await _at_name(bot)
     await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(NEWCOMER, "王五"))
