@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
@@ -14,7 +15,7 @@ from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import dialogs, members
+from storage import dialog_screens, dialogs, members
 from storage.admin import commands
 from storage.dialogs import Dialog
 
@@ -45,9 +46,10 @@ async def _show_tree(update: Update, context: BotContext, caller: Caller) -> Non
     await show(update, context, _tree_text(_, tree), keyboard(layout))
 
 
-async def _show_unit(
-    update: Update, context: BotContext, caller: Caller, unit_id: int, note: str = ""
-) -> None:
+async def _unit_screen(
+    context: BotContext, caller: Caller, unit_id: int, note: str = ""
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One unit: its path, its member count and what an admin can do with it."""
     _ = caller._
     tree = await UnitTree.load(context.db)
     count = await members.count_in_units(context.db, [unit_id])
@@ -64,7 +66,14 @@ async def _show_unit(
             [button(_("⬅ Back"), routes.data("tree"))],
         ]
     )
-    await show(update, context, text, markup)
+    return text, markup
+
+
+async def _show_unit(
+    update: Update, context: BotContext, caller: Caller, unit_id: int, note: str = ""
+) -> None:
+    """Show one unit's screen."""
+    await show(update, context, *await _unit_screen(context, caller, unit_id, note))
 
 
 #: Every unit-tree button; admins only, checked on every press.
@@ -168,6 +177,10 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
+    if dialog.step == "saved":
+        # Stored before a crash lost its screen: the name typed again is not a second unit.
+        await _saved(update, context, caller, dialog)
+        return
     text = update.effective_message.text if update.effective_message else None
     name = clean_text(text, MAX_UNIT_NAME)
     if isinstance(name, Problem):
@@ -176,20 +189,39 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     name = " ".join(name.split())
     db, now, actor = context.db, context.clock.time(), caller.member.id
     unit_id = int(dialog.data.get("unit_id") or 0)
-    target: int | None = unit_id
+    # The saved step is stored with the change, so a crash before its screen is redrawn.
+    after = (caller.member.telegram_id, dialog_screens.due(Dialog(KIND, "saved", {})))
     if dialog.step == "add":
-        target = await commands.create_unit(db, actor, name, unit_id or None, now)
-    elif not await commands.rename_unit(db, actor, unit_id, name, now):
-        target = None
-    await dialogs.clear(db, caller.member.telegram_id)
-    if target is None:
+        done = await commands.create_unit(db, actor, name, unit_id or None, now, after=after)
+    else:
+        done = await commands.rename_unit(db, actor, unit_id, name, now, after=after)
+    if done is None:
+        await dialogs.clear(db, caller.member.telegram_id)
         await send(update, context, _(STALE))
         return
-    await _show_unit(update, context, caller, target, _("✅ Saved."))
+    await _saved(update, context, caller, after[1])
+
+
+async def _saved(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show the unit just saved and close the dialog."""
+    await _show_unit(update, context, caller, int(dialog.data["unit_id"]), caller._("✅ Saved."))
+    await dialogs.clear(context.db, caller.member.telegram_id)
+
+
+async def resume(context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Send the saved unit's screen that a crash lost."""
+    if dialog.step == "saved" and caller.is_admin:
+        unit_id = int(dialog.data["unit_id"])
+        text, markup = await _unit_screen(context, caller, unit_id, caller._("✅ Saved."))
+        await context.bot.send_message(
+            caller.member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    await dialogs.clear(context.db, caller.member.telegram_id)
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the unit tree buttons, the name dialog and the admin-menu entry."""
     routes.install(app)
-    registry.dialog(KIND, DialogRoute(on_text=on_text, cancel_note=N_("No unit was changed.")))
+    note = N_("No unit was changed.")
+    registry.dialog(KIND, DialogRoute(on_text=on_text, cancel_note=note, resume=resume))
     registry.add_menu(MenuEntry(N_("🏢 Units"), routes.data("tree"), "admin", 30))

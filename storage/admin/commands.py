@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from storage import audit, roles, units
-from storage.db import Database
+from storage import audit, dialogs, roles, units
+from storage.db import Database, Executor
+from storage.dialogs import Dialog
+
+#: A dialog step to store with the change: (telegram id, dialog); the unit id goes in its data.
+After = tuple[int, Dialog]
+
+
+async def _then(tx: Executor, after: After | None, unit_id: int, now: float) -> None:
+    """Store the dialog step that shows the saved unit, in the change's transaction."""
+    if after is not None:
+        telegram_id, dialog = after
+        dialog.data["unit_id"] = unit_id
+        await dialogs.save(tx, telegram_id, dialog, now)
 
 
 async def create_unit(
-    db: Database, actor: int, name: str, parent_id: int | None, now: float
+    db: Database,
+    actor: int,
+    name: str,
+    parent_id: int | None,
+    now: float,
+    *,
+    after: After | None = None,
 ) -> int | None:
     """A new unit under parent_id (None: top level); None when the parent is gone."""
     async with db.transaction() as tx:
@@ -18,19 +36,23 @@ async def create_unit(
             tx, actor, "unit_create", now, target_type="unit", target_id=created.id,
             details={"name": name, "parent_id": parent_id},
         )  # fmt: skip
+        await _then(tx, after, created.id, now)
     return created.id
 
 
-async def rename_unit(db: Database, actor: int, unit_id: int, name: str, now: float) -> bool:
-    """Rename a unit; False when it is gone."""
+async def rename_unit(
+    db: Database, actor: int, unit_id: int, name: str, now: float, *, after: After | None = None
+) -> int | None:
+    """Rename a unit; its id, or None when it is gone."""
     async with db.transaction() as tx:
         if not await units.rename(tx, unit_id, name):
-            return False
+            return None
         await audit.record(
             tx, actor, "unit_rename", now, target_type="unit", target_id=unit_id,
             details={"name": name},
         )  # fmt: skip
-    return True
+        await _then(tx, after, unit_id, now)
+    return unit_id
 
 
 async def move_unit(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from storage import units
 from tests.crash import die_inside
 from tests.harness import Harness
@@ -11,7 +9,6 @@ from tests.harness import Harness
 ADMIN = 1
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the unit screen is not redrawn after a crash")
 async def test_a_unit_created_before_the_crash_is_shown_at_start_and_not_made_twice(
     bot: Harness,
 ) -> None:
@@ -27,7 +24,6 @@ async def test_a_unit_created_before_the_crash_is_shown_at_start_and_not_made_tw
     assert len(named) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the unit screen is not redrawn after a crash")
 async def test_a_rename_typed_again_after_a_crash_shows_the_saved_unit(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(ADMIN, "主席", t["company"], role="admin")
