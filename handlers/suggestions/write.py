@@ -6,10 +6,10 @@ photos, confirm. The draft is dialog state like every wizard, but sealed.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, format_day
@@ -19,38 +19,44 @@ from handlers.common import Caller, get_caller, refuse, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME, send_menu
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
-from handlers.routing import STALE, Args, Routes, Word
+from handlers.routing import STALE, Args, Word
+from handlers.suggestions import write_screens as screens
 from handlers.suggestions.views import (
     CLOSED_BOX,
     DAILY_LIMIT,
     MINE_NS,
     PAUSED,
-    category_label,
     clean_body,
     load_sealed,
     save_sealed,
     sealer_of,
     tell_officers,
 )
-from handlers.suggestions.views import COMPOSE_NS as NS
+from handlers.suggestions.write_screens import routes
 from handlers.validation import Problem
-from storage import dialogs, suggestions
+from storage import dialog_screens, dialogs, suggestions
 from storage.dialogs import Dialog
-from storage.suggestions import MAX_PHOTOS, MAX_TEXT, Draft, Suggestion, commands
+from storage.suggestions import MAX_PHOTOS, Draft, Suggestion, commands
 
 KIND = "suggest"
 #: Telegram's limit for a photo a bot sends: bigger ones could not be shown to officers.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
-def _cancel_row(caller: Caller) -> list[InlineKeyboardButton]:
-    return [button(caller._("✖ Cancel"), routes.data("x"))]
-
-
-async def _save(
-    context: BotContext, caller: Caller, sealer: Sealer, step: str, state: dict[str, Any]
+async def _go(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    sealer: Sealer,
+    step: str,
+    state: dict[str, Any],
 ) -> None:
-    await save_sealed(context, caller, sealer, KIND, step, state)
+    """Store the step, then draw it: a crash in between is redrawn (dialog_recover)."""
+    await save_sealed(context, caller, sealer, KIND, step, state, due=True)
+    msg = await show(update, context, *screens.for_step(context, caller, step, state))
+    await dialog_screens.drawn(
+        context.db, caller.member.telegram_id, msg.message_id if msg is not None else None
+    )
 
 
 async def _start(
@@ -70,76 +76,7 @@ async def _start(
         home = keyboard([[button(_("🏠 Main menu"), HOME)]])
         await show(update, context, _(DAILY_LIMIT, count=suggestions.DAILY_LIMIT), home)
         return
-    await _save(context, caller, sealer, "cat", {"k": kind})
-    head = (
-        _("💡 <b>New suggestion</b>")
-        if kind == "suggestion"
-        else _("☎️ <b>Question to the union</b>")
-    )
-    layout = [
-        [button(category_label(_, c), routes.data("cat", i))]
-        for i, c in enumerate(context.settings.suggestion_categories)
-    ]
-    layout.append(_cancel_row(caller))
-    await show(update, context, head + "\n" + _("Choose a category."), keyboard(layout))
-
-
-async def _ask_anonymity(
-    update: Update, context: BotContext, caller: Caller, note: str = ""
-) -> None:
-    _ = caller._
-    text = _(
-        "🙈 <b>Anonymous or with your name?</b>\n"
-        "Anonymous: officers never learn who wrote it, and their replies still reach you here."
-    )
-    layout = [
-        [button(_("🙈 Anonymous"), routes.data("anon", 1))],
-        [button(_("🙋 With my name"), routes.data("anon", 0))],
-        _cancel_row(caller),
-    ]
-    await show(update, context, f"{note}\n\n{text}" if note else text, keyboard(layout))
-
-
-async def _ask_text(update: Update, context: BotContext, caller: Caller) -> None:
-    _ = caller._
-    text = _("✏️ Write your message as one text (at most {limit} characters).", limit=MAX_TEXT)
-    await show(update, context, text, keyboard([_cancel_row(caller)]))
-
-
-async def _ask_photos(update: Update, context: BotContext, caller: Caller, count: int) -> None:
-    _ = caller._
-    text = _("📷 You may add up to {limit} photos. Then press Continue.", limit=MAX_PHOTOS)
-    if count:
-        text = _("📷 Photo {count} of {limit} added.", count=count, limit=MAX_PHOTOS) + "\n" + text
-    markup = keyboard([[button(_("➡️ Continue"), routes.data("go"))], _cancel_row(caller)])
-    await show(update, context, text, markup)
-
-
-async def _confirm(
-    update: Update, context: BotContext, caller: Caller, state: dict[str, Any]
-) -> None:
-    _ = caller._
-    who = (
-        _("Anonymous")
-        if state.get("a")
-        else _("With your name: {name}", name=caller.member.name or "")
-    )
-    text = "\n".join(
-        [
-            _("📋 <b>Please check before sending</b>"),
-            _("Category: {category}", category=category_label(_, state["c"])),
-            _("Sent as: {who}", who=who),
-            _("Photos: {count}", count=len(state.get("p", []))),
-            "",
-            html.escape(state["t"], quote=False),
-        ]
-    )
-    layout = [
-        [button(_("✅ Send"), routes.data("send"))],
-        [button(_("✏️ Write again"), routes.data("edit"))],
-        _cancel_row(caller),
-    ]
-    await show(update, context, text, keyboard(layout))
+    await _go(update, context, caller, sealer, "cat", {"k": kind})
 
 
 async def _submit(
@@ -154,7 +91,7 @@ async def _submit(
         digest_times=settings.anonymous_digest_times, threshold=settings.anonymity_threshold,
     )  # fmt: skip
     if result == "muted":
-        await _ask_anonymity(update, context, caller, _(PAUSED))
+        await show(update, context, *screens.anonymity(caller, _(PAUSED)))
         return
     if result == "limit":
         await show(update, context, _(DAILY_LIMIT, count=suggestions.DAILY_LIMIT))
@@ -183,10 +120,6 @@ async def _submit(
             name=caller.member.name or "",
             text=result.body[:500],
         )
-
-
-#: Compose buttons; the draft comes from the sealed dialog on every press.
-routes = Routes(NS, need="verified")
 
 
 @routes.action("new", args=(Word(choices=("s", "h")),), optional=1)
@@ -237,11 +170,9 @@ async def on_category(
     state["c"] = categories[args.num(0)]
     if state["k"] == "hotline":
         state["a"] = False  # questions to the hotline are always named
-        await _save(context, caller, sealer, "text", state)
-        await _ask_text(update, context, caller)
+        await _go(update, context, caller, sealer, "text", state)
     else:
-        await _save(context, caller, sealer, "anon", state)
-        await _ask_anonymity(update, context, caller)
+        await _go(update, context, caller, sealer, "anon", state)
     return None
 
 
@@ -258,15 +189,13 @@ async def on_anonymity(
         return caller._(STALE)
     anonymous = args.num(0) == 1
     if anonymous and await suggestions.is_muted(context.db, sealer, caller.member.id):
-        await _ask_anonymity(update, context, caller, caller._(PAUSED))
+        await show(update, context, *screens.anonymity(caller, caller._(PAUSED)))
         return None
     state["a"] = anonymous
     if "t" in state:  # back here after a refusal at sending: keep the text
-        await _save(context, caller, sealer, "confirm", state)
-        await _confirm(update, context, caller, state)
+        await _go(update, context, caller, sealer, "confirm", state)
         return None
-    await _save(context, caller, sealer, "text", state)
-    await _ask_text(update, context, caller)
+    await _go(update, context, caller, sealer, "text", state)
     return None
 
 
@@ -276,8 +205,7 @@ async def on_edit(update: Update, context: BotContext, caller: Caller, args: Arg
     found = await _draft(context, caller)
     if isinstance(found, str) or "a" not in found[1]:
         return found if isinstance(found, str) else caller._(STALE)
-    await _save(context, caller, found[0], "text", found[1])
-    await _ask_text(update, context, caller)
+    await _go(update, context, caller, found[0], "text", found[1])
     return None
 
 
@@ -289,8 +217,7 @@ async def on_continue(
     found = await _draft(context, caller)
     if isinstance(found, str) or "t" not in found[1]:
         return found if isinstance(found, str) else caller._(STALE)
-    await _save(context, caller, found[0], "confirm", found[1])
-    await _confirm(update, context, caller, found[1])
+    await _go(update, context, caller, found[0], "confirm", found[1])
     return None
 
 
@@ -313,6 +240,10 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await dialogs.clear(context.db, caller.member.telegram_id)
         await send(update, context, _("This dialog expired. Please start again from the menu."))
         return
+    if dialog_screens.is_due(dialog):
+        # The prompt of this step never came: the text answers an earlier one. Show the step.
+        await reprompt(update, context, caller, dialog)
+        return
     if dialog.step != "text":
         await send(update, context, _("Please use the buttons above, or /cancel to stop."))
         await reprompt(update, context, caller, dialog)
@@ -323,8 +254,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await send(update, context, text.render(_))
         return
     state["t"], state["p"] = text, state.get("p", [])
-    await _save(context, caller, sealer, "photos", state)
-    await _ask_photos(update, context, caller, len(state["p"]))
+    await _go(update, context, caller, sealer, "photos", state)
 
 
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -335,6 +265,9 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     message = update.effective_message
     if sealer is None or state is None or message is None:
         await dialogs.clear(context.db, caller.member.telegram_id)
+        return
+    if dialog_screens.is_due(dialog):
+        await reprompt(update, context, caller, dialog)
         return
     if dialog.step != "photos":
         await send(update, context, _("Please send text for this step, or /cancel to stop."))
@@ -356,11 +289,9 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         return
     state["p"] = [*state.get("p", []), largest.file_id][:MAX_PHOTOS]
     if len(state["p"]) >= MAX_PHOTOS:
-        await _save(context, caller, sealer, "confirm", state)
-        await _confirm(update, context, caller, state)
+        await _go(update, context, caller, sealer, "confirm", state)
         return
-    await _save(context, caller, sealer, "photos", state)
-    await _ask_photos(update, context, caller, len(state["p"]))
+    await _go(update, context, caller, sealer, "photos", state)
 
 
 async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
@@ -368,14 +299,20 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     state = load_sealed(caller, sealer_of(context), dialog)
     if state is None:
         return
-    if dialog.step == "text":
-        await _ask_text(update, context, caller)
-    elif dialog.step == "photos":
-        await _ask_photos(update, context, caller, len(state.get("p", [])))
-    elif dialog.step == "confirm":
-        await _confirm(update, context, caller, state)
-    elif dialog.step == "anon":
-        await _ask_anonymity(update, context, caller)
+    await show(update, context, *screens.for_step(context, caller, dialog.step, state))
+    await dialog_screens.drawn(context.db, caller.member.telegram_id)
+
+
+async def resume(context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Send the step whose screen a crash lost, as a new message."""
+    state = load_sealed(caller, sealer_of(context), dialog)
+    if state is None:
+        return
+    text, markup = screens.for_step(context, caller, dialog.step, state)
+    msg = await context.bot.send_message(
+        caller.member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    await dialog_screens.drawn(context.db, caller.member.telegram_id, msg.message_id)
 
 
 async def on_command(update: Update, context: BotContext) -> None:
@@ -394,7 +331,7 @@ def register(app: BotApp, registry: Registry) -> None:
     """Add the compose buttons, /suggest, the dialog and the menu entries."""
     routes.install(app)
     app.add_handler(CommandHandler("suggest", on_command, filters=filters.ChatType.PRIVATE))
-    route = DialogRoute(on_text, on_media, reprompt, cancel_note=N_("Nothing was sent."))
+    route = DialogRoute(on_text, on_media, reprompt, N_("Nothing was sent."), resume)
     registry.dialog(KIND, route)
     registry.add_menu(MenuEntry(N_("💡 Suggestion box"), routes.data("new", "s"), "member", 40))
     registry.add_menu(MenuEntry(N_("☎️ Ask the union"), routes.data("new", "h"), "member", 41))

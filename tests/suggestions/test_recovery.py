@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.crash import die_inside
 from tests.harness import Harness
 from tests.suggestions.flow import REF, seed
@@ -19,7 +17,6 @@ async def _at_text(bot: Harness) -> None:
     assert "请用一条文字消息" in bot.screen(AUTHOR).text
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the compose steps are not redrawn at start")
 async def test_a_text_stored_before_the_crash_gets_the_photo_step_at_start(bot: Harness) -> None:
     await _at_text(bot)
     await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(AUTHOR, "希望加开夜班车"))
