@@ -72,3 +72,27 @@ async def test_a_roster_checked_before_the_crash_is_previewed_at_start(bot: Harn
     assert "名册检查" in bot.screen(1).text
     await bot.press(1, "✅ 导入")
     assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
+
+
+@pytest.mark.xfail(strict=True, reason="#17.6: the import's report is lost to a crash")
+async def test_an_import_stored_before_the_crash_reports_and_is_not_refused(
+    bot: Harness,
+) -> None:
+    t = await bot.tree()
+    await bot.member(1, "主席", t["company"], role="admin")
+    await bot.send(1, "/officer")
+    await bot.press(1, "📥 导入名册")
+    roster = "姓名,工号,单位\n张三,E1001,装配小组\n".encode("utf-8-sig")
+    await bot.upload(1, "名册.csv", roster)
+    preview = bot.screen(1).message_id
+    await die_inside(
+        bot,
+        "editMessageText",
+        lambda: bot.core.user_press_button(1, "✅ 导入", preview),
+        down_for=3600,
+    )
+    # The preview is still the latest screen: pressing Import again reports, once.
+    alert = await bot.press_data(1, "ro:go:0", message_id=preview)
+    assert "过期" not in alert
+    assert "名册已导入" in bot.screen(1).text
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
