@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ParseMode
 
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate
@@ -23,7 +24,7 @@ from handlers.members.roster_file import (
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Action, Args
 from handlers.unit_picker import UnitTree
-from storage import dialogs
+from storage import dialog_screens, dialogs
 from storage.dialogs import Dialog
 from storage.members import commands, roster
 from storage.members.roster import Entry
@@ -148,11 +149,39 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         "problems": [[n, m, p] for n, m, p in checked.problems],
         "updates": sum(1 for _n, e in checked.entries if e.employee_no in known),
     }
-    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    # Stored before it is drawn: a crash in between is redrawn (dialog_recover).
+    tid = caller.member.telegram_id
+    await dialogs.save(context.db, tid, dialog_screens.due(dialog), context.clock.time())
     await _preview(update, context, caller, dialog)
 
 
 async def _preview(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Show what the checked file would import."""
+    msg = await send(update, context, *_preview_screen(caller, dialog))
+    await dialog_screens.drawn(
+        context.db, caller.member.telegram_id, msg.message_id if msg is not None else None
+    )
+
+
+async def resume(context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Send the preview or the import's report that a crash lost, as a new message."""
+    if dialog.step not in ("confirm", "done") or not caller.is_admin:
+        return
+    if dialog.step == "done":
+        text, markup = await _report_screen(context, caller, dialog)
+    else:
+        text, markup = _preview_screen(caller, dialog)
+    msg = await context.bot.send_message(
+        caller.member.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    if dialog.step == "done":
+        await dialogs.clear(context.db, caller.member.telegram_id)
+    else:
+        await dialog_screens.drawn(context.db, caller.member.telegram_id, msg.message_id)
+
+
+def _preview_screen(caller: Caller, dialog: Dialog) -> tuple[str, InlineKeyboardMarkup]:
+    """The check's report: lines ready, lines refused, and Import or Cancel."""
     _ = caller._
     entries, problems = dialog.data["entries"], dialog.data["problems"]
     updates = int(dialog.data["updates"])
@@ -174,32 +203,46 @@ async def _preview(update: Update, context: BotContext, caller: Caller, dialog: 
     else:
         lines.append(_("Nothing can be imported. Correct the file and send it again."))
     layout.append([button(_("✖ Cancel"), routes.data("no"))])
-    await send(update, context, _fit(_, lines, 2), keyboard(layout))
+    return _fit(_, lines, 2), keyboard(layout)
 
 
 async def _import(
     update: Update, context: BotContext, caller: Caller, dialog: Dialog, with_invites: bool
 ) -> None:
     """Store the checked lines (all of them, or none if anything fails) and report."""
-    _ = caller._
-    db, now = context.db, context.clock.time()
     entries = [Entry(str(n), str(e), int(u)) for n, e, u in dialog.data["entries"]]
-    skipped = len(dialog.data["problems"])
-    done = await commands.import_roster(
-        db, caller.member.id, caller.member.telegram_id, entries, skipped=skipped,
-        invite_days=INVITE_DAYS if with_invites else None, now=now,
+    # The report is stored with the import, so a crash before it is drawn is redrawn.
+    done = dialog_screens.due(Dialog(KIND, "done", {}))
+    await commands.import_roster(
+        context.db, caller.member.id, caller.member.telegram_id, entries,
+        skipped=len(dialog.data["problems"]), invite_days=INVITE_DAYS if with_invites else None,
+        now=context.clock.time(), done=done,
     )  # fmt: skip
-    added, updated, made = done.added, done.updated, done.invites
+    await _report(update, context, caller, done)
+
+
+async def _report(update: Update, context: BotContext, caller: Caller, done: Dialog) -> None:
+    """Show what the import stored and close the dialog."""
+    await show(update, context, *await _report_screen(context, caller, done))
+    await dialogs.clear(context.db, caller.member.telegram_id)
+
+
+async def _report_screen(
+    context: BotContext, caller: Caller, done: Dialog
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Lines added, updated and refused, and the invite links made."""
+    _ = caller._
     lines = [
         _(
             "✅ Roster imported: {added} new, {updated} updated, {skipped} lines not imported.",
-            added=added,
-            updated=updated,
-            skipped=skipped,
+            added=done.data["added"],
+            updated=done.data["updated"],
+            skipped=done.data["skipped"],
         )
     ]
+    made = done.data["invites"]
     if made:
-        tree = await UnitTree.load(db)
+        tree = await UnitTree.load(context.db)
         lines.append(
             _("Invite links, valid for {days} days, one use per roster line:", days=INVITE_DAYS)
         )
@@ -207,7 +250,7 @@ async def _import(
         for unit_id, code in made:
             link = f"https://t.me/{bot_name}?start={code}"
             lines.append(_("• {unit}: {link}", unit=tree.path(unit_id), link=link))
-    await show(update, context, _fit(_, lines, 2), keyboard([[button(_("⬅ Back"), HUB)]]))
+    return _fit(_, lines, 2), keyboard([[button(_("⬅ Back"), HUB)]])
 
 
 async def on_import(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
@@ -229,11 +272,20 @@ async def _confirming(context: BotContext, caller: Caller) -> Dialog | None:
     return dialog if ok else None
 
 
+async def _done_or_stale(update: Update, context: BotContext, caller: Caller) -> str | None:
+    """After a crash lost the import's report, a press on the preview shows the report."""
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    if dialog is None or dialog.kind != KIND or dialog.step != "done":
+        return caller._(STALE)
+    await _report(update, context, caller, dialog)
+    return None
+
+
 async def on_go(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Import the checked lines (1: and make invite links per unit)."""
     dialog = await _confirming(context, caller)
     if dialog is None:
-        return caller._(STALE)
+        return await _done_or_stale(update, context, caller)
     await _import(update, context, caller, dialog, args.num(0) == 1)
     return None
 
@@ -242,7 +294,7 @@ async def on_cancel(update: Update, context: BotContext, caller: Caller, args: A
     """Drop the checked file."""
     _ = caller._
     if await _confirming(context, caller) is None:
-        return _(STALE)
+        return await _done_or_stale(update, context, caller)
     await dialogs.clear(context.db, caller.member.telegram_id)
     back = keyboard([[button(_("⬅ Back"), HUB)]])
     await show(update, context, _("Cancelled. Nothing was imported."), back)
@@ -263,7 +315,12 @@ def register(app: BotApp, registry: Registry) -> None:
     routes.install(app)
     registry.dialog(
         KIND,
-        DialogRoute(on_media=on_media, reprompt=reprompt, cancel_note=N_("Nothing was imported.")),
+        DialogRoute(
+            on_media=on_media,
+            reprompt=reprompt,
+            cancel_note=N_("Nothing was imported."),
+            resume=resume,
+        ),
     )
     registry.add_menu(MenuEntry(N_("📤 Exports"), HUB, "officer", 80))
     registry.add_menu(MenuEntry(N_("📥 Import roster"), routes.data("imp"), "admin", 45))

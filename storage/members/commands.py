@@ -8,6 +8,7 @@ from typing import Literal
 
 from storage import audit, dialogs, members, roles, units
 from storage.db import Database
+from storage.dialogs import Dialog
 from storage.members import invites, join_requests, roster
 from storage.members.invites import Invite, InviteProblem
 from storage.members.join_requests import JoinRequest
@@ -124,8 +125,12 @@ async def import_roster(
     skipped: int,
     invite_days: int | None,
     now: float,
+    done: Dialog,
 ) -> Imported:
-    """Store the checked lines (all or none), make invite links when asked, close the dialog."""
+    """Store the checked lines (all or none) and make invite links when asked.
+
+    The dialog moves to `done`, holding the report, in the same transaction.
+    """
     per_unit: dict[int, int] = {}
     for e in entries:
         per_unit[e.unit_id] = per_unit.get(e.unit_id, 0) + 1
@@ -142,7 +147,8 @@ async def import_roster(
             tx, actor, "roster_import", now,
             details={"added": added, "updated": updated, "skipped": skipped, "invites": len(made)},
         )  # fmt: skip
-        await dialogs.clear(tx, telegram_id)
+        done.data.update(added=added, updated=updated, skipped=skipped, invites=made)
+        await dialogs.save(tx, telegram_id, done, now)
     return Imported(added, updated, made)
 
 
@@ -155,9 +161,7 @@ class RosterExport:
     units: int
 
 
-async def export_roster(
-    db: Database, actor: int, unit_id: int, now: float
-) -> RosterExport | None:
+async def export_roster(db: Database, actor: int, unit_id: int, now: float) -> RosterExport | None:
     """The roster of a unit and its sub-units (0: the actor's whole scope), audited.
 
     None when the unit is outside the actor's scope.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from storage import members
 from tests.crash import die_inside
 from tests.harness import Harness
@@ -61,7 +59,6 @@ async def test_pressing_the_last_screen_after_a_crash_moves_on(bot: Harness) -> 
     assert "请发送您的姓名" in bot.screen(NEWCOMER).text
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the roster preview is not redrawn at start")
 async def test_a_roster_checked_before_the_crash_is_previewed_at_start(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(1, "主席", t["company"], role="admin")
@@ -74,7 +71,6 @@ async def test_a_roster_checked_before_the_crash_is_previewed_at_start(bot: Harn
     assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: the import's report is lost to a crash")
 async def test_an_import_stored_before_the_crash_reports_and_is_not_refused(
     bot: Harness,
 ) -> None:
