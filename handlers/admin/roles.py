@@ -13,7 +13,7 @@ from handlers.common import Caller, notify, show, translator_for
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
-from handlers.unit_picker import UnitTree, picker_markup
+from handlers.unit_picker import UnitTree, picker_routes, show_picker
 from storage import members, roles
 from storage.admin import commands
 from storage.members import Member
@@ -54,30 +54,19 @@ async def on_home(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-@routes.action("grant")
-async def on_grant(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Pick the unit of the member who gets a role, from the top."""
-    return await _pick_unit(update, context, caller, None)
-
-
-@routes.action("ub", args=(int,))
-async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Browse into a unit while picking."""
-    return await _pick_unit(update, context, caller, args.num(0))
-
-
 async def _pick_unit(
     update: Update, context: BotContext, caller: Caller, parent: int | None
 ) -> str | None:
-    """The unit picker at parent (None or 0: the top)."""
+    """The unit of the member who gets a role."""
     _ = caller._
-    tree = await UnitTree.load(context.db)
-    if parent is not None and not tree.can_browse(parent):
-        return _(STALE)
-    back = [[button(_("⬅ Back"), routes.data("home"))]]
-    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, extra=back)
-    await show(update, context, _("🔑 Choose the unit of the member who gets a role."), markup)
-    return None
+    return await show_picker(
+        update, context, caller, ns=NS, parent=parent,
+        text=_("🔑 Choose the unit of the member who gets a role."),
+        extra=[[button(_("⬅ Back"), routes.data("home"))]],
+    )  # fmt: skip
+
+
+picker_routes(routes, "grant", _pick_unit)
 
 
 @routes.action("uc", args=(int, int), optional=1)

@@ -15,7 +15,7 @@ from bot.services import BotContext
 from handlers.common import Caller, answer, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.routing import STALE, Args, Routes
-from handlers.unit_picker import UnitTree, picker_markup
+from handlers.unit_picker import UnitTree, picker_routes, show_picker
 from storage import roles, units
 from storage.members import commands
 
@@ -65,31 +65,20 @@ async def on_hub(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-@routes.action("pick")
-async def on_pick(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Which unit's roster, from the top."""
-    return await _pick(update, context, caller, None)
-
-
-@routes.action("ub", args=(int,))
-async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Which unit's roster, inside a unit."""
-    return await _pick(update, context, caller, args.num(0))
-
-
 async def _pick(
     update: Update, context: BotContext, caller: Caller, parent: int | None
 ) -> str | None:
     """Units in the caller's scope under parent, and "all my units"."""
     _ = caller._
-    tree = await UnitTree.load(context.db)
-    scope = set(await roles.scope_unit_ids(context.db, caller.member.id))
-    if parent and parent not in tree.by_id:
-        return _(STALE)
-    extra = [[button(_("👥 All my units"), routes.data("x", 0))], [button(_("⬅ Back"), HUB)]]
-    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=extra)
-    await show(update, context, _("👥 Roster of which unit? Sub-units are included."), markup)
-    return None
+    return await show_picker(
+        update, context, caller, ns=NS, parent=parent,
+        text=_("👥 Roster of which unit? Sub-units are included."),
+        extra=[[button(_("👥 All my units"), routes.data("x", 0))], [button(_("⬅ Back"), HUB)]],
+        allowed=set(await roles.scope_unit_ids(context.db, caller.member.id)),
+    )  # fmt: skip
+
+
+picker_routes(routes, "pick", _pick)
 
 
 @routes.action("uc", args=(int,))

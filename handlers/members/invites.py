@@ -10,7 +10,7 @@ from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes, Word
-from handlers.unit_picker import UnitTree, picker_markup
+from handlers.unit_picker import UnitTree, picker_routes, show_picker
 from storage import roles
 from storage.members import commands
 
@@ -23,32 +23,20 @@ FORBIDDEN = N_("Sorry, you are not allowed to do that.")
 routes = Routes(NS, need="officer")
 
 
-@routes.action("new")
-async def on_new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The unit picker from the top."""
-    return await _pick(update, context, caller, None)
-
-
-@routes.action("ub", args=(int,))
-async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The unit picker inside a unit."""
-    return await _pick(update, context, caller, args.num(0))
-
-
 async def _pick(
     update: Update, context: BotContext, caller: Caller, parent: int | None
 ) -> str | None:
     """Units in the caller's scope under parent."""
     _ = caller._
-    scope = set(await roles.scope_unit_ids(context.db, caller.member.id))
-    tree = await UnitTree.load(context.db)
-    if parent is not None and not tree.can_browse(parent, scope):
-        return _(STALE)
-    back = [[button(_("⬅ Back"), cb("m", "off"))]]
-    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, allowed=scope, extra=back)
-    text = _("🔗 <b>Invite link</b>\nChoose the unit new members will join.")
-    await show(update, context, text, markup)
-    return None
+    return await show_picker(
+        update, context, caller, ns=NS, parent=parent,
+        text=_("🔗 <b>Invite link</b>\nChoose the unit new members will join."),
+        extra=[[button(_("⬅ Back"), cb("m", "off"))]],
+        allowed=set(await roles.scope_unit_ids(context.db, caller.member.id)),
+    )  # fmt: skip
+
+
+picker_routes(routes, "new", _pick)
 
 
 async def _in_scope(context: BotContext, caller: Caller, unit_id: int) -> UnitTree | str:

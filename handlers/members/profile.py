@@ -15,7 +15,7 @@ from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Args, Routes, Word
-from handlers.unit_picker import UnitTree, picker_markup
+from handlers.unit_picker import UnitTree, picker_routes, show_picker
 from handlers.validation import Problem, clean_name
 from storage import dialogs, members
 from storage.dialogs import Dialog
@@ -104,31 +104,19 @@ async def on_name(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-@routes.action("unit")
-async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Pick the new unit, from the top."""
-    return await _pick(update, context, caller, None)
-
-
-@routes.action("ub", args=(int,))
-async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Pick the new unit, inside a unit."""
-    return await _pick(update, context, caller, args.num(0))
-
-
 async def _pick(
     update: Update, context: BotContext, caller: Caller, parent: int | None
 ) -> str | None:
-    """The unit picker under parent."""
+    """The member's new unit."""
     _ = caller._
-    tree = await UnitTree.load(context.db)
-    if parent is not None and not tree.can_browse(parent):
-        return _(STALE)
-    back = [[button(_("⬅ Back"), routes.data("view"))]]
-    markup = picker_markup(tree, _, ns=NS, parent_id=parent or None, extra=back)
-    text = _("🔁 Choose your new unit. An officer of that unit will approve the move.")
-    await show(update, context, text, markup)
-    return None
+    return await show_picker(
+        update, context, caller, ns=NS, parent=parent,
+        text=_("🔁 Choose your new unit. An officer of that unit will approve the move."),
+        extra=[[button(_("⬅ Back"), routes.data("view"))]],
+    )  # fmt: skip
+
+
+picker_routes(routes, "unit", _pick)
 
 
 @routes.action("uc", args=(int,))
