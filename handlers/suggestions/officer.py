@@ -46,6 +46,9 @@ SET_CODES = {"p": "in_progress", "a": "answered", "c": "closed"}
 WITHDRAWN = N_("This suggestion was withdrawn by its author.")
 CLOSED = N_("This item is closed. Reopen it with Status first.")
 FORBIDDEN = N_("Sorry, you are not allowed to do that.")
+RATE_ASK = N_(
+    "✅ This item was closed. How well was it handled? Please rate from 1 (poor) to 5 (very good)."
+)
 
 
 def _refusal(s: Suggestion) -> str:
@@ -300,23 +303,25 @@ async def _change(
         return _(STALE)
     fresh = await suggestions.get(db, s.id) or s
     if action == "ax" and isinstance(to, int) and to != me:
-        other = await members.by_id(db, to)
-        if other is not None:
-            t_ = translator(context, other)
-            text = t_(
-                "👥 {ref} was assigned to you by {name}.", ref=s.ref, name=caller.member.name or ""
-            )
-            await notify(context, other.chat_id, text, open_button(t_, fresh))
+        await _tell_assignee(context, caller, fresh, to)
     sealer = sealer_of(context)
     if fresh.status == "closed" and s.status != "closed" and sealer is not None:
-        ask = N_(
-            "✅ This item was closed. How well was it handled? "
-            "Please rate from 1 (poor) to 5 (very good)."
-        )
-        await relay_to_author(context, sealer, fresh, ask, "rate")
+        await relay_to_author(context, sealer, fresh, RATE_ASK, "rate")
     note = await _note(context, caller, s, action, to)
     await _view(update, context, caller, fresh, _filter(args), note)
     return None
+
+
+async def _tell_assignee(
+    context: BotContext, caller: Caller, s: Suggestion, member_id: int
+) -> None:
+    """Tell the member an item was assigned to them, in their language."""
+    other = await members.by_id(context.db, member_id)
+    if other is not None:
+        t_ = translator(context, other)
+        name = caller.member.name or ""
+        text = t_("👥 {ref} was assigned to you by {name}.", ref=s.ref, name=name)
+        await notify(context, other.chat_id, text, open_button(t_, s))
 
 
 async def _note(
