@@ -11,9 +11,10 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_
-from bot.services import BotContext
+from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, show
 from handlers.keyboards import button, cb, keyboard
+from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
 from handlers.unit_picker import UnitTree, picker_routes, show_picker
 from storage import roles, units
@@ -156,3 +157,9 @@ async def _export(update: Update, context: BotContext, caller: Caller, unit_id: 
         ),
     )
     return None
+
+
+def register(app: BotApp, registry: Registry) -> None:
+    """Add the exports and roster buttons (the import's too) and the officer-menu entry."""
+    routes.install(app)
+    registry.add_menu(MenuEntry(N_("📤 Exports"), HUB, "officer", 80))

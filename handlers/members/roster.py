@@ -311,8 +311,7 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
 
 
 def register(app: BotApp, registry: Registry) -> None:
-    """Add the exports and roster buttons, the import dialog and the menu entries."""
-    routes.install(app)
+    """Add the import dialog and its admin-menu entry (the buttons are exports.routes)."""
     registry.dialog(
         KIND,
         DialogRoute(
@@ -322,7 +321,6 @@ def register(app: BotApp, registry: Registry) -> None:
             resume=resume,
         ),
     )
-    registry.add_menu(MenuEntry(N_("📤 Exports"), HUB, "officer", 80))
     registry.add_menu(MenuEntry(N_("📥 Import roster"), routes.data("imp"), "admin", 45))
 
 
