@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage import members
 from tests.crash import die_inside
 from tests.harness import Harness
@@ -92,3 +94,29 @@ async def test_an_import_stored_before_the_crash_reports_and_is_not_refused(
     assert "过期" not in alert
     assert "名册已导入" in bot.screen(1).text
     assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
+
+
+@pytest.mark.xfail(strict=True, reason="#17.6: a lost import report waits for a press")
+async def test_an_import_report_lost_to_a_crash_comes_with_the_next_message(
+    bot: Harness,
+) -> None:
+    t = await bot.tree()
+    await bot.member(1, "主席", t["company"], role="admin")
+    await bot.send(1, "/officer")
+    await bot.press(1, "📥 导入名册")
+    roster = "姓名,工号,单位\n张三,E1001,装配小组\n".encode("utf-8-sig")
+    await bot.upload(1, "名册.csv", roster)
+    preview = bot.screen(1).message_id
+    await die_inside(
+        bot,
+        "editMessageText",
+        lambda: bot.core.user_press_button(1, "✅ 导入", preview),
+        down_for=3600,
+    )
+    # The admin, seeing no report, sends the file again: the report comes, nothing twice.
+    await bot.upload(1, "名册.csv", roster)
+    assert any("名册已导入" in text for text in bot.texts(1))
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
+    assert (
+        await bot.db.fetchval("SELECT COUNT(*) FROM audit_log WHERE action = 'roster_import'") == 1
+    )
