@@ -102,6 +102,10 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         await dialogs.clear(context.db, caller.member.telegram_id)
         await refuse(update, caller)
         return
+    if dialog.step == "done":
+        # The last import's report was lost to a crash: show it before taking a new file.
+        await _report(update, context, caller, dialog)
+        return
     message = update.effective_message
     document = message.document if message is not None else None
     name = (document.file_name or "") if document is not None else ""
@@ -306,6 +310,8 @@ async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: 
     _ = caller._
     if dialog.step == "confirm":
         await _preview(update, context, caller, dialog)
+    elif dialog.step == "done":
+        await _report(update, context, caller, dialog)  # a crash lost it: show it now
     else:
         await send(update, context, _("Please send the roster as an .xlsx or .csv file."))
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from storage import members
 from tests.crash import die_inside
 from tests.harness import Harness
@@ -96,7 +94,6 @@ async def test_an_import_stored_before_the_crash_reports_and_is_not_refused(
     assert await bot.db.fetchval("SELECT COUNT(*) FROM roster_entries") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="#17.6: a lost import report waits for a press")
 async def test_an_import_report_lost_to_a_crash_comes_with_the_next_message(
     bot: Harness,
 ) -> None:
