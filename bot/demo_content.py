@@ -12,11 +12,10 @@ from handlers.events.views import policy
 from handlers.study.common import release_due
 from handlers.study.upload import new_lessons
 from storage import announcements, audit, outbox, study
-from storage import suggestion_lifecycle as lifecycle
 from storage import suggestions as box
 from storage.announcements import Audience
 from storage.events import NewEvent, commands, places
-from storage.suggestions import Draft
+from storage.suggestions import Draft, lifecycle
 from surveys.study import Plan, load_plan_file
 
 DAY = 86400.0

@@ -6,32 +6,24 @@ import logging
 
 from bot.services import BotApp, BotContext
 from handlers import (
+    admin,
     announcements,
-    approvals,
     audit_view,
     commands,
     dashboard,
+    dialog_recover,
     errors,
     events,
     fallback,
     guards,
     help,
-    invites,
+    members,
     menu,
     privacy,
-    profile,
-    roles_admin,
-    roster,
-    start,
     study,
     suggestions,
-    suggestions_inbox,
-    suggestions_mine,
-    suggestions_officer,
-    suggestions_supervision,
     surveys,
     tasks,
-    units_admin,
 )
 from handlers.events import recover as event_recover
 from handlers.registry import Registry, attach
@@ -39,26 +31,17 @@ from handlers.registry import Registry, attach
 #: Feature modules in the order their handlers are tried; the fallback stays last.
 FEATURES = (
     commands,
-    start,
+    members,
     menu,
     help,
-    profile,
-    approvals,
-    invites,
-    units_admin,
-    roles_admin,
+    admin,
     events,
     suggestions,
-    suggestions_mine,
-    suggestions_inbox,
-    suggestions_officer,
-    suggestions_supervision,
     surveys,
     study,
     dashboard,
     audit_view,
     privacy,
-    roster,
     announcements,
     tasks,
 )
@@ -84,6 +67,7 @@ async def recover(app: BotApp) -> None:
         announcements.recover.redraw_unsent,
         study.recover.redraw_unsent,
         event_recover.redraw_unsent,
+        dialog_recover.redraw_unsent,
     ):
         try:
             await redraw(context)

@@ -20,6 +20,8 @@ from handlers.common import Caller
 from storage.dialogs import Dialog
 
 DialogHandler = Callable[[Update, BotContext, Caller, Dialog], Awaitable[None]]
+#: Draw a dialog's current step as a new message, with no update to answer (at start).
+DialogResume = Callable[[BotContext, Caller, Dialog], Awaitable[None]]
 Audience = Literal["member", "officer", "admin"]
 
 
@@ -33,6 +35,8 @@ class DialogRoute:
     reprompt: DialogHandler | None = None
     #: msgid telling the member what /cancel keeps (e.g. survey answers so far).
     cancel_note: str | None = None
+    #: Send the current step when a crash lost its screen (see handlers.dialog_recover).
+    resume: DialogResume | None = None
 
 
 @dataclass(frozen=True, slots=True)

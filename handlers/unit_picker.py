@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.i18n import Translate, raw
+from bot.services import BotContext
+from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
+from handlers.routing import STALE, Action, Args, Routes
 from storage import units
 from storage.db import Executor
 from storage.units import Unit
@@ -116,3 +119,42 @@ def picker_markup(
         layout.append([button(_("⬆ Up"), cb(ns, "ub", up or 0, *suffix))])
     layout.extend(list(r) for r in extra)
     return keyboard(layout)
+
+
+async def show_picker(
+    update: Update,
+    context: BotContext,
+    caller: Caller,
+    *,
+    ns: str,
+    parent: int | None,
+    text: str,
+    extra: Sequence[Sequence[InlineKeyboardButton]],
+    allowed: set[int] | None = None,
+) -> str | None:
+    """Show the picker under parent (None: the top); the alert when it cannot be opened."""
+    tree = await UnitTree.load(context.db)
+    if parent is not None and not tree.can_browse(parent, allowed):
+        return caller._(STALE)
+    markup = picker_markup(
+        tree, caller._, ns=ns, parent_id=parent or None, allowed=allowed, extra=extra
+    )
+    await show(update, context, text, markup)
+    return None
+
+
+#: Shows a feature's unit picker under a unit (None: the top); returns an alert or None.
+Pick = Callable[[Update, BotContext, Caller, int | None], Awaitable[str | None]]
+
+
+def picker_routes(routes: Routes, start: str, pick: Pick) -> None:
+    """Declare the two buttons that open a picker: `start` (the top) and "ub" (browse into)."""
+
+    async def top(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+        return await pick(update, context, caller, None)
+
+    async def browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+        return await pick(update, context, caller, args.num(0))
+
+    routes.add(Action(start, top, routes.need, ()))
+    routes.add(Action("ub", browse, routes.need, (int,)))

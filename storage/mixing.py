@@ -19,10 +19,10 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from storage import audit, sealing, suggestions
-from storage import suggestion_lifecycle as lifecycle
 from storage.anon_pool import open_sealed, put, survey_batch
 from storage.db import Executor
 from storage.sealing import Sealer
+from storage.suggestions import lifecycle
 from storage.surveys import responses as survey_responses
 
 #: Applied in this order within a batch (shuffled within each kind): an item before what

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage import invites, members, units
+from storage import members, units
+from storage.members import invites
 from tests.e2e.conftest import TOKEN, Stack
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage import audit, dialogs, members, outbox, privacy, roster, suggestion_lifecycle
+from storage import audit, dialogs, members, outbox, privacy
 from storage import suggestions as box
 from storage.db import Database
 from storage.dialogs import Dialog
-from storage.members import Member
+from storage.members import Member, roster
 from storage.suggestions import Draft, Suggestion
+from storage.suggestions import lifecycle as suggestion_lifecycle
 from tests.harness import Harness
 from tests.insight import seed
 from tests.suggestions.helpers import release

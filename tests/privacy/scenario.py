@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.services import BotContext
-from handlers.suggestions_inbox import Filter
+from handlers.suggestions.inbox import Filter
 from tests.harness import Harness
 from tests.suggestions.helpers import TZ
 from tests.surveys_chat.helpers import deliver, publish

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storage import invites, members
+from storage import members
+from storage.members import invites
 from tests.harness import Harness
 
 

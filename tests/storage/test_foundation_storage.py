@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from storage import audit, dialogs, invites, join_requests, members, roles, units, updates
+from storage import audit, dialogs, members, roles, units, updates
 from storage.db import Database
 from storage.dialogs import Dialog
-from storage.invites import InviteProblem
+from storage.members import invites, join_requests
+from storage.members.invites import InviteProblem
 from storage.units import UnitMoveError
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from bot.services import BotContext
-from handlers import suggestions_supervision
+from handlers.suggestions import supervision as suggestions_supervision
 from storage import mixing
 from tests.harness import Harness
 from tests.suggestions.helpers import TZ

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from storage import sealing, suggestions
-from storage import suggestion_lifecycle as lifecycle
 from storage.db import Database
-from storage.suggestions import Draft
+from storage.suggestions import Draft, lifecycle
 from tests.suggestions.helpers import DAY, TIMES, TZ, member, officer, sealer, submit, tree
 from tests.timers import FakeClock
 

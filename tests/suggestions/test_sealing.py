@@ -119,7 +119,7 @@ async def test_cli_exits_2_with_one_line_for_a_wrong_or_missing_key(tmp_path: Pa
 
 
 def test_categories_and_digest_times_are_validated(monkeypatch: pytest.MonkeyPatch) -> None:
-    from handlers.suggestions_views import DEFAULT_CATEGORIES
+    from handlers.suggestions.views import DEFAULT_CATEGORIES
 
     assert load_settings().suggestion_categories == DEFAULT_CATEGORIES  # all translated msgids
     monkeypatch.setenv("SUGGESTION_CATEGORIES", "食堂, 宿舍 ,食堂")

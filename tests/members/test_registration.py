@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storage import invites, join_requests, members
+from storage import members
+from storage.members import invites, join_requests
 from tests.harness import Harness
 
 

@@ -9,20 +9,20 @@ unit's officers once.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.exports import xlsx_bytes
-from bot.i18n import format_day
+from bot.i18n import N_, format_day
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, decode, get_caller, notify, refuse, show, stale
+from handlers.common import Caller, notify, show
 from handlers.common import translator_for as _for
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
 from handlers.registry import Registry
-from handlers.suggestions_inbox import inbox_data
-from handlers.suggestions_views import (
+from handlers.routing import STALE, Action, Args, Routes
+from handlers.suggestions.inbox import inbox_data
+from handlers.suggestions.views import (
     SUPERVISION_NS,
     category_label,
     open_button,
@@ -30,15 +30,17 @@ from handlers.suggestions_views import (
     title,
 )
 from handlers.unit_picker import UnitTree
-from storage import audit, members, roles, sealing, suggestion_reports, suggestions, units
-from storage import suggestion_lifecycle as lifecycle
-from storage.suggestions import Suggestion
+from storage import members, roles, sealing, suggestions, units
+from storage.suggestions import Suggestion, commands
+from storage.suggestions import reports as suggestion_reports
+from storage.units import Unit
 
 log = logging.getLogger(__name__)
 
 NS = SUPERVISION_NS
 DEADLINE_CHOICES = (3, 5, 7, 10, 14, 30)
 INBOX = inbox_data()
+FORBIDDEN = N_("Sorry, you are not allowed to do that.")
 
 
 # --- the job ------------------------------------------------------------------------------
@@ -47,13 +49,7 @@ INBOX = inbox_data()
 async def sweep(context: BotContext) -> None:
     """Announce released anonymous items, escalate overdue ones, forget old daily counts."""
     db, now, settings = context.db, context.clock.time(), context.settings
-    async with db.transaction() as tx:
-        released = await lifecycle.claim_released(tx, now)
-        answered = await lifecycle.claim_author_messages(tx, now)
-        overdue = await lifecycle.claim_overdue(tx, now)
-        yesterday = suggestions.local_date(now, settings.tz) - timedelta(days=1)
-        await sealing.prune_quota(tx, yesterday.isoformat())
-        await sealing.prune_anon_quota(tx, yesterday.isoformat())
+    released, answered, overdue = await commands.sweep(db, now, settings.tz)
     if released or answered:
         await _digest(context, released, answered)
     for s in overdue:
@@ -169,8 +165,7 @@ async def _export(update: Update, context: BotContext, caller: Caller) -> None:
     """Send an Excel file of the officer's units; anonymous rows have an empty author cell."""
     _ = caller._
     db = context.db
-    scope = await roles.scope_unit_ids(db, caller.member.id)
-    rows = await suggestion_reports.export_rows(db, scope, context.clock.time())
+    rows = await commands.export(db, caller.member.id, context.clock.time())
     tree = await UnitTree.load(db)
     headers = [
         _("Reference"),
@@ -207,9 +202,6 @@ async def _export(update: Update, context: BotContext, caller: Caller) -> None:
         ]
         for r in rows
     ]
-    await audit.record(
-        db, caller.member.id, "suggestion_export", context.clock.time(), details={"rows": len(rows)}
-    )
     await context.bot.send_document(
         caller.member.chat_id,
         InputFile(xlsx_bytes(table, headers, sheet="suggestions"), filename="suggestions.xlsx"),
@@ -222,7 +214,7 @@ async def _mutes(update: Update, context: BotContext, caller: Caller, note: str 
     scope = await roles.scope_unit_ids(context.db, caller.member.id)
     listed = await sealing.mutes_for_units(context.db, scope)
     layout = [
-        [button(_("🔈 Lift the mute from {ref}", ref=ref), cb(NS, "um", m.id))]
+        [button(_("🔈 Lift the mute from {ref}", ref=ref), routes.data("um", m.id))]
         for m, ref in listed[:30]
     ]
     layout.append([button(_("⬅ Inbox"), INBOX)])
@@ -242,7 +234,7 @@ async def _deadlines(update: Update, context: BotContext, caller: Caller) -> Non
             button(
                 "　" * min(depth, 3)
                 + _("{unit}: {days} days", unit=u.name, days=u.reply_deadline_days),
-                cb(NS, "dlu", u.id),
+                routes.data("dlu", u.id),
             )
         ]
         for depth, u in tree.outline(40)
@@ -257,106 +249,119 @@ async def _deadlines(update: Update, context: BotContext, caller: Caller) -> Non
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Figures, export, mutes and deadlines; officer scope checked on every press."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
-    _ = caller._
-    if data is None or not caller.is_officer:
-        await refuse(update, caller)
-        return
-    db, now = context.db, context.clock.time()
-    if data.action in ("dash", "exp", "mutes", "dl"):
-        await answer(update)
-        handler = {"dash": _dashboard, "exp": _export, "mutes": _mutes, "dl": _deadlines}[
-            data.action
-        ]
-        await handler(update, context, caller)
-        return
-    target = data.int_arg(0)
-    if data.action == "um" and target is not None:
-        found = await sealing.get_mute(db, target)
-        via = (
-            await suggestions.get(db, found.via_suggestion_id)
-            if found and found.via_suggestion_id
-            else None
-        )
-        if via is None:
-            await stale(update, caller)
-            return
-        if not await roles.can_manage(db, caller.member.id, via.unit_id):
-            await refuse(update, caller)
-            return
-        async with db.transaction() as tx:
-            if await sealing.unmute(tx, target):
-                await audit.record(
-                    tx,
-                    caller.member.id,
-                    "suggestion_unmute",
-                    now,
-                    target_type="suggestion",
-                    target_id=via.id,
-                    details={"ref": via.ref},
-                )
-        await answer(update)
-        await _mutes(update, context, caller, _("🔈 The mute was lifted."))
-        return
-    unit = await units.get(db, target) if target is not None else None
-    if unit is None or data.action not in ("dlu", "dls"):
-        await stale(update, caller)
-        return
-    if not await roles.can_manage(db, caller.member.id, unit.id):
-        await refuse(update, caller)
-        return
-    await answer(update)
-    if data.action == "dlu":
-        layout = [
-            [
-                button(
-                    _.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "dls", unit.id, d)
-                )
-                for d in DEADLINE_CHOICES[:3]
-            ],
-            [
-                button(
-                    _.ngettext("{days} day", "{days} days", d, days=d), cb(NS, "dls", unit.id, d)
-                )
-                for d in DEADLINE_CHOICES[3:]
-            ],
-            [button(_("⬅ Back"), cb(NS, "dl"))],
-        ]
-        await show(
-            update,
-            context,
-            _(
-                "⏱ Reply deadline for {unit} (now {days} days):",
-                unit=unit.name,
-                days=unit.reply_deadline_days,
-            ),
-            keyboard(layout),
-        )
-        return
-    days = data.int_arg(1)
-    if days is None or days not in DEADLINE_CHOICES:
-        await stale(update, caller)
-        return
-    async with db.transaction() as tx:
-        await units.set_reply_deadline(tx, unit.id, days)
-        await audit.record(
-            tx,
-            caller.member.id,
-            "unit_reply_deadline",
-            now,
-            target_type="unit",
-            target_id=unit.id,
-            details={"days": days},
-        )
+#: Figures, export, mutes and deadlines; officer scope checked on every press.
+routes = Routes(NS, need="officer")
+
+
+async def on_dashboard(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """The box's figures."""
+    await _dashboard(update, context, caller)
+    return None
+
+
+async def on_export(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The Excel export (slow: the press is answered first)."""
+    await _export(update, context, caller)
+    return None
+
+
+async def on_mutes(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Muted authors in the caller's units."""
+    await _mutes(update, context, caller)
+    return None
+
+
+async def on_deadlines(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Reply deadlines per unit."""
     await _deadlines(update, context, caller)
+    return None
+
+
+async def on_unmute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Lift a mute (audited)."""
+    _ = caller._
+    db, mute_id = context.db, args.num(0)
+    found = await sealing.get_mute(db, mute_id)
+    via_id = found.via_suggestion_id if found is not None else None
+    via = await suggestions.get(db, via_id) if via_id else None
+    if via is None:
+        return _(STALE)
+    if not await roles.can_manage(db, caller.member.id, via.unit_id):
+        return _(FORBIDDEN)
+    # Lifted by someone else a moment ago is the same result: the list shows it gone.
+    await commands.unmute(db, caller.member.id, mute_id, via, context.clock.time())
+    await _mutes(update, context, caller, _("🔈 The mute was lifted."))
+    return None
+
+
+async def _unit(context: BotContext, caller: Caller, unit_id: int) -> Unit | str:
+    """The unit when the caller may set its deadline; else the alert."""
+    unit = await units.get(context.db, unit_id)
+    if unit is None:
+        return caller._(STALE)
+    if not await roles.can_manage(context.db, caller.member.id, unit.id):
+        return caller._(FORBIDDEN)
+    return unit
+
+
+async def on_deadline(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """The deadline choices for one unit."""
+    _ = caller._
+    unit = await _unit(context, caller, args.num(0))
+    if isinstance(unit, str):
+        return unit
+    layout = [
+        [_days_button(caller, unit.id, d) for d in DEADLINE_CHOICES[:3]],
+        [_days_button(caller, unit.id, d) for d in DEADLINE_CHOICES[3:]],
+        [button(_("⬅ Back"), routes.data("dl"))],
+    ]
+    text = _(
+        "⏱ Reply deadline for {unit} (now {days} days):",
+        unit=unit.name,
+        days=unit.reply_deadline_days,
+    )
+    await show(update, context, text, keyboard(layout))
+    return None
+
+
+def _days_button(caller: Caller, unit_id: int, days: int) -> InlineKeyboardButton:
+    """One deadline choice."""
+    label = caller._.ngettext("{days} day", "{days} days", days, days=days)
+    return button(label, routes.data("dls", unit_id, days))
+
+
+async def on_set_deadline(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Set the unit's deadline (audited)."""
+    unit = await _unit(context, caller, args.num(0))
+    if isinstance(unit, str):
+        return unit
+    if args.num(1) not in DEADLINE_CHOICES:
+        return caller._(STALE)
+    now = context.clock.time()
+    if not await commands.set_deadline(context.db, caller.member.id, unit.id, args.num(1), now):
+        return caller._(FORBIDDEN)
+    await _deadlines(update, context, caller)
+    return None
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the supervision buttons (reached from the inbox)."""
     registry.job("suggestions_sweep", sweep, 60, first=30)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
+
+
+routes.add(Action("dash", on_dashboard, "officer", ()))
+routes.add(Action("exp", on_export, "officer", (), early=True))
+routes.add(Action("mutes", on_mutes, "officer", ()))
+routes.add(Action("dl", on_deadlines, "officer", ()))
+routes.add(Action("um", on_unmute, "officer", (int,)))
+routes.add(Action("dlu", on_deadline, "officer", (int,)))
+routes.add(Action("dls", on_set_deadline, "officer", (int, int)))

@@ -11,12 +11,18 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import tzinfo
 from typing import Any, Literal
 
 from storage import anon_pool, members, sealing, units
 from storage.db import Executor, Row
 from storage.sealing import Sealer
+
+# The time rules are pure (surveys.suggestions); callers read them here with the rows.
+from surveys.suggestions import day_start as day_start
+from surveys.suggestions import due_at as due_at
+from surveys.suggestions import local_date as local_date
+from surveys.suggestions import next_release as next_release
 
 Kind = Literal["suggestion", "hotline"]
 Status = Literal["new", "in_progress", "answered", "closed", "withdrawn"]
@@ -36,37 +42,6 @@ MAX_PHOTOS = 3
 DAILY_LIMIT = 5
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _REF_PREFIX = {"suggestion": "S", "hotline": "Q"}
-
-
-# --- time rules (pure) --------------------------------------------------------------------
-
-
-def local_date(now: float, tz: tzinfo) -> date:
-    """The calendar day of a moment in the union's zone."""
-    return datetime.fromtimestamp(now, tz).date()
-
-
-def day_start(now: float, tz: tzinfo) -> float:
-    """Midnight (local) of the moment's day: the only time kept for anonymous items."""
-    return datetime.combine(local_date(now, tz), time(0), tz).timestamp()
-
-
-def due_at(created_at: float, days: int, tz: tzinfo) -> float:
-    """End of the local day `days` days after creation: deadlines are whole days."""
-    last_day = local_date(created_at, tz) + timedelta(days=days)
-    return datetime.combine(last_day + timedelta(days=1), time(0), tz).timestamp()
-
-
-def next_release(now: float, times: Sequence[str], tz: tzinfo) -> float:
-    """The first digest time strictly after now ("HH:MM" in the local zone)."""
-    slots = sorted(time(int(t[:2]), int(t[3:5])) for t in times)
-    today = local_date(now, tz)
-    for offset in range(3):
-        for slot in slots:
-            moment = datetime.combine(today + timedelta(days=offset), slot, tz).timestamp()
-            if moment > now:
-                return moment
-    raise ValueError("no digest times configured")
 
 
 # --- rows ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from handlers.roster import read_table
+from handlers.members.roster_file import read_table
 from tests.harness import Harness
 
 ADMIN = 1

@@ -9,21 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.i18n import N_, format_day, format_when
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, show, stale
+from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
-from handlers.suggestions_views import (
+from handlers.routing import STALE, Action, Args, Routes, Word
+from handlers.suggestions.views import (
     CLOSED_BOX,
     OFFICER_NS,
     SUPERVISION_NS,
     category_label,
     sealer_of,
 )
-from handlers.suggestions_views import INBOX_NS as NS
+from handlers.suggestions.views import INBOX_NS as NS
 from handlers.unit_picker import UnitTree
 from storage import roles, suggestions
 
@@ -67,7 +67,7 @@ class Filter:
 
 def inbox_data(f: Filter | None = None) -> str:
     """Callback data that opens the inbox with these filters."""
-    return cb(NS, "in", (f or Filter()).token())
+    return routes.data("in", (f or Filter()).token())
 
 
 async def _inbox(update: Update, context: BotContext, caller: Caller, f: Filter) -> None:
@@ -95,8 +95,8 @@ async def _inbox(update: Update, context: BotContext, caller: Caller, f: Filter)
         chips[:3],
         chips[3:],
         [
-            button(_("🏷 Category: {name}", name=category_name), cb(NS, "cf", f.token())),
-            button(_("🏢 Unit: {name}", name=unit_name), cb(NS, "uf", f.token())),
+            button(_("🏷 Category: {name}", name=category_name), routes.data("cf", f.token())),
+            button(_("🏢 Unit: {name}", name=unit_name), routes.data("uf", f.token())),
         ],
     ]
     for s in items:
@@ -157,27 +157,50 @@ async def _pick(update: Update, context: BotContext, caller: Caller, f: Filter, 
     await show(update, context, _("Filter the inbox:"), keyboard(layout))
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Show the inbox or a filter picker (officers only, scope read on every press)."""
-    pressed = await press(update, context, "officer")
-    if pressed is None:
-        return
-    caller, data = pressed
+#: Inbox buttons; officers only, scope read on every press.
+routes = Routes(NS, need="officer")
+#: The filter token is short in practice ("n.-.12.0"); capped so item buttons fit 64 bytes.
+FILTER_MAX = 18
+
+
+async def _open(
+    update: Update, context: BotContext, caller: Caller, args: Args, what: str
+) -> str | None:
+    """The inbox ("in") or a filter picker ("cf", "uf") for the pressed filters."""
     if sealer_of(context) is None:
-        await answer(update, caller._(CLOSED_BOX), alert=True)
-        return
-    f = Filter.parse(data.args[0] if data.args else None)
-    if f is None or data.action not in ("in", "cf", "uf"):
-        await stale(update, caller)
-        return
-    await answer(update)
-    if data.action == "in":
+        return caller._(CLOSED_BOX)
+    f = Filter.parse(args.word(0))
+    if f is None:
+        return caller._(STALE)
+    if what == "in":
         await _inbox(update, context, caller, f)
     else:
-        await _pick(update, context, caller, f, data.action)
+        await _pick(update, context, caller, f, what)
+    return None
+
+
+async def on_inbox(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The filtered, paged inbox."""
+    return await _open(update, context, caller, args, "in")
+
+
+async def on_category(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """Pick the category filter."""
+    return await _open(update, context, caller, args, "cf")
+
+
+async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Pick the unit filter."""
+    return await _open(update, context, caller, args, "uf")
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the inbox buttons and the officer-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.add_menu(MenuEntry(N_("📥 Suggestion inbox"), inbox_data(), "officer", 20))
+
+
+for _name, _handler in (("in", on_inbox), ("cf", on_category), ("uf", on_unit)):
+    routes.add(Action(_name, _handler, "officer", (Word(max_len=FILTER_MAX),)))

@@ -7,9 +7,10 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from handlers.roster import check_roster, read_table
+from handlers.members.roster_file import check_roster, read_table
 from handlers.unit_picker import UnitTree
-from storage import audit, invites, members, roster
+from storage import audit, members
+from storage.members import invites, roster
 from tests.harness import Harness
 
 ADMIN = 1

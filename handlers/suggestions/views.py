@@ -24,9 +24,10 @@ from handlers.common import Caller, notify, translator_for
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
-from storage import dialogs, members, mixing, roles, suggestion_reports, suggestions
+from storage import dialog_screens, dialogs, members, mixing, roles, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Message, Suggestion
+from storage.suggestions import reports as suggestion_reports
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +111,22 @@ def _dialog_context(caller: Caller) -> bytes:
 
 
 async def save_sealed(
-    context: BotContext, caller: Caller, sealer: Sealer, kind: str, step: str, data: dict[str, Any]
+    context: BotContext,
+    caller: Caller,
+    sealer: Sealer,
+    kind: str,
+    step: str,
+    data: dict[str, Any],
+    *,
+    due: bool = False,
 ) -> None:
     """Store dialog state sealed and padded to one size: the dialogs row is keyed by the
-    Telegram id, so neither its content nor its length may say what is being typed."""
+    Telegram id, so neither its content nor its length may say what is being typed.
+
+    `due`: the step is stored before its screen is drawn (see storage.dialog_screens)."""
     dialog = Dialog(kind, step, {"s": mixing.encode_draft(sealer, _dialog_context(caller), data)})
+    if due:
+        dialog_screens.due(dialog)
     await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
 
 

@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers import approvals
-from handlers.common import Caller, answer, decode, get_caller, send, show, stale
+from handlers.common import Caller, get_caller, send, show
 from handlers.events import checkin as event_checkin
-from handlers.keyboards import button, cb, keyboard
+from handlers.keyboards import button, keyboard
+from handlers.members import approvals
 from handlers.menu import send_menu
 from handlers.registry import DialogRoute, Registry
+from handlers.routing import STALE, Args, Routes, Word
 from handlers.unit_picker import UnitTree, picker_markup
 from handlers.validation import Problem, clean_employee_no, clean_name
-from storage import dialogs, invites, join_requests, members, roster
+from storage import dialog_screens, dialogs, members
 from storage.dialogs import Dialog
-from storage.invites import InviteProblem
+from storage.members import commands, invites
+from storage.members.invites import InviteProblem
 
 log = logging.getLogger(__name__)
 NS = "reg"
@@ -42,7 +45,7 @@ def _header(_: Translate, dialog: Dialog) -> str:
 
 
 def _back(_: Translate) -> list[InlineKeyboardButton]:
-    return [button(_("⬅ Back"), cb(NS, "back"))]
+    return [button(_("⬅ Back"), routes.data("back"))]
 
 
 async def _screen(
@@ -53,7 +56,7 @@ async def _screen(
     if dialog.step == "lang":
         current = _.locale
         buttons = [
-            button(("✓ " if code == current else "") + label, cb(NS, "lang", code))
+            button(("✓ " if code == current else "") + label, routes.data("lang", code))
             for code, label in LANGS
         ]
         return f"{head}\n" + _("Welcome to the union bot! Choose your language."), keyboard(
@@ -79,7 +82,7 @@ async def _screen(
     if dialog.step == "empno":
         return (
             f"{head}\n" + _("Send your employee number, or press Skip if you prefer not to."),
-            keyboard([[button(_("Skip"), cb(NS, "skip"))], _back(_)]),
+            keyboard([[button(_("Skip"), routes.data("skip"))], _back(_)]),
         )
     # privacy
     return (
@@ -93,7 +96,10 @@ async def _screen(
         ),
         keyboard(
             [
-                [button(_("✅ I accept"), cb(NS, "ok")), button(_("❌ I decline"), cb(NS, "no"))],
+                [
+                    button(_("✅ I accept"), routes.data("ok")),
+                    button(_("❌ I decline"), routes.data("no")),
+                ],
                 _back(_),
             ]
         ),
@@ -101,13 +107,24 @@ async def _screen(
 
 
 async def _render(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
-    """Show the current step, remembering which message carries it."""
+    """Store the step, then show it: a crash in between is redrawn (dialog_recover)."""
     _ = context.services.i18n.bind(caller.member.language)
+    tid = caller.member.telegram_id
+    await dialogs.save(context.db, tid, dialog_screens.due(dialog), context.clock.time())
     text, markup = await _screen(context, _, dialog)
     msg = await show(update, context, text, markup)
-    if msg is not None:
-        dialog.message_id = msg.message_id
-    await dialogs.save(context.db, caller.member.telegram_id, dialog, context.clock.time())
+    await dialog_screens.drawn(context.db, tid, msg.message_id if msg is not None else None)
+
+
+async def resume(context: BotContext, caller: Caller, dialog: Dialog) -> None:
+    """Send the step whose screen a crash lost, as a new message."""
+    _ = caller._
+    text, markup = await _screen(context, _, dialog)
+    head = _("You are in the middle of registering; let's continue.")
+    msg = await context.bot.send_message(
+        caller.member.chat_id, f"{head}\n{text}", parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    await dialog_screens.drawn(context.db, caller.member.telegram_id, msg.message_id)
 
 
 async def on_start(update: Update, context: BotContext) -> None:
@@ -163,92 +180,138 @@ def _invite_problem(_: Translate, problem: InviteProblem) -> str:
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Handle registration buttons, refusing stale ones."""
-    caller = await get_caller(update, context)
-    query = update.callback_query
-    assert query is not None
-    data = decode(query)
+#: Registration buttons: pressed before the member is verified, so anyone may press.
+routes = Routes(NS, need="anyone")
+
+
+@routes.action("go")
+async def on_go(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Begin or continue registering (the menu for a member who already did)."""
+    if caller.member.verified or caller.member.status == "pending":
+        await send_menu(update, context, caller)
+        return None
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
-    if data is None:
-        await stale(update, caller)
-        return
-    if data.action == "go":
-        await answer(update)
-        if caller.member.verified or caller.member.status == "pending":
-            await send_menu(update, context, caller)
-            return
-        if dialog is None or dialog.kind != KIND:
-            dialog = Dialog(KIND, "lang", {})
-        await _render(update, context, caller, dialog)
-        return
-    expected = {
-        "lang": "lang",
-        "ub": "unit",
-        "uc": "unit",
-        "skip": "empno",
-        "ok": "privacy",
-        "no": "privacy",
-    }
-    if (
-        dialog is None
-        or dialog.kind != KIND
-        or (data.action in expected and expected[data.action] != dialog.step)
-    ):
-        await stale(update, caller)
-        return
-    await answer(update)
-    db, now = context.db, context.clock.time()
-    if data.action == "back":
-        steps = _steps(dialog)
-        at = steps.index(dialog.step)
-        if at > 0:
-            dialog.step = steps[at - 1]
-    elif data.action == "lang":
-        code = data.args[0] if data.args else ""
-        if code not in dict(LANGS):
-            await stale(update, caller)
-            return
-        await members.update_profile(db, caller.member.id, language=code)
-        caller = await get_caller(update, context)
-        dialog.step = "name"
-    elif data.action == "ub":
-        target = data.int_arg(0)
-        if target is None:
-            await stale(update, caller)
-            return
-        dialog.data["browse"] = target or None
-    elif data.action == "uc":
-        unit_id = data.int_arg(0)
-        tree = await UnitTree.load(db)
-        if unit_id is None or unit_id not in tree.by_id:
-            await stale(update, caller)
-            return
-        dialog.data["unit_id"] = unit_id
-        dialog.step = "empno"
-    elif data.action == "skip":
-        dialog.data["employee_no"] = None
-        dialog.step = "privacy"
-    elif data.action == "no":
-        await dialogs.clear(db, caller.member.telegram_id)
-        await show(
-            update,
-            context,
-            caller._(
-                "Without accepting the privacy notice we cannot register you. "
-                "Nothing was stored except that you started. Send /start to begin again."
-            ),
-        )
-        return
-    elif data.action == "ok":
-        await _finish(update, context, caller, dialog, now)
-        return
+    if dialog is None or dialog.kind != KIND:
+        dialog = Dialog(KIND, "lang", {})
     await _render(update, context, caller, dialog)
+    return None
+
+
+async def _at(
+    update: Update, context: BotContext, caller: Caller, step: str | None
+) -> Dialog | str | None:
+    """The registration when it stands at `step` (None: any step).
+
+    Otherwise the alert to answer with; or None after drawing the current step again,
+    when a crash lost its screen and the press came from the screen before it.
+    """
+    dialog = await dialogs.get(context.db, caller.member.telegram_id)
+    if dialog is None or dialog.kind != KIND:
+        return caller._(STALE)
+    if step is not None and dialog.step != step:
+        if not dialog_screens.is_due(dialog):
+            return caller._(STALE)
+        await _render(update, context, caller, dialog)
+        return None
+    return dialog
+
+
+@routes.action("back")
+async def on_back(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One step back."""
+    dialog = await _at(update, context, caller, None)
+    if not isinstance(dialog, Dialog):
+        return dialog
+    steps = _steps(dialog)
+    at = steps.index(dialog.step) if dialog.step in steps else 0
+    if at > 0:
+        dialog.step = steps[at - 1]
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("lang", args=(Word(choices=tuple(dict(LANGS))),))
+async def on_lang(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Take the language, then ask for the name."""
+    dialog = await _at(update, context, caller, "lang")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    await members.update_profile(context.db, caller.member.id, language=args.word(0))
+    caller = await get_caller(update, context)
+    dialog.step = "name"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("ub", args=(int,))
+async def on_browse(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Browse into a unit (0: the top)."""
+    dialog = await _at(update, context, caller, "unit")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    dialog.data["browse"] = args.num(0) or None
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("uc", args=(int,))
+async def on_unit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Take the unit, then ask for the employee number."""
+    dialog = await _at(update, context, caller, "unit")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    if args.num(0) not in (await UnitTree.load(context.db)).by_id:
+        return caller._(STALE)
+    dialog.data["unit_id"] = args.num(0)
+    dialog.step = "empno"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("skip")
+async def on_skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """No employee number; on to the privacy notice."""
+    dialog = await _at(update, context, caller, "empno")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    dialog.data["employee_no"] = None
+    dialog.step = "privacy"
+    await _render(update, context, caller, dialog)
+    return None
+
+
+@routes.action("no")
+async def on_decline(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Declining the notice ends the registration."""
+    dialog = await _at(update, context, caller, "privacy")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    text = caller._(
+        "Without accepting the privacy notice we cannot register you. "
+        "Nothing was stored except that you started. Send /start to begin again."
+    )
+    await show(update, context, text)
+    return None
+
+
+@routes.action("ok")
+async def on_accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Accepting the notice finishes the registration."""
+    dialog = await _at(update, context, caller, "privacy")
+    if not isinstance(dialog, Dialog):
+        return dialog
+    await _finish(update, context, caller, dialog, context.clock.time())
+    return None
 
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the typed name or employee number for the current step."""
     _ = caller._
+    if dialog_screens.is_due(dialog):
+        # The prompt of this step never came: the text answers an earlier one. Show the step.
+        await _render(update, context, caller, dialog)
+        return
     text = update.effective_message.text if update.effective_message else None
     if dialog.step == "name":
         result = clean_name(text)
@@ -290,30 +353,12 @@ async def _finish(
         await _render(update, context, caller, dialog)
         return
     code = dialog.data.get("invite")
-    async with db.transaction() as tx:
-        await members.update_profile(
-            tx,
-            member_id,
-            name=name,
-            employee_no=employee_no if isinstance(employee_no, str) else None,
-        )
-        await members.accept_privacy(tx, member_id, now)
-        joined = False
-        problem: InviteProblem | None = None
-        if isinstance(code, str):
-            redeemed = await invites.redeem(tx, code, now)
-            if isinstance(redeemed, InviteProblem):
-                problem = redeemed  # used up or expired since /start: say so below
-            else:
-                await members.update_profile(tx, member_id, unit_id=redeemed.unit_id)
-                await members.set_status(tx, member_id, "verified", now)
-                joined = True
-        joined = joined or await roster.place(tx, member_id, name, employee_no, now) is not None
-        request_id = None
-        if not joined:
-            await members.set_status(tx, member_id, "pending", now)
-            request_id = await join_requests.open_request(tx, member_id, unit_id, "join", now)
-        await dialogs.clear(tx, caller.member.telegram_id)
+    done = await commands.finish_registration(
+        db, caller.member.telegram_id, member_id, name=name,
+        employee_no=employee_no if isinstance(employee_no, str) else None,
+        unit_id=unit_id, invite=code if isinstance(code, str) else None, now=now,
+    )  # fmt: skip
+    joined, problem, request_id = done.joined, done.problem, done.request_id
     caller = await get_caller(update, context)
     if joined:
         tree = await UnitTree.load(db)
@@ -344,12 +389,13 @@ async def _finish(
 def register(app: BotApp, registry: Registry) -> None:
     """Add /start and the registration buttons."""
     app.add_handler(CommandHandler("start", on_start, filters=filters.ChatType.PRIVATE))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.dialog(
         KIND,
         DialogRoute(
             on_text=on_text,
             reprompt=reprompt,
             cancel_note=N_("Your registration was stopped; send /start to begin again."),
+            resume=resume,
         ),
     )
