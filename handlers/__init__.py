@@ -25,8 +25,7 @@ from handlers import (
     surveys,
     tasks,
 )
-from handlers.events import recover as event_recover
-from handlers.registry import Registry, attach
+from handlers.registry import Registry, attach, registry_of
 
 #: Feature modules in the order their handlers are tried; the fallback stays last.
 FEATURES = (
@@ -60,15 +59,9 @@ def register(app: BotApp) -> Registry:
 
 
 async def recover(app: BotApp) -> None:
-    """At start, draw the screens a stopped process left unsent (surveys, wizards)."""
+    """At start, draw the screens a stopped process left unsent (each feature declares how)."""
     context = BotContext(app)
-    for redraw in (
-        surveys.recover.redraw_unsent,
-        announcements.recover.redraw_unsent,
-        study.recover.redraw_unsent,
-        event_recover.redraw_unsent,
-        dialog_recover.redraw_unsent,
-    ):
+    for redraw in (*registry_of(app).recoveries, dialog_recover.redraw_unsent):
         try:
             await redraw(context)
         except Exception:

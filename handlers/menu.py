@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, raw
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, get_caller, send, show
+from handlers.common import Caller, get_caller, send, show
 from handlers.help import help_text
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry, registry_of
+from handlers.routing import Args, Routes
 from storage import dialogs
 
 NS = "m"
@@ -77,31 +78,37 @@ async def on_menu_command(update: Update, context: BotContext) -> None:
     await send_menu(update, context, caller)
 
 
-async def on_menu_button(update: Update, context: BotContext) -> None:
-    """Route main-menu buttons: home, officer menu, help."""
-    caller = await get_caller(update, context)
-    await answer(update)
-    action = (update.callback_query.data or "").split(":")[1] if update.callback_query else ""
-    if action == "off":
-        if not caller.is_officer:
-            await show_menu(update, context, caller)
-            return
-        _ = caller._
-        await show(
-            update,
-            context,
-            _("🛠 <b>Officer menu</b>\nChoose what to manage."),
-            officer_markup(caller, registry_of(context)),
-        )
-    elif action == "help":
-        await show(
-            update,
-            context,
-            help_text(caller, registry_of(context)),
-            keyboard([[button(caller._("🏠 Main menu"), HOME)]]),
-        )
-    else:
+routes = Routes(NS, need="anyone")
+
+
+@routes.action("home")
+async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The main menu."""
+    await show_menu(update, context, caller)
+    return None
+
+
+@routes.action("off")
+async def officer_menu(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """The officer menu; a member whose role ended meanwhile gets the main menu."""
+    if not caller.is_officer:
         await show_menu(update, context, caller)
+        return None
+    text = caller._("🛠 <b>Officer menu</b>\nChoose what to manage.")
+    await show(update, context, text, officer_markup(caller, registry_of(context)))
+    return None
+
+
+@routes.action("help")
+async def help_screen(
+    update: Update, context: BotContext, caller: Caller, args: Args
+) -> str | None:
+    """What this person can do."""
+    markup = keyboard([[button(caller._("🏠 Main menu"), HOME)]])
+    await show(update, context, help_text(caller, registry_of(context)), markup)
+    return None
 
 
 async def on_officer_command(update: Update, context: BotContext) -> None:
@@ -152,6 +159,6 @@ def register(app: BotApp, registry: Registry) -> None:
     app.add_handler(CommandHandler("help", on_help, filters=private))
     app.add_handler(CommandHandler("cancel", on_cancel, filters=private))
     app.add_handler(CommandHandler("officer", on_officer_command, filters=private))
-    app.add_handler(CallbackQueryHandler(on_menu_button, pattern=rf"^{NS}:"))
+    routes.install(app)
     registry.add_menu(MenuEntry(N_("👤 My profile"), cb("pf", "view"), "member", 90))
     registry.add_menu(MenuEntry(N_("❓ Help"), HELP, "member", 99))

@@ -88,6 +88,12 @@ class Registry:
     commands: list[CommandEntry] = field(default_factory=list)
     jobs: list[JobEntry] = field(default_factory=list)
     hooks: list[DeliveryHook] = field(default_factory=list)
+    #: Run once at start: re-draw the dialog screens a stopped process left unsent.
+    recoveries: list[JobCallback] = field(default_factory=list)
+
+    def recovery(self, redraw: JobCallback) -> None:
+        """Declare what re-draws this feature's unsent screens at start."""
+        self.recoveries.append(redraw)
 
     def job(
         self, name: str, callback: JobCallback, interval: float, first: float | None = None

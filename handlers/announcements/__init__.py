@@ -18,6 +18,7 @@ __all__ = ["input", "manage", "picker", "recover", "register", "wizard"]
 def register(app: BotApp, registry: Registry) -> None:
     """Add /announce, its buttons, the acknowledge button, the wizard dialog and the menu entry."""
     registry.delivery_listener(KIND, progress_listener)
+    registry.recovery(recover.redraw_unsent)
     app.add_handler(CommandHandler("announce", wizard.on_command, filters=filters.ChatType.PRIVATE))
     routes.install(app)
     ack_routes.install(app)

@@ -6,7 +6,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp
-from handlers.events import checkin, edit, feedback, jobs, member, officer, outbox, wizard
+from handlers.events import checkin, edit, feedback, jobs, member, officer, outbox, recover, wizard
 from handlers.events.views import (
     checkin_routes,
     edit_routes,
@@ -23,6 +23,7 @@ __all__ = ["checkin", "edit", "feedback", "member", "officer", "register", "wiza
 
 def register(app: BotApp, registry: Registry) -> None:
     """Event buttons, dialogs, commands, menu entries, the dispatcher job, delivery checks."""
+    registry.recovery(recover.redraw_unsent)
     for routes in (
         member_routes, checkin_routes, feedback_routes, wizard_routes, officer_routes, edit_routes
     ):  # fmt: skip

@@ -26,6 +26,7 @@ __all__ = ["member", "officer", "quiz", "recover", "register", "reports", "stand
 def register(app: BotApp, registry: Registry) -> None:
     """Members' and officers' study buttons, /study, the upload dialog, the release job."""
     registry.job("study_release", release_job, INTERVAL, first=5)
+    registry.recovery(recover.redraw_unsent)
     registry.delivery_check(PUSH_KIND, push_check)
     registry.delivery_check(NUDGE_KIND, push_check)
     routes.install(app)

@@ -11,5 +11,6 @@ __all__ = ["member", "officer", "recover", "register"]
 
 def register(app: BotApp, registry: Registry) -> None:
     """Member answering, officer management, upload, builder and results."""
+    registry.recovery(recover.redraw_unsent)
     member.register(app, registry)
     officer.register(app, registry)
