@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from storage import members
 from storage.db import Executor, Row
+
+T = TypeVar("T")
 
 #: Row states that still need work.
 OPEN_STATES = ("pending", "sending")
@@ -16,6 +18,8 @@ OPEN_STATES = ("pending", "sending")
 RUNNABLE = ("scheduled", "sending")
 #: SQLite's variable limit is 32766 on current builds; stay far below for old ones.
 _CHUNK = 500
+#: Sent results per statement: five variables each, under the old limit of 999.
+_SENT_CHUNK = 150
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +104,10 @@ def _broadcast(row: Row) -> Broadcast:
     )
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+def _chunks(ids: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
     """Slices small enough for one statement's parameters."""
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i : i + _CHUNK]
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
 
 
 async def create(
@@ -313,18 +317,26 @@ async def record(db: Executor, owner: str, outcomes: Sequence[Outcome], now: flo
     sent = [o for o in outcomes if o.state == "sent"]
     final = [o for o in outcomes if o.state in ("failed", "blocked", "skipped")]
     again = [o for o in outcomes if o.state == "pending"]
-    if sent:
-        applied += await _many(
-            db,
-            """UPDATE outbox SET state = 'sent', sent_at = ?, attempts = ?, parts_sent = ?,
-                   message_id = ?, chat_id = ?, error = NULL, detail = NULL,
-                   lease_owner = NULL, lease_until = NULL
-               WHERE id = ? AND lease_owner = ? AND state = 'sending'""",
-            [
-                (now, o.attempts, o.parts_sent, o.message_id, o.chat_id, o.row_id, owner)
-                for o in sent
-            ],
-        )
+    for chunk in _chunks(sent, _SENT_CHUNK):
+        # One statement (one round trip) for the whole batch: sent rows are the hot path
+        # of a broadcast, and each extra trip to the database thread costs every message.
+        values = ",".join("(?, ?, ?, ?, ?)" for _ in chunk)
+        rows = await db.fetchall(
+            f"""WITH v (id, attempts, parts_sent, message_id, chat_id) AS (VALUES {values})
+                UPDATE outbox SET state = 'sent', sent_at = ?, attempts = v.attempts,
+                    parts_sent = v.parts_sent, message_id = v.message_id, chat_id = v.chat_id,
+                    error = NULL, detail = NULL, lease_owner = NULL, lease_until = NULL
+                FROM v
+                WHERE outbox.id = v.id AND outbox.lease_owner = ? AND outbox.state = 'sending'
+                RETURNING 1""",
+            (
+                *(x for o in chunk for x in (o.row_id, o.attempts, o.parts_sent, o.message_id,
+                                             o.chat_id)),
+                now,
+                owner,
+            ),
+        )  # fmt: skip
+        applied += len(rows)
     if final:
         applied += await _many(
             db,
