@@ -103,3 +103,26 @@ async def test_scheduled_broadcasts_wait_for_their_time(db: Database) -> None:
         assert await outbox.claim(tx, "a", 1500.0, 1529.0, 10) == []
         assert len(await outbox.claim(tx, "a", 2000.0, 2029.0, 10)) == 3
     assert not await outbox.reschedule(db, bid, 3000.0)  # started: too late to move
+
+
+async def test_a_large_batch_of_sent_results_is_recorded_row_by_row(db: Database) -> None:
+    # More results than one statement takes: every row gets its own message id and chat.
+    ids = await _members(db, 320)
+    bid = await _broadcast(db, ids)
+    async with db.transaction() as tx:
+        rows = await outbox.claim(tx, "a", 10.0, 40.0, 400)
+    assert len(rows) == 320
+    done = [
+        Outcome(r.id, r.member_id, "sent", 1, 1, message_id=1000 + n, chat_id=r.chat_id)
+        for n, r in enumerate(rows)
+    ]
+    stolen = rows[-1]  # its lease went to "b": a's late result must not count
+    await db.execute("UPDATE outbox SET lease_owner = 'b' WHERE id = ?", (stolen.id,))
+    async with db.transaction() as tx:
+        assert await outbox.record(tx, "a", done, 12.0) == 319
+    assert (await outbox.counts(db, bid)).by_state == {"sent": 319, "sending": 1}
+    for n, r in enumerate(rows[:-1]):
+        row = await db.fetchone(
+            "SELECT message_id, chat_id, sent_at FROM outbox WHERE id = ?", (r.id,)
+        )
+        assert row is not None and tuple(row) == (1000 + n, r.chat_id, 12.0)
