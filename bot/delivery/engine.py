@@ -33,9 +33,9 @@ from bot.delivery.stats import BroadcastStats, Listener, broadcast_stats
 from bot.delivery.transport import send_preview
 from bot.delivery.writer import ResultWriter
 from bot.i18n import I18n
-from storage import outbox
+from storage import outbox, outbox_leases
 from storage.db import Database
-from storage.outbox import Claimed, Outcome
+from storage.outbox_leases import Claimed, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ class Delivery:
             try:
                 self._buffer.clear()
                 self._leases.clear()
-                await outbox.release_all(self._db, self.owner)
+                await outbox_leases.release_all(self._db, self.owner)
             except Exception:
                 log.warning("could not release leased rows", exc_info=True)
         pending = self._progress.pending()
@@ -361,7 +361,7 @@ class Delivery:
         now = self._clock.time()
         try:
             async with self._db.transaction() as tx:
-                rows = await outbox.claim(
+                rows = await outbox_leases.claim(
                     tx, self.owner, now, now + self._leases.seconds, self._batch
                 )
         except Exception:  # e.g. another process held the write lock past the busy timeout

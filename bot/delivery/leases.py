@@ -7,7 +7,7 @@ import logging
 import math
 
 from bot.clock import Clock
-from storage import outbox
+from storage import outbox_leases
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ class Leases:
         until = now + self.seconds
         try:
             async with self._db.transaction() as tx:
-                kept = await outbox.renew(tx, self._owner, ids, until)
+                kept = await outbox_leases.renew(tx, self._owner, ids, until)
         except Exception:
             log.warning("lease renewal failed", exc_info=True)
             return

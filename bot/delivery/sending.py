@@ -14,7 +14,7 @@ from bot.delivery.payload import Part, Payload
 from bot.delivery.transport import file_id_of, input_file, is_path, send_media
 from storage import outbox
 from storage.db import Database
-from storage.outbox import Claimed, Outcome
+from storage.outbox_leases import Claimed, Outcome
 
 
 @dataclass(slots=True)

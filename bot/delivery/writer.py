@@ -6,9 +6,9 @@ import asyncio
 import logging
 
 from bot.clock import Clock
-from storage import outbox
+from storage import outbox_leases
 from storage.db import Database
-from storage.outbox import Outcome
+from storage.outbox_leases import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class ResultWriter:
             for attempt in range(3):
                 try:
                     async with self._db.transaction() as tx:
-                        applied = await outbox.record(
+                        applied = await outbox_leases.record(
                             tx, self._owner, [o for o, _ in batch], self._clock.time()
                         )
                     if applied < len(batch):
