@@ -137,19 +137,21 @@ async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
     """
     s = await prepare(folder, count, limits=Limits(enabled=False))
     try:
-        before = await bare_sends(s.server.base_url, s.user_ids, concurrency)
+        before, before_cpu = await bare_sends(s.server.base_url, s.user_ids, concurrency)
         baseline = {u: s.core.sent_count(u) for u in s.user_ids}
         d = engine(s.db, s.server.base_url, rate=None, concurrency=concurrency)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         broadcast = await _enqueue(d, s.member_ids)
         await d.drain(wait_due=True)
         seconds = time.perf_counter() - start
+        cpu_ms = (time.process_time() - cpu) / count * 1000
         stats = await d.stats(broadcast)
         await d.stop()
         lost, dups = tally(s.core, s.user_ids, set(), baseline)
-        after = await bare_sends(s.server.base_url, s.user_ids, concurrency)
+        after, after_cpu = await bare_sends(s.server.base_url, s.user_ids, concurrency)
         rate = count / seconds
         bare = (before + after) / 2
+        bare_cpu_ms = (before_cpu + after_cpu) / 2
         return {
             "scenario": "ceiling",
             "recipients": count,
@@ -157,6 +159,11 @@ async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
             "messages_per_second": round(rate, 1),
             "bare_messages_per_second": round(bare, 1),
             "ratio": round(rate / bare, 2),
+            # CPU time per message (whole process, sandbox server included), steadier
+            # than the rates while other jobs share the machine.
+            "cpu_ms_per_message": round(cpu_ms, 3),
+            "bare_cpu_ms_per_message": round(bare_cpu_ms, 3),
+            "cpu_ratio": round(bare_cpu_ms / cpu_ms, 2),
             "lost": lost,
             "duplicates": dups,
             "concurrency": concurrency,
@@ -166,8 +173,10 @@ async def ceiling(folder: Path, count: int, concurrency: int) -> dict[str, Any]:
         await _close(s)
 
 
-async def bare_sends(base_url: str, user_ids: Sequence[int], concurrency: int) -> float:
-    """Messages a second of a plain loop of PTB send_message calls: no outbox, no pacing."""
+async def bare_sends(
+    base_url: str, user_ids: Sequence[int], concurrency: int
+) -> tuple[float, float]:
+    """A plain loop of PTB send_message calls (no outbox, no pacing): msg/s, CPU ms a message."""
     request = HTTPXRequest(connection_pool_size=concurrency + 4)
     bot = Bot(TOKEN, base_url=base_url, request=request, get_updates_request=request)
     await bot.initialize()
@@ -178,9 +187,10 @@ async def bare_sends(base_url: str, user_ids: Sequence[int], concurrency: int) -
             await bot.send_message(user_id, TEXT, parse_mode=ParseMode.HTML)
 
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(loop() for _ in range(concurrency)))
-        return len(user_ids) / (time.perf_counter() - start)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        return len(user_ids) / seconds, cpu / len(user_ids) * 1000
     finally:
         await bot.shutdown()
         await request.shutdown()

@@ -4,8 +4,11 @@
 [--flood 50] [--export-rows 20000] [--seed 7]` prints three JSON lines:
 
 * `updates`: every member presses as fast as answered (no pause); `ratio` is our updates
-  per second over a bare Application's in the same run.
-* `updates_paced`: the same with about --think-ms between a member's presses; `p99_ms`.
+  per second over a bare Application's in the same run; `cpu_ratio` compares the CPU time
+  per update of both (process time, every thread), which other jobs on a shared machine
+  move far less than wall time.
+* `updates_paced`: the same with about --think-ms between a member's presses; `p99_ms`;
+  `cpu_cores_used` says how close the offered presses come to what one process can do.
 * `fairness`: --fair-members members at that pace while, from the start, one member sends
   --flood presses back to back and an officer exports a survey of --export-rows
   responses to Excel; `others_p99_ms` against `others_p99_alone_ms` (the same members,
@@ -88,6 +91,8 @@ class Timing:
 
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    #: CPU seconds of the whole process (every thread) over the same phase.
+    cpu_seconds: float = 0.0
     unanswered: int = 0
 
     @property
@@ -102,6 +107,9 @@ class Timing:
             "updates_per_second": round(self.updates / self.seconds, 1) if self.seconds else 0.0,
             "p50_ms": round(percentile(self.latencies, 50) * 1000, 2),
             "p99_ms": round(percentile(self.latencies, 99) * 1000, 2),
+            "cpu_ms_per_update": (
+                round(self.cpu_seconds / self.updates * 1000, 3) if self.updates else 0.0
+            ),
         }
 
 
@@ -232,7 +240,7 @@ async def run_ours(members_count: int, think: float, rng_seed: int) -> dict[str,
         try:
             survey_id, user_ids = await seed(app, core, members_count)
             timing = Timing()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             presses = await asyncio.gather(
                 *(
                     answer_survey(app, core, u, random.Random(rng_seed + u), timing, think)
@@ -240,6 +248,7 @@ async def run_ours(members_count: int, think: float, rng_seed: int) -> dict[str,
                 )
             )
             timing.seconds = time.perf_counter() - started
+            timing.cpu_seconds = time.process_time() - cpu
             db = app.bot_data.db
             row = await db.fetchone(
                 "SELECT COUNT(*), COUNT(DISTINCT member_id) FROM survey_responses "
@@ -255,6 +264,7 @@ async def run_ours(members_count: int, think: float, rng_seed: int) -> dict[str,
             await stop_app(app)
     return {
         **timing.figures(),
+        "cpu_cores_used": round(timing.cpu_seconds / timing.seconds, 2) if timing.seconds else 0.0,
         "presses_per_member": sorted(set(presses)),
         "unanswered_queries": timing.unanswered,
         "stored_responses": stored,
@@ -313,9 +323,10 @@ async def run_baseline(members_count: int, presses_each: int, think: float) -> d
                 if think and step < presses_each:
                     await asyncio.sleep(think * rng.uniform(0.5, 1.5))
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(member(u) for u in user_ids))
         timing.seconds = time.perf_counter() - started
+        timing.cpu_seconds = time.process_time() - cpu
     finally:
         await app.stop()
         await app.shutdown()
@@ -345,6 +356,10 @@ async def measure(members_count: int, think_ms: float = 0.0, rng_seed: int = 7) 
         "baseline_p50_ms": base["p50_ms"],
         "baseline_p99_ms": base["p99_ms"],
         "ratio": _ratio(ours["updates_per_second"], base["updates_per_second"]),
+        "cpu_ms_per_update": ours["cpu_ms_per_update"],
+        "baseline_cpu_ms_per_update": base["cpu_ms_per_update"],
+        # The same comparison in CPU time: steadier than `ratio` on a shared machine.
+        "cpu_ratio": _ratio(base["cpu_ms_per_update"], ours["cpu_ms_per_update"]),
         "stored_responses": ours["stored_responses"],
         "stored_once": ours["stored_once"],
         "unanswered_queries": ours["unanswered_queries"] + base["unanswered_queries"],
@@ -363,6 +378,8 @@ async def measure_paced(members_count: int, think_ms: float, rng_seed: int = 7) 
         "updates": ours["updates"],
         "p50_ms": ours["p50_ms"],
         "p99_ms": ours["p99_ms"],
+        "cpu_ms_per_update": ours["cpu_ms_per_update"],
+        "cpu_cores_used": ours["cpu_cores_used"],
         "stored_once": ours["stored_once"],
         "unanswered_queries": ours["unanswered_queries"],
     }

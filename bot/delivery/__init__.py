@@ -1,7 +1,9 @@
 """The delivery engine (outbox dispatcher) and what features use of it.
 
 payload: what a broadcast sends; pacing: the shared rate limit; transport: the HTTP
-pool and Bot API calls; stats: progress; engine: the dispatcher; wiring: app start.
+pool and Bot API calls; sending: one part to one chat and what its errors mean;
+leases: rows held here; writer: group commit of results; stats and progress: where a
+broadcast stands; engine: the dispatcher; wiring: app start.
 """
 
 from bot.delivery.engine import Check, Delivery
