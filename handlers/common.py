@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import Translate, pick_locale
-from bot.screen_memory import message_key, screen_key
+from bot.screen_memory import ScreenKey, message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
 from storage import members, roles
@@ -122,7 +122,9 @@ async def show(
     # Only a text message can become the next screen; a button under a photo or a
     # document (a chart, a calendar file) gets the screen as a new message.
     if query is not None and isinstance(pressed, Message) and pressed.text is not None:
-        if shows(update, context, text, markup):
+        # Parsed once per screen: it is a good part of a press's CPU time (benchmarks/updates).
+        key = screen_key(text, markup)
+        if _already_shows(context, pressed, key):
             if unchanged_note:
                 await answer(update, unchanged_note)
             await settle(update)
@@ -130,7 +132,7 @@ async def show(
         # Noted before the edit is sent, so a concurrent writer of the same screen
         # (a second tap, the progress reporter) sees it and does not repeat it.
         screens, chat_id = context.bot_data.screens, pressed.chat.id
-        screens.remember(chat_id, pressed.message_id, screen_key(text, markup))
+        screens.remember(chat_id, pressed.message_id, key)
         await settle(update)
         try:
             edited = await query.edit_message_text(
@@ -163,7 +165,11 @@ def shows(
     pressed = query.message if query is not None else None
     if not isinstance(pressed, Message) or pressed.text is None:
         return False
-    key = screen_key(text, markup)
+    return _already_shows(context, pressed, screen_key(text, markup))
+
+
+def _already_shows(context: BotContext, pressed: Message, key: ScreenKey | None) -> bool:
+    """Whether the message shows this content, as it arrived or as we last edited it."""
     if key is None:
         return False
     memory = context.bot_data.screens
