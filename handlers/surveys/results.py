@@ -410,7 +410,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
 async def on_button(
     update: Update, context: BotContext, caller: Caller, survey: Survey, action: str
 ) -> None:
-    """svo:res / svo:chart / svo:xlsx, after surveys_officer checked can_view."""
+    """svo:res / svo:chart / svo:xlsx, after handlers.surveys.officer checked can_view."""
     await answer(update, caller._("⏳ Working on it…"))
     if action == "res":
         for text in await _summary(context, caller, survey):

@@ -253,7 +253,7 @@ async def _report(
 
 
 def register(app: BotApp, registry: Registry) -> None:
-    """Declare the upload dialog (its buttons are routed by surveys_officer)."""
+    """Declare the upload dialog (its buttons are routed by handlers.surveys.officer)."""
     del app
     registry.dialog(
         KIND_UPLOAD,
