@@ -12,8 +12,8 @@ from telegram.ext import CallbackQueryHandler
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
-from handlers.audit_text import actor_name, details_text, target_text
 from handlers.common import Caller, answer, press, show, stale
+from handlers.insight.audit_text import actor_name, details_text, target_text
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.unit_picker import UnitTree

@@ -13,7 +13,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
-from handlers import anon_release, privacy_json
 from handlers.common import (
     Caller,
     answer,
@@ -27,16 +26,20 @@ from handlers.common import (
 )
 from handlers.keyboards import button, cb, keyboard
 from handlers.menu import HOME
-from handlers.privacy_rows import human_rows
+from handlers.privacy import json_export, release
+from handlers.privacy.rows import human_rows
 from handlers.registry import CommandEntry, MenuEntry, Registry
-from storage import audit, insight, members, privacy
-from storage.privacy import Collected, Forgotten
+from storage import audit, insight, members
+from storage.privacy import forget as erasure
+from storage.privacy import holdings
+from storage.privacy.forget import Forgotten
+from storage.privacy.holdings import Collected
 
 log = logging.getLogger(__name__)
 
 NS = "pv"
 DAY = 86400.0
-#: /mydata summary lines, by the storage section names of privacy.HOLDINGS.
+#: /mydata summary lines, by the storage section names of storage.privacy.holdings.HOLDINGS.
 SECTIONS: dict[str, str] = {
     "requests": N_("Join and unit-change requests: {count}"),
     "signups": N_("Event sign-ups: {count}"),
@@ -110,7 +113,7 @@ def _markup(_: Translate) -> InlineKeyboardMarkup:
 
 
 async def _collect(context: BotContext, caller: Caller) -> Collected:
-    found = await privacy.collect(context.db, caller.member.id, context.services.sealer)
+    found = await holdings.collect(context.db, caller.member.id, context.services.sealer)
     assert found is not None  # get_caller has just created or loaded the member
     return found
 
@@ -128,7 +131,7 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
     await answer(update, _("Preparing the file…"))
     data = await _collect(context, caller)
     if kind == "json":
-        document = privacy_json.document(data, context.settings.tz, context.clock.time())
+        document = json_export.document(data, context.settings.tz, context.clock.time())
         content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
         name = "my-data.json"
     else:
@@ -158,7 +161,7 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
 
 async def _ask(update: Update, context: BotContext, caller: Caller) -> None:
     _ = caller._
-    owned = await privacy.open_owned(context.db, caller.member.id)
+    owned = await erasure.open_owned(context.db, caller.member.id)
     lines = [
         _(
             "🗑 <b>Delete my data</b>\nThis deletes your name, employee number, unit, language, "
@@ -212,7 +215,7 @@ async def _erase(update: Update, context: BotContext, caller: Caller) -> None:
     await answer(update)
     async with db.transaction() as tx:
         # Audited at the next release, so the entry does not say when (storage/mixing.py).
-        done = await privacy.forget(tx, caller.member.id, now, tz, context.services.sealer)
+        done = await erasure.forget(tx, caller.member.id, now, tz, context.services.sealer)
     if done is None:
         await stale(update, caller)
         return
@@ -326,7 +329,7 @@ async def housekeeping(context: BotContext) -> None:
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add /mydata, /forget, their buttons and the member-menu entry."""
-    registry.job("anonymous_release", anon_release.release, anon_release.INTERVAL, first=2)
+    registry.job("anonymous_release", release.release, release.INTERVAL, first=2)
     registry.job("housekeeping", housekeeping, 3600, first=600)
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", on_mydata, filters=private))
