@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.services import BotContext
-from handlers.privacy import mydata as privacy
+from handlers.privacy import retention
 from storage import audit, outbox
 from storage.db import open_database
 from tests.harness import Harness
@@ -165,7 +165,7 @@ async def test_housekeeping_deletes_what_is_past_retention_once_a_day(tmp_path: 
                 (survey_id, m.id, now - 10 * DAY),
             )
 
-        await privacy.housekeeping(BotContext(bot.app))
+        await retention.housekeeping(BotContext(bot.app))
         actions = [e.action for e in await audit.recent(db)]
         assert actions == ["recent"]
         assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?", (old,)) == 0
@@ -178,10 +178,10 @@ async def test_housekeeping_deletes_what_is_past_retention_once_a_day(tmp_path: 
 
         # Later the same day nothing runs again; the next day it does.
         await audit.record(db, None, "old2", now - 400 * DAY)
-        await privacy.housekeeping(BotContext(bot.app))
+        await retention.housekeeping(BotContext(bot.app))
         assert "old2" in [e.action for e in await audit.recent(db)]
         bot.clock.advance(DAY)
-        await privacy.housekeeping(BotContext(bot.app))
+        await retention.housekeeping(BotContext(bot.app))
         assert "old2" not in [e.action for e in await audit.recent(db)]
     finally:
         await bot.stop()
@@ -191,7 +191,7 @@ async def test_retention_zero_keeps_everything(tmp_path: Path) -> None:
     bot = await Harness(tmp_path, retention_audit_days=0).start()
     try:
         await audit.record(bot.db, None, "ancient", bot.clock.time() - 5000 * DAY)
-        await privacy.housekeeping(BotContext(bot.app))
+        await retention.housekeeping(BotContext(bot.app))
         assert [e.action for e in await audit.recent(bot.db)] == ["ancient"]
     finally:
         await bot.stop()
