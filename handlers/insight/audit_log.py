@@ -7,19 +7,22 @@ import json
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import CallbackQueryHandler
 
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, answer, press, show, stale
+from handlers.common import Caller, answer, show, stale
 from handlers.insight.audit_text import actor_name, details_text, target_text
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
+from handlers.routing import Action, Args, Routes, Word
 from handlers.unit_picker import UnitTree
 from storage import audit, insight
 
 NS = "al"
+routes = Routes(NS, need="admin")
+#: A page of the log, the family filter, the Excel export.
+PAGE, FAMILIES_ACTION, EXPORT = "p", "f", "xp"
 PER_PAGE = 8
 ALL = "-"
 #: Readable names of recorded actions; an action not listed shows its code.
@@ -161,14 +164,14 @@ async def _page(
         lines.append(_("Nothing recorded yet."))
     nav: list[InlineKeyboardButton] = []
     if page > 0:
-        nav.append(button("◀", cb(NS, "p", page - 1, family)))
+        nav.append(button("◀", routes.data(PAGE, page - 1, family)))
     if page + 1 < pages:
-        nav.append(button("▶", cb(NS, "p", page + 1, family)))
+        nav.append(button("▶", routes.data(PAGE, page + 1, family)))
     layout = [
         nav,
         [
-            button(_("🔎 Kind of action"), cb(NS, "f")),
-            button(_("📤 Export (Excel)"), cb(NS, "xp", family)),
+            button(_("🔎 Kind of action"), routes.data(FAMILIES_ACTION)),
+            button(_("📤 Export (Excel)"), routes.data(EXPORT, family)),
         ],
         [button(_("⬅ Back"), cb("m", "off"))],
     ]
@@ -177,13 +180,13 @@ async def _page(
 
 async def _families(update: Update, context: BotContext, caller: Caller) -> None:
     _ = caller._
-    layout = [[button(_("All actions"), cb(NS, "p", 0, ALL))]]
+    layout = [[button(_("All actions"), routes.data(PAGE, 0, ALL))]]
     for family, count in (await insight.audit_families(context.db))[:20]:
         if len(family) > 20 or ":" in family:
             continue
         label = _(FAMILIES[family]) if family in FAMILIES else family
-        layout.append([button(f"{label} ({count})", cb(NS, "p", 0, family))])
-    layout.append([button(_("⬅ Back"), cb(NS, "p", 0, ALL))])
+        layout.append([button(f"{label} ({count})", routes.data(PAGE, 0, family))])
+    layout.append([button(_("⬅ Back"), routes.data(PAGE, 0, ALL))])
     await show(update, context, _("🔎 Show which kind of action?"), keyboard(layout))
 
 
@@ -232,29 +235,39 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Audit log buttons; admins only, checked on every press."""
-    pressed = await press(update, context, "admin")
-    if pressed is None:
-        return
-    caller, data = pressed
-    family = data.args[-1] if data.args and data.action in ("p", "xp") else ALL
-    if not family or len(family) > 20:
+async def page(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One page of the log, of every kind of action or one family."""
+    family = args.word(1) if len(args) > 1 else ALL
+    if not family:
         await stale(update, caller)
-        return
-    if data.action == "p":
-        await answer(update)
-        await _page(update, context, caller, data.int_arg(0) or 0, family)
-    elif data.action == "f":
-        await answer(update)
-        await _families(update, context, caller)
-    elif data.action == "xp":
-        await _export(update, context, caller, family)
     else:
+        await _page(update, context, caller, args.num(0), family)
+    return None
+
+
+async def families(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The kinds of action to filter by."""
+    await _families(update, context, caller)
+    return None
+
+
+async def export(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Send the log (or one family) as Excel; the export itself is audited."""
+    family = args.word(0) if args else ALL
+    if not family:
         await stale(update, caller)
+    else:
+        await _export(update, context, caller, family)
+    return None
+
+
+_FAMILY = Word(max_len=20)
+routes.add(Action(PAGE, page, "admin", (int, _FAMILY), optional=1))
+routes.add(Action(FAMILIES_ACTION, families, "admin", ()))
+routes.add(Action(EXPORT, export, "admin", (_FAMILY,), optional=1))
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the audit log buttons and the admin-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("🧾 Audit log"), cb(NS, "p", 0, ALL), "admin", 50))
+    routes.install(app)
+    registry.add_menu(MenuEntry(N_("🧾 Audit log"), routes.data(PAGE, 0, ALL), "admin", 50))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.services import BotContext
-from handlers.insight import dashboard
+from handlers.insight import digest
 from storage import insight
 from tests.harness import Harness
 from tests.insight import seed
@@ -18,7 +18,7 @@ MONDAY_0900 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 async def _tick(bot: Harness) -> None:
-    await dashboard.tick(BotContext(bot.app))
+    await digest.tick(BotContext(bot.app))
 
 
 def _kinds(bot: Harness, user_id: int) -> list[str]:

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import I18n
-from handlers.insight.dashboard import digest_moment, figure_lines
+from handlers.insight.digest import digest_moment
+from handlers.insight.figures import figure_lines
 from storage import insight
 from storage.db import Database
 from tests.insight import seed
