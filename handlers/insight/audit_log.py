@@ -17,7 +17,7 @@ from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import Action, Args, Routes, Word
 from handlers.unit_picker import UnitTree
-from storage import audit, insight
+from storage import audit_log, insight
 
 NS = "al"
 routes = Routes(NS, need="admin")
@@ -195,7 +195,8 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
     _ = caller._
     db, tz = context.db, context.settings.tz
     await answer(update, _("Preparing the file…"))
-    rows = await insight.audit_all(db, action=None if family == ALL else family + "_")
+    now = context.clock.time()
+    rows = await audit_log.export(db, caller.member.id, None if family == ALL else family, now)
     labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
     out: list[list[Cell]] = [
         [
@@ -221,13 +222,6 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
         _("Details"),
     ]
     data = xlsx_bytes(out, headers, sheet=_("Audit log"), widths=[18, 16, 28, 22, 12, 10, 30, 50])
-    await audit.record(
-        db,
-        caller.member.id,
-        "audit_export",
-        context.clock.time(),
-        details={"rows": len(out), "kind": None if family == ALL else family},
-    )
     await context.bot.send_document(
         caller.member.chat_id,
         InputFile(data, filename="audit-log.xlsx"),

@@ -18,7 +18,7 @@ from handlers.common import translator_for
 from handlers.insight.dashboard import VIEW, routes
 from handlers.insight.figures import figure_lines, figures_of, footnote, pct, scope_of
 from handlers.unit_picker import UnitTree
-from storage import insight, members, roles
+from storage import digest, insight, members, roles
 from storage.insight import Figures
 
 log = logging.getLogger(__name__)
@@ -154,23 +154,14 @@ async def tick(context: BotContext) -> None:
     """
     db, now, settings = context.db, context.clock.time(), context.settings
     tz = settings.tz
-    async with db.transaction() as tx:
-        await insight.take_snapshot(tx, insight.local_day(now, tz), now)
-        since = await insight.get_mark(tx, "digest_since")
-        if since is None:
-            # A fresh install starts with the next digest, not one for a week it never saw.
-            await insight.set_mark(tx, "digest_since", repr(now))
-            since = repr(now)
-        due = digest_moment(now, settings.digest_weekday, settings.digest_time, tz)
-        week = insight.local_day(due, tz)
-        pending = due >= float(since) and await insight.open_digest(tx, week, due, now)
+    due = digest_moment(now, settings.digest_weekday, settings.digest_time, tz)
+    week = insight.local_day(due, tz)
+    pending = await digest.open_week(db, insight.local_day(now, tz), week, due, now)
     if not pending:
         return
     sent = 0
     for member_id in await insight.digest_recipients(db):
-        async with db.transaction() as tx:
-            mine = await insight.claim_digest_send(tx, week, member_id, now)
-        if not mine:
+        if not await digest.claim_send(db, week, member_id, now):
             continue
         state = await _send_digest(context, member_id, due)
         await insight.mark_digest_send(db, week, member_id, state, context.clock.time())

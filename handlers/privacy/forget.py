@@ -77,17 +77,18 @@ async def ask(update: Update, context: BotContext, caller: Caller, args: Args) -
 async def erase(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Erase in one transaction, tell new owners, then tell the member what remains."""
     _ = caller._
-    db, now, tz = context.db, context.clock.time(), context.settings.tz
     chat_id, was_officer = caller.member.chat_id, caller.is_officer
     await answer(update)
-    async with db.transaction() as tx:
-        # Audited at the next release, so the entry does not say when (storage/mixing.py).
-        done = await erasure.forget(tx, caller.member.id, now, tz, context.services.sealer)
+    done = await erasure.erase(
+        context.db,
+        caller.member.id,
+        context.clock.time(),
+        context.settings.tz,
+        context.services.sealer,
+    )
     if done is None:
         await stale(update, caller)
         return None
-    # The -wal still holds the erased pages: write them into the file and cut it to zero.
-    await db.checkpoint()
     await _tell_new_owners(context, done)
     if was_officer:
         try:

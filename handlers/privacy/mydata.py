@@ -13,7 +13,6 @@ from handlers.privacy import json_export
 from handlers.privacy.rows import human_rows
 from handlers.privacy.views import JSON, VIEW, XLSX, markup, routes, summary
 from handlers.routing import Action, Args
-from storage import audit
 from storage.privacy import holdings
 from storage.privacy.holdings import Collected
 
@@ -42,7 +41,11 @@ async def view(update: Update, context: BotContext, caller: Caller, args: Args) 
 async def _download(update: Update, context: BotContext, caller: Caller, kind: str) -> None:
     _ = caller._
     await answer(update, _("Preparing the file…"))
-    data = await collect(context, caller)
+    found = await holdings.export(
+        context.db, caller.member.id, context.services.sealer, kind, context.clock.time()
+    )
+    assert found is not None  # get_caller has just created or loaded the member
+    data = found
     if kind == JSON:
         document = json_export.document(data, context.settings.tz, context.clock.time())
         content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
@@ -55,13 +58,6 @@ async def _download(update: Update, context: BotContext, caller: Caller, kind: s
             widths=[28, 8, 22, 60],
         )
         name = "my-data.xlsx"
-    await audit.record(
-        context.db,
-        caller.member.id,
-        "mydata_export",
-        context.clock.time(),
-        details={"format": kind},
-    )
     await context.bot.send_document(
         caller.member.chat_id,
         InputFile(content, filename=name),

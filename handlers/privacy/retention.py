@@ -6,6 +6,7 @@ import logging
 
 from bot.services import BotContext
 from storage import insight
+from storage.privacy import retention
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +17,7 @@ INTERVAL = 3600.0
 
 async def housekeeping(context: BotContext) -> None:
     """Once a day, delete what is past its retention period (audit, outbox, survey state)."""
-    db, now, settings = context.db, context.clock.time(), context.settings
-    today = insight.local_day(now, settings.tz)
-    if await insight.get_mark(db, "housekeeping_day") == today:
-        return
+    now, settings = context.clock.time(), context.settings
 
     def before(days: int) -> float | None:
         return now - days * DAY if days > 0 else None
@@ -29,11 +27,8 @@ async def housekeeping(context: BotContext) -> None:
         outbox_before=before(settings.retention_outbox_days),
         survey_state_before=before(settings.retention_survey_state_days),
     )
-    async with db.transaction() as tx:
-        removed = await insight.housekeeping(tx, keep)
-        oldest = insight.local_day(now - 400 * DAY, settings.tz)
-        removed["insight_snapshots"] = await insight.prune_snapshots(tx, oldest)
-        await insight.set_mark(tx, "housekeeping_day", today)
-    await db.checkpoint()
+    today = insight.local_day(now, settings.tz)
+    oldest = insight.local_day(now - 400 * DAY, settings.tz)
+    removed = await retention.housekeep(context.db, keep, today, oldest)
     if any(removed.values()):
         log.info("housekeeping removed %s", {k: v for k, v in removed.items() if v})

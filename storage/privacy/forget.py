@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from storage import anon_pool, audit, roles, sealing, suggestions, units
-from storage.db import Executor, Transaction
+from storage.db import Database, Executor, Transaction
 from storage.privacy.holdings import HOLDINGS, match_cond, match_value
 from storage.sealing import Sealer
 
@@ -91,6 +91,19 @@ class Forgotten:
     detached: dict[str, int]
     reassigned: list[tuple[int, int | None]]
     anonymous_unlinked: int
+
+
+async def erase(
+    db: Database, member_id: int, now: float, tz: tzinfo, sealer: Sealer | None = None
+) -> Forgotten | None:
+    """Erase the member in one transaction, then empty the -wal (None: already gone)."""
+    async with db.transaction() as tx:
+        # Audited at the next release, so the entry does not say when (storage/mixing.py).
+        done = await forget(tx, member_id, now, tz, sealer)
+    if done is not None:
+        # The -wal still holds the erased pages: write them into the file and cut it to zero.
+        await db.checkpoint()
+    return done
 
 
 async def forget(

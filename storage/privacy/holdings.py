@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from storage import roles, sealing, units
-from storage.db import Executor, Row
+from storage import audit, roles, sealing, units
+from storage.db import Database, Executor, Row
 from storage.sealing import Sealer
 
 #: delete: the rows go. keep: the rows stay, moved to the placeholder (they are counted).
@@ -230,3 +230,15 @@ async def collect(db: Executor, member_id: int, sealer: Sealer | None = None) ->
 
 
 # --- /forget ------------------------------------------------------------------------------
+
+
+async def export(
+    db: Database, member_id: int, sealer: Sealer | None, fmt: str, now: float
+) -> Collected | None:
+    """What is stored about the member for a download, recording the download in the same
+    transaction (None: no such member)."""
+    async with db.transaction() as tx:
+        found = await collect(tx, member_id, sealer)
+        if found is not None:
+            await audit.record(tx, member_id, "mydata_export", now, details={"format": fmt})
+    return found
