@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
 
-from telegram import InlineKeyboardButton, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
@@ -18,6 +19,7 @@ from handlers.registry import MenuEntry, Registry
 from handlers.routing import Action, Args, Routes, Word
 from handlers.unit_picker import UnitTree
 from storage import audit_log, insight
+from storage.insight import AuditRow
 
 NS = "al"
 routes = Routes(NS, need="admin")
@@ -25,6 +27,7 @@ routes = Routes(NS, need="admin")
 PAGE, FAMILIES_ACTION, EXPORT = "p", "f", "xp"
 PER_PAGE = 8
 ALL = "-"
+Labels = Mapping[tuple[str, str], str]
 #: Readable names of recorded actions; an action not listed shows its code.
 ACTIONS: dict[str, str] = {
     "join_approve": N_("approved a join request"),
@@ -125,6 +128,42 @@ def action_label(_: Translate, action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action
 
 
+def _entry(
+    _: Translate, caller: Caller, r: AuditRow, labels: Labels, tree: UnitTree, tz: tzinfo
+) -> str:
+    """One entry: when, who, what, about what, and its details in words."""
+    line = _(
+        "• {when} · <b>{actor}</b> {action}",
+        when=format_when(r.at, caller.locale, tz),
+        actor=actor_name(_, r),
+        action=action_label(_, r.action),
+    )
+    target = target_text(_, r, labels)
+    if target:
+        line += " → " + html.escape(target, quote=False)
+    details = details_text(_, r, tree, tz)
+    if details:
+        line += f"\n  <i>{html.escape(details, quote=False)}</i>"
+    return line
+
+
+def _page_markup(_: Translate, page: int, pages: int, family: str) -> InlineKeyboardMarkup:
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(button("◀", routes.data(PAGE, page - 1, family)))
+    if page + 1 < pages:
+        nav.append(button("▶", routes.data(PAGE, page + 1, family)))
+    layout = [
+        nav,
+        [
+            button(_("🔎 Kind of action"), routes.data(FAMILIES_ACTION)),
+            button(_("📤 Export (Excel)"), routes.data(EXPORT, family)),
+        ],
+        [button(_("⬅ Back"), cb("m", "off"))],
+    ]
+    return keyboard(layout)
+
+
 async def _page(
     update: Update, context: BotContext, caller: Caller, page: int, family: str
 ) -> None:
@@ -145,37 +184,10 @@ async def _page(
     )
     if family != ALL:
         head += " · " + html.escape(_(FAMILIES.get(family, family)), quote=False)
-    lines = [head]
-    for r in rows:
-        target = target_text(_, r, labels)
-        line = _(
-            "• {when} · <b>{actor}</b> {action}",
-            when=format_when(r.at, caller.locale, tz),
-            actor=actor_name(_, r),
-            action=action_label(_, r.action),
-        )
-        if target:
-            line += " → " + html.escape(target, quote=False)
-        details = details_text(_, r, tree, tz)
-        if details:
-            line += f"\n  <i>{html.escape(details, quote=False)}</i>"
-        lines.append(line)
+    lines = [head, *(_entry(_, caller, r, labels, tree, tz) for r in rows)]
     if not rows:
         lines.append(_("Nothing recorded yet."))
-    nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(button("◀", routes.data(PAGE, page - 1, family)))
-    if page + 1 < pages:
-        nav.append(button("▶", routes.data(PAGE, page + 1, family)))
-    layout = [
-        nav,
-        [
-            button(_("🔎 Kind of action"), routes.data(FAMILIES_ACTION)),
-            button(_("📤 Export (Excel)"), routes.data(EXPORT, family)),
-        ],
-        [button(_("⬅ Back"), cb("m", "off"))],
-    ]
-    await show(update, context, "\n".join(lines), keyboard(layout))
+    await show(update, context, "\n".join(lines), _page_markup(_, page, pages, family))
 
 
 async def _families(update: Update, context: BotContext, caller: Caller) -> None:

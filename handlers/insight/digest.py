@@ -20,6 +20,7 @@ from handlers.insight.figures import figure_lines, figures_of, footnote, pct, sc
 from handlers.unit_picker import UnitTree
 from storage import digest, insight, members, roles
 from storage.insight import Figures
+from storage.members import Member
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +108,29 @@ async def _send_digest(context: BotContext, member_id: int, due: float) -> str:
     current, previous = await figures_of(context, scope)
     # Drawing takes a moment of CPU: off the event loop, so other chats stay responsive.
     png = await asyncio.to_thread(_chart, _, label, current, previous)
-    week = format_day(due, member.language, tz)
     # Cut before escaping: a cut inside "&amp;" would be invalid HTML for Telegram.
     caption = _("📰 <b>Weekly digest</b> · {scope}", scope=label[:300])
     head = [
-        _("📰 <b>Weekly digest</b> · week of {day}", day=week),
+        _("📰 <b>Weekly digest</b> · week of {day}", day=format_day(due, member.language, tz)),
         *figure_lines(_, current, previous),
         footnote(_, current),
         "",
     ]
     overdue = await _overdue_lines(context, _, member.language, scope, context.clock.time())
+    return await _deliver(context, member, png, caption, _fit(head, overdue), _)
+
+
+def _fit(head: list[str], overdue: list[str]) -> str:
+    """The digest text within Telegram's limit, dropping overdue lines from the end."""
     while len("\n".join(head + overdue)) > 4000 and len(overdue) > 1:
         overdue.pop()  # whole lines only: the list names how many there are in its title
-    text = "\n".join(head + overdue)
+    return "\n".join(head + overdue)
+
+
+async def _deliver(
+    context: BotContext, member: Member, png: bytes, caption: str, text: str, _: Translate
+) -> str:
+    """Send the chart and the text; the state of the send ("sent", "blocked", "failed")."""
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("📊 Dashboard"), callback_data=routes.data(VIEW, 0))]]
     )
@@ -138,10 +149,10 @@ async def _send_digest(context: BotContext, member_id: int, due: float) -> str:
             disable_web_page_preview=True,
         )
     except Forbidden:
-        await members.mark_unreachable(db, member_id, context.clock.time())
+        await members.mark_unreachable(context.db, member.id, context.clock.time())
         return "blocked"
     except TelegramError:
-        log.warning("weekly digest to member %s failed", member_id, exc_info=True)
+        log.warning("weekly digest to member %s failed", member.id, exc_info=True)
         return "failed"
     return "sent"
 

@@ -235,8 +235,7 @@ async def collect(db: Executor, member_id: int, sealer: Sealer | None = None) ->
 async def export(
     db: Database, member_id: int, sealer: Sealer | None, fmt: str, now: float
 ) -> Collected | None:
-    """What is stored about the member for a download, recording the download in the same
-    transaction (None: no such member)."""
+    """What is stored about the member, with the download's audit row (None: no member)."""
     async with db.transaction() as tx:
         found = await collect(tx, member_id, sealer)
         if found is not None:
