@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.harness import Harness
-from tests.insight.test_privacy import ME, _life
+from tests.privacy.test_mydata_forget import ME, _life
 
 
 async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) -> None:
