@@ -41,11 +41,10 @@ async def view(update: Update, context: BotContext, caller: Caller, args: Args) 
 async def _download(update: Update, context: BotContext, caller: Caller, kind: str) -> None:
     _ = caller._
     await answer(update, _("Preparing the file…"))
-    found = await holdings.export(
+    data = await holdings.export(
         context.db, caller.member.id, context.services.sealer, kind, context.clock.time()
     )
-    assert found is not None  # get_caller has just created or loaded the member
-    data = found
+    assert data is not None  # get_caller has just created or loaded the member
     if kind == JSON:
         document = json_export.document(data, context.settings.tz, context.clock.time())
         content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()
