@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.services import BotContext
-from handlers import anon_release
+from handlers.privacy import release
 from handlers.surveys import actions as survey_actions
 from handlers.surveys.common import day_of
 from storage import mixing
@@ -142,7 +142,7 @@ async def seed_surveys(
             await _submit(context, published.survey, parsed, member_id, samples[n % len(samples)])
     # The release job would publish the anonymous answers at the next release time;
     # the demo shows them at once.
-    await anon_release.release(context)
+    await release.release(context)
 
 
 async def _submit(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.services import BotContext
-from handlers import dashboard
+from handlers.insight import digest
 from storage import insight
 from tests.harness import Harness
 from tests.insight import seed
@@ -18,7 +18,7 @@ MONDAY_0900 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
 async def _tick(bot: Harness) -> None:
-    await dashboard.tick(BotContext(bot.app))
+    await digest.tick(BotContext(bot.app))
 
 
 def _kinds(bot: Harness, user_id: int) -> list[str]:
@@ -36,8 +36,9 @@ async def test_digest_fires_once_a_week_even_across_restarts(tmp_path: Path) -> 
         await bot.member(1, "主席", t["company"], role="admin")
         await bot.member(20, "会员甲", t["group1"])
         now = bot.clock.time()
-        await seed.suggestion(bot.db, t["group1"], created=now - 10 * DAY, due=now - 2 * DAY,
-                              category="Safety")
+        await seed.suggestion(
+            bot.db, t["group1"], created=now - 10 * DAY, due=now - 2 * DAY, category="Safety"
+        )
         ref = await bot.db.fetchval("SELECT ref FROM suggestions")
 
         await _tick(bot)  # first start: nothing due yet

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from storage import audit, members, privacy
+from storage import audit, members
+from storage.privacy import forget as erasure
 from tests.harness import Harness
 from tests.surveys_chat import conftest as chat
 from tests.surveys_chat.helpers import release
@@ -31,7 +32,7 @@ async def test_forget_is_audited_at_the_next_release_and_shown_to_admins(bot: Ha
     await release(bot, bot.settings.anonymity_threshold)
     (entry,) = [e for e in await audit.recent(bot.db) if e.action == "member_forget"]
     assert entry.actor_id is None and entry.at % 3600 == 0 and entry.at <= bot.clock.time()
-    assert entry.target_id is not None and int(entry.target_id) in await privacy.placeholders(
+    assert entry.target_id is not None and int(entry.target_id) in await erasure.placeholders(
         bot.db
     )
     await bot.send(ADMIN, "/officer")
@@ -44,7 +45,7 @@ async def test_the_erased_id_is_never_handed_out_again(bot: Harness) -> None:
     await bot.member(FIRST, "会员甲", t["branch1"])
     last = await bot.member(LAST, "会员乙", t["branch1"])
     await _forget(bot, LAST)
-    (placeholder,) = await privacy.placeholders(bot.db)
+    (placeholder,) = await erasure.placeholders(bot.db)
     bot.user(NEWCOMER, "新人", "zh-hans")
     await bot.send(NEWCOMER, "/start")
     newcomer = await members.by_telegram_id(bot.db, NEWCOMER)

@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage import insight, privacy
+from storage import insight
 from storage.db import Database
+from storage.privacy import forget as erasure
+from storage.privacy import holdings
 from tests.insight import seed
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -31,7 +33,7 @@ async def test_mydata_and_forget_fail_on_a_renamed_column(db: Database) -> None:
     await db.execute("ALTER TABLE event_feedback RENAME COLUMN comment TO remark")
     with pytest.raises(sqlite3.OperationalError, match="comment"):
         async with db.transaction() as tx:
-            await privacy.forget(tx, member, T, TZ)
+            await erasure.forget(tx, member, T, TZ)
     await db.execute("ALTER TABLE study_reads RENAME COLUMN member_id TO reader_id")
     with pytest.raises(sqlite3.OperationalError, match="member_id"):
-        await privacy.collect(db, member)
+        await holdings.collect(db, member)

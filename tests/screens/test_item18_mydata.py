@@ -8,7 +8,7 @@ import re
 from openpyxl import load_workbook
 
 from tests.harness import Harness
-from tests.insight.test_privacy import ME, _life
+from tests.privacy.test_mydata_forget import ME, _life
 
 
 async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) -> None:
@@ -65,9 +65,7 @@ def _keys(value: object) -> list[str]:
 def _records(value: object) -> int:
     """How many records (objects inside lists) a JSON document holds."""
     if isinstance(value, list):
-        return sum(1 if isinstance(v, dict) else 0 for v in value) + sum(
-            _records(v) for v in value
-        )
+        return sum(1 if isinstance(v, dict) else 0 for v in value) + sum(_records(v) for v in value)
     if isinstance(value, dict):
         return sum(_records(v) for v in value.values())
     return 0
@@ -76,7 +74,7 @@ def _records(value: object) -> int:
 async def test_the_json_file_has_sections_iso_dates_and_a_schema(bot: Harness) -> None:
     import json
 
-    from storage import privacy
+    from storage.privacy import holdings
 
     life = await _life(bot)
     await bot.send(ME, "/mydata")
@@ -99,15 +97,15 @@ async def test_the_json_file_has_sections_iso_dates_and_a_schema(bot: Harness) -
     assert data["study"]["lessons_read"] and data["announcements_received"]
     assert data["audit_entries_about_you"][0]["action"] == "join_approve"
     # Still complete: every stored record about the member is in the file.
-    member = await privacy.collect(bot.db, life["me"].id, bot.app.bot_data.sealer)
+    member = await holdings.collect(bot.db, life["me"].id, bot.app.bot_data.sealer)
     assert member is not None
     stored = sum(len(rows) for _section, rows in member.tables.values())
     assert _records(data) == stored
 
 
 def test_every_declared_holding_has_a_place_in_the_json() -> None:
-    from handlers.privacy_json import PLACES, WORK
-    from storage.privacy import COUNT_ONLY, HOLDINGS
+    from handlers.privacy.json_export import PLACES, WORK
+    from storage.privacy.holdings import COUNT_ONLY, HOLDINGS
 
     names = {f"{h.table}.{h.column}": h.section for h in HOLDINGS}
     unplaced = [

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
-from storage.privacy import Collected
+from storage.privacy.holdings import Collected
 
 #: Raised when the layout changes, so a program reading the file can tell versions apart.
 SCHEMA = 2
@@ -98,9 +98,7 @@ def document(data: Collected, tz: tzinfo, now: float) -> dict[str, Any]:
     return out
 
 
-def _record(
-    row: Mapping[str, Any], tz: tzinfo, keys: Mapping[str, str] = KEYS
-) -> dict[str, Any]:
+def _record(row: Mapping[str, Any], tz: tzinfo, keys: Mapping[str, str] = KEYS) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         name = keys.get(key, key)

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
 
-from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import CallbackQueryHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from bot.exports import Cell, xlsx_bytes
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotApp, BotContext
-from handlers.audit_text import actor_name, details_text, target_text
-from handlers.common import Caller, answer, press, show, stale
+from handlers.common import Caller, answer, show, stale
+from handlers.insight.audit_text import actor_name, details_text, target_text
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
+from handlers.routing import Action, Args, Routes, Word
 from handlers.unit_picker import UnitTree
-from storage import audit, insight
+from storage import audit_log, insight
+from storage.insight import AuditRow
 
 NS = "al"
+routes = Routes(NS, need="admin")
+#: A page of the log, the family filter, the Excel export.
+PAGE, FAMILIES_ACTION, EXPORT = "p", "f", "xp"
 PER_PAGE = 8
 ALL = "-"
+Labels = Mapping[tuple[str, str], str]
 #: Readable names of recorded actions; an action not listed shows its code.
 ACTIONS: dict[str, str] = {
     "join_approve": N_("approved a join request"),
@@ -122,6 +128,42 @@ def action_label(_: Translate, action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action
 
 
+def _entry(
+    _: Translate, caller: Caller, r: AuditRow, labels: Labels, tree: UnitTree, tz: tzinfo
+) -> str:
+    """One entry: when, who, what, about what, and its details in words."""
+    line = _(
+        "• {when} · <b>{actor}</b> {action}",
+        when=format_when(r.at, caller.locale, tz),
+        actor=actor_name(_, r),
+        action=action_label(_, r.action),
+    )
+    target = target_text(_, r, labels)
+    if target:
+        line += " → " + html.escape(target, quote=False)
+    details = details_text(_, r, tree, tz)
+    if details:
+        line += f"\n  <i>{html.escape(details, quote=False)}</i>"
+    return line
+
+
+def _page_markup(_: Translate, page: int, pages: int, family: str) -> InlineKeyboardMarkup:
+    nav: list[InlineKeyboardButton] = []
+    if page > 0:
+        nav.append(button("◀", routes.data(PAGE, page - 1, family)))
+    if page + 1 < pages:
+        nav.append(button("▶", routes.data(PAGE, page + 1, family)))
+    layout = [
+        nav,
+        [
+            button(_("🔎 Kind of action"), routes.data(FAMILIES_ACTION)),
+            button(_("📤 Export (Excel)"), routes.data(EXPORT, family)),
+        ],
+        [button(_("⬅ Back"), cb("m", "off"))],
+    ]
+    return keyboard(layout)
+
+
 async def _page(
     update: Update, context: BotContext, caller: Caller, page: int, family: str
 ) -> None:
@@ -142,48 +184,21 @@ async def _page(
     )
     if family != ALL:
         head += " · " + html.escape(_(FAMILIES.get(family, family)), quote=False)
-    lines = [head]
-    for r in rows:
-        target = target_text(_, r, labels)
-        line = _(
-            "• {when} · <b>{actor}</b> {action}",
-            when=format_when(r.at, caller.locale, tz),
-            actor=actor_name(_, r),
-            action=action_label(_, r.action),
-        )
-        if target:
-            line += " → " + html.escape(target, quote=False)
-        details = details_text(_, r, tree, tz)
-        if details:
-            line += f"\n  <i>{html.escape(details, quote=False)}</i>"
-        lines.append(line)
+    lines = [head, *(_entry(_, caller, r, labels, tree, tz) for r in rows)]
     if not rows:
         lines.append(_("Nothing recorded yet."))
-    nav: list[InlineKeyboardButton] = []
-    if page > 0:
-        nav.append(button("◀", cb(NS, "p", page - 1, family)))
-    if page + 1 < pages:
-        nav.append(button("▶", cb(NS, "p", page + 1, family)))
-    layout = [
-        nav,
-        [
-            button(_("🔎 Kind of action"), cb(NS, "f")),
-            button(_("📤 Export (Excel)"), cb(NS, "xp", family)),
-        ],
-        [button(_("⬅ Back"), cb("m", "off"))],
-    ]
-    await show(update, context, "\n".join(lines), keyboard(layout))
+    await show(update, context, "\n".join(lines), _page_markup(_, page, pages, family))
 
 
 async def _families(update: Update, context: BotContext, caller: Caller) -> None:
     _ = caller._
-    layout = [[button(_("All actions"), cb(NS, "p", 0, ALL))]]
+    layout = [[button(_("All actions"), routes.data(PAGE, 0, ALL))]]
     for family, count in (await insight.audit_families(context.db))[:20]:
         if len(family) > 20 or ":" in family:
             continue
         label = _(FAMILIES[family]) if family in FAMILIES else family
-        layout.append([button(f"{label} ({count})", cb(NS, "p", 0, family))])
-    layout.append([button(_("⬅ Back"), cb(NS, "p", 0, ALL))])
+        layout.append([button(f"{label} ({count})", routes.data(PAGE, 0, family))])
+    layout.append([button(_("⬅ Back"), routes.data(PAGE, 0, ALL))])
     await show(update, context, _("🔎 Show which kind of action?"), keyboard(layout))
 
 
@@ -192,7 +207,8 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
     _ = caller._
     db, tz = context.db, context.settings.tz
     await answer(update, _("Preparing the file…"))
-    rows = await insight.audit_all(db, action=None if family == ALL else family + "_")
+    now = context.clock.time()
+    rows = await audit_log.export(db, caller.member.id, None if family == ALL else family, now)
     labels = await insight.target_labels(db, ((r.target_type, r.target_id) for r in rows))
     out: list[list[Cell]] = [
         [
@@ -218,13 +234,6 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
         _("Details"),
     ]
     data = xlsx_bytes(out, headers, sheet=_("Audit log"), widths=[18, 16, 28, 22, 12, 10, 30, 50])
-    await audit.record(
-        db,
-        caller.member.id,
-        "audit_export",
-        context.clock.time(),
-        details={"rows": len(out), "kind": None if family == ALL else family},
-    )
     await context.bot.send_document(
         caller.member.chat_id,
         InputFile(data, filename="audit-log.xlsx"),
@@ -232,29 +241,39 @@ async def _export(update: Update, context: BotContext, caller: Caller, family: s
     )
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Audit log buttons; admins only, checked on every press."""
-    pressed = await press(update, context, "admin")
-    if pressed is None:
-        return
-    caller, data = pressed
-    family = data.args[-1] if data.args and data.action in ("p", "xp") else ALL
-    if not family or len(family) > 20:
+async def page(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """One page of the log, of every kind of action or one family."""
+    family = args.word(1) if len(args) > 1 else ALL
+    if not family:
         await stale(update, caller)
-        return
-    if data.action == "p":
-        await answer(update)
-        await _page(update, context, caller, data.int_arg(0) or 0, family)
-    elif data.action == "f":
-        await answer(update)
-        await _families(update, context, caller)
-    elif data.action == "xp":
-        await _export(update, context, caller, family)
     else:
+        await _page(update, context, caller, args.num(0), family)
+    return None
+
+
+async def families(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """The kinds of action to filter by."""
+    await _families(update, context, caller)
+    return None
+
+
+async def export(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+    """Send the log (or one family) as Excel; the export itself is audited."""
+    family = args.word(0) if args else ALL
+    if not family:
         await stale(update, caller)
+    else:
+        await _export(update, context, caller, family)
+    return None
+
+
+_FAMILY = Word(max_len=20)
+routes.add(Action(PAGE, page, "admin", (int, _FAMILY), optional=1))
+routes.add(Action(FAMILIES_ACTION, families, "admin", ()))
+routes.add(Action(EXPORT, export, "admin", (_FAMILY,), optional=1))
 
 
 def register(app: BotApp, registry: Registry) -> None:
     """Add the audit log buttons and the admin-menu entry."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=rf"^{NS}:"))
-    registry.add_menu(MenuEntry(N_("🧾 Audit log"), cb(NS, "p", 0, ALL), "admin", 50))
+    routes.install(app)
+    registry.add_menu(MenuEntry(N_("🧾 Audit log"), routes.data(PAGE, 0, ALL), "admin", 50))

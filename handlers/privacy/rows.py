@@ -7,7 +7,7 @@ from datetime import tzinfo
 
 from bot.exports import Cell
 from bot.i18n import N_, Translate, format_when
-from storage.privacy import Collected
+from storage.privacy.holdings import Collected
 
 #: Section titles, by the storage section names of privacy.HOLDINGS.
 SECTION_TITLES: Mapping[str, str] = {
