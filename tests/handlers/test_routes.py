@@ -35,7 +35,6 @@ async def test_no_two_features_share_a_button_namespace(tmp_path) -> None:  # ty
     assert sorted(ns for ns in set(installed) if installed.count(ns) > 1) == []
 
 
-@pytest.mark.xfail(strict=True, reason="#13: feature routers are being moved onto handlers.routing")
 async def test_every_button_namespace_is_a_declared_route_table(tmp_path) -> None:  # type: ignore[no-untyped-def]
     bot = await Harness(tmp_path).start()
     try:
