@@ -33,7 +33,7 @@ from handlers.survey_common import (
 )
 from handlers.survey_screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import audit, members
+from storage import aggregates, audit, members
 from storage import survey_responses as responses
 from storage.suggestions import next_release
 from storage.surveys import Survey
@@ -88,14 +88,12 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     unit_ids = None if scope is None else sorted(scope)
     threshold = context.settings.anonymity_threshold
     aggregator = Aggregator(definition, threshold=threshold, keep_texts=TEXTS_KEPT, texts_of=scope)
-    # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
-    # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
-    # Every unit is read, not only the scope: disclosure blocks are the same for everyone.
-    respondents, counts, part = await asyncio.gather(
-        responses.unit_counts(db, survey.id, None),
-        responses.answer_counts(db, survey.id, None),
-        participation(db, caller, survey.id, threshold),
-    )
+    # Kept counts per (unit, question, answer) (storage/aggregates.py): a few thousand rows
+    # whatever the number of answers. Every unit is read, not only the scope: disclosure
+    # blocks are the same for everyone.
+    respondents = await aggregates.response_counts(db, survey.id)
+    counts = await aggregates.answer_counts(db, survey.id)
+    part = await participation(db, caller, survey.id, threshold)
     for unit_id, n in respondents.items():
         aggregator.add_respondents(n, unit_id)
     for row in counts:
@@ -321,7 +319,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
     if survey.anonymous:
         total = scoped.result.respondents
     else:
-        total = await responses.count(db, survey.id, unit_ids)
+        total = await aggregates.responses_in(db, survey.id, unit_ids)
     if total < threshold:
         await send(
             update, context,

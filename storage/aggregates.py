@@ -1,0 +1,223 @@
+"""Maintained counts behind results, charts, the dashboard and the digest, and their check.
+
+The tables (migration 0014) are kept by triggers in the same transaction as the rows they
+count, so reading a survey's results or a dashboard costs the same whatever the number of
+answers. `check` recomputes every table from the raw rows and lists the differences.
+Unit 0 in the tables is "no unit" (None here).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storage.db import Executor
+from storage.survey_responses import AnswerCount
+
+#: The canonical text of an answer as json_each sees it (the same expression as the triggers).
+CANON = (
+    "CASE type WHEN 'object' THEN value WHEN 'array' THEN value "
+    "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' "
+    "ELSE json_quote(value) END"
+)
+
+#: Each kept table, its key columns, its count columns and the raw query recounting it.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "survey_answer_counts": (
+        ("survey_id", "unit_id", "question_id", "answer"),
+        ("n",),
+        f"""SELECT r.survey_id, IFNULL(r.unit_id, 0), key, {CANON}, COUNT(*)
+            FROM survey_responses r, json_each(r.answers) GROUP BY 1, 2, 3, 4""",
+    ),
+    "survey_response_counts": (
+        ("survey_id", "unit_id"),
+        ("n",),
+        "SELECT survey_id, IFNULL(unit_id, 0), COUNT(*) FROM survey_responses GROUP BY 1, 2",
+    ),
+    "survey_unit_counts": (
+        ("survey_id", "unit_id"),
+        ("recipients", "completions"),
+        """SELECT r.survey_id, IFNULL(r.unit_id, 0), COUNT(*), COUNT(c.member_id)
+           FROM survey_recipients r LEFT JOIN survey_completions c
+             ON c.survey_id = r.survey_id AND c.member_id = r.member_id
+           GROUP BY 1, 2""",
+    ),
+    "member_unit_counts": (
+        ("unit_id",),
+        ("registered", "verified"),
+        """SELECT IFNULL(unit_id, 0),
+                  SUM(status IN ('pending', 'verified') AND privacy_accepted_at IS NOT NULL),
+                  SUM(status = 'verified')
+           FROM members GROUP BY 1""",
+    ),
+}
+
+
+def _unit(key: int) -> int | None:
+    return None if key == 0 else int(key)
+
+
+def _ids(unit_ids: Sequence[int | None]) -> str:
+    return json.dumps([0 if u is None else u for u in unit_ids])
+
+
+# --- survey results -----------------------------------------------------------------------
+
+
+async def answer_counts(db: Executor, survey_id: int) -> list[AnswerCount]:
+    """Responses per (unit, question, whole answer) of the whole union, in random order.
+
+    Random, so a capped list of text answers is a random sample (as from the raw rows).
+    """
+    rows = await db.fetchall(
+        "SELECT unit_id, question_id, answer, n FROM survey_answer_counts "
+        "WHERE survey_id = ? AND n > 0",
+        (survey_id,),
+    )
+    found = [AnswerCount(_unit(r[0]), str(r[1]), json.loads(r[2]), int(r[3])) for r in rows]
+    random.shuffle(found)
+    return found
+
+
+async def response_counts(db: Executor, survey_id: int) -> dict[int | None, int]:
+    """Responses per unit they are filed under."""
+    rows = await db.fetchall(
+        "SELECT unit_id, n FROM survey_response_counts WHERE survey_id = ? AND n > 0",
+        (survey_id,),
+    )
+    return {_unit(r[0]): int(r[1]) for r in rows}
+
+
+async def responses_in(db: Executor, survey_id: int, unit_ids: Sequence[int] | None) -> int:
+    """Responses filed under the given units (None: all)."""
+    counts = await response_counts(db, survey_id)
+    if unit_ids is None:
+        return sum(counts.values())
+    wanted = set(unit_ids)
+    return sum(n for u, n in counts.items() if u in wanted)
+
+
+async def participation_counts(
+    db: Executor, survey_id: int
+) -> tuple[dict[int | None, int], dict[int | None, int]]:
+    """Recipients and completions per unit the recipients were asked in."""
+    rows = await db.fetchall(
+        "SELECT unit_id, recipients, completions FROM survey_unit_counts "
+        "WHERE survey_id = ? AND recipients > 0",
+        (survey_id,),
+    )
+    asked = {_unit(r[0]): int(r[1]) for r in rows}
+    done = {_unit(r[0]): int(r[2]) for r in rows if r[2]}
+    return asked, done
+
+
+# --- dashboard ----------------------------------------------------------------------------
+
+
+async def window_recipients(db: Executor, start: float, end: float) -> dict[int | None, int]:
+    """Recipients per unit of the surveys published in [start, end)."""
+    rows = await db.fetchall(
+        """SELECT a.unit_id, SUM(a.recipients) FROM surveys s
+           JOIN survey_unit_counts a ON a.survey_id = s.id
+           WHERE s.published_at >= ? AND s.published_at < ? GROUP BY a.unit_id""",
+        (start, end),
+    )
+    return {_unit(r[0]): int(r[1]) for r in rows if r[1]}
+
+
+async def window_rate(
+    db: Executor, unit_ids: Sequence[int], start: float, end: float
+) -> tuple[int, int]:
+    """Recipients and completions in the units, of surveys published in [start, end)."""
+    row = await db.fetchone(
+        """SELECT SUM(a.recipients), SUM(a.completions) FROM surveys s
+           JOIN survey_unit_counts a ON a.survey_id = s.id
+           WHERE s.published_at >= ? AND s.published_at < ?
+             AND a.unit_id IN (SELECT value FROM json_each(?))""",
+        (start, end, _ids(unit_ids)),
+    )
+    if row is None:
+        return 0, 0
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+async def membership_at(
+    db: Executor, unit_ids: Sequence[int], ends: Sequence[float]
+) -> list[tuple[int, int]]:
+    """Registered and verified members of the units as of each of `ends`.
+
+    The kept counts are as of now; from them go the members who registered or were
+    verified after each moment, found through indexes (the few who arrived since).
+    Verified at: the approval of the member's join request, else the privacy notice.
+    """
+    ids = _ids(unit_ids)
+    row = await db.fetchone(
+        "SELECT SUM(registered), SUM(verified) FROM member_unit_counts "
+        "WHERE unit_id IN (SELECT value FROM json_each(?))",
+        (ids,),
+    )
+    registered = int(row[0] or 0) if row else 0
+    verified = int(row[1] or 0) if row else 0
+    out: list[tuple[int, int]] = []
+    for end in ends:
+        late = await db.fetchone(
+            """WITH cand(id) AS (
+                 SELECT id FROM members WHERE status IN ('pending', 'verified')
+                   AND privacy_accepted_at IS NULL
+                 UNION SELECT id FROM members WHERE status IN ('pending', 'verified')
+                   AND privacy_accepted_at > :end
+                 UNION SELECT member_id FROM join_requests
+                   WHERE kind = 'join' AND status = 'approved' AND decided_at > :end),
+               m AS (
+                 SELECT m.status, m.privacy_accepted_at,
+                        COALESCE((SELECT MAX(j.decided_at) FROM join_requests j
+                                  WHERE j.member_id = m.id AND j.kind = 'join'
+                                    AND j.status = 'approved'),
+                                 m.privacy_accepted_at) AS verified_at
+                 FROM cand JOIN members m ON m.id = cand.id
+                 WHERE m.unit_id IN (SELECT value FROM json_each(:ids)))
+               SELECT SUM(status IN ('pending', 'verified') AND privacy_accepted_at > :end),
+                      SUM(status = 'verified'
+                          AND (verified_at IS NULL OR verified_at > :end))
+               FROM m""",
+            {"end": end, "ids": ids},
+        )
+        reg_late = int(late[0] or 0) if late else 0
+        ver_late = int(late[1] or 0) if late else 0
+        out.append((registered - reg_late, verified - ver_late))
+    return out
+
+
+# --- consistency check --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One kept row that differs from the raw rows' count (0 where a side has no row)."""
+
+    table: str
+    key: tuple[object, ...]
+    kept: tuple[int, ...]
+    counted: tuple[int, ...]
+
+
+async def check(db: Executor) -> list[Difference]:
+    """Recompute every kept table from the raw rows; the differences (empty: consistent)."""
+    out: list[Difference] = []
+    for table, (keys, values, raw) in TABLES.items():
+        width = len(keys)
+        kept_rows = await db.fetchall(f"SELECT {', '.join(keys + values)} FROM {table}")
+        kept = {tuple(r[:width]): tuple(int(v) for v in r[width:]) for r in kept_rows}
+        counted = {
+            tuple(r[:width]): tuple(int(v or 0) for v in r[width:])
+            for r in await db.fetchall(raw)
+        }
+        zero = (0,) * len(values)
+        for key in sorted(set(kept) | set(counted), key=repr):
+            mine, real = kept.get(key, zero), counted.get(key, zero)
+            if mine != real:
+                out.append(Difference(table, key, mine, real))
+    return out
+
