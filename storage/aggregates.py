@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from storage.db import Executor
 from storage.survey_responses import AnswerCount
 
+#: The migration that created the tables.
+SINCE_VERSION = 14
+
 #: The canonical text of an answer as json_each sees it (the same expression as the triggers).
 CANON = (
     "CASE type WHEN 'object' THEN value WHEN 'array' THEN value "
@@ -201,6 +204,14 @@ class Difference:
     key: tuple[object, ...]
     kept: tuple[int, ...]
     counted: tuple[int, ...]
+
+    def describe(self) -> str:
+        """One readable line: table, key columns, kept and recounted values."""
+        keys, values, _raw = TABLES[self.table]
+        where = " ".join(f"{k}={v}" for k, v in zip(keys, self.key, strict=True))
+        kept = ", ".join(f"{c} {v}" for c, v in zip(values, self.kept, strict=True))
+        real = ", ".join(f"{c} {v}" for c, v in zip(values, self.counted, strict=True))
+        return f"{self.table} {where}: kept {kept}; raw rows give {real}"
 
 
 async def check(db: Executor) -> list[Difference]:
