@@ -22,7 +22,9 @@ async def _make(path: Path, corrupt: bool) -> None:
                 (10 + n, 10 + n, unit),
             )
         if corrupt:
-            await db.execute("UPDATE member_unit_counts SET verified = 7 WHERE unit_id = ?", (unit,))
+            await db.execute(
+                "UPDATE member_unit_counts SET verified = 7 WHERE unit_id = ?", (unit,)
+            )
     finally:
         await db.close()
 

@@ -193,7 +193,7 @@ async def _every_member(db: Database, scope: list[int], end: float) -> tuple[int
 
 
 def _typed(rows: list[survey_responses.AnswerCount]) -> Counter[tuple[Any, ...]]:
-    return Counter(
-        {(r.unit_id, r.question_id, type(r.value).__name__, json.dumps(r.value)): r.count
-         for r in rows}  # fmt: skip
-    )
+    out: Counter[tuple[Any, ...]] = Counter()
+    for r in rows:
+        out[(r.unit_id, r.question_id, type(r.value).__name__, json.dumps(r.value))] += r.count
+    return out
