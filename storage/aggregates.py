@@ -19,19 +19,32 @@ from storage.survey_responses import AnswerCount
 #: The migration that created the tables.
 SINCE_VERSION = 14
 
-#: The canonical text of an answer as json_each sees it (the same expression as the triggers).
-CANON = (
-    "CASE type WHEN 'object' THEN value WHEN 'array' THEN value "
-    "WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' "
-    "ELSE json_quote(value) END"
-)
+#: Text questions per survey, from the stored definitions (as the triggers derive them).
+_TEXT_IDS = """SELECT DISTINCT s.id AS survey_id, json_extract(t.value, '$.id') AS question_id
+    FROM surveys s, json_tree(CASE WHEN json_valid(s.definition) THEN s.definition ELSE '{}' END) t
+    WHERE t.type = 'object' AND json_extract(t.value, '$.type') = 'text'
+      AND json_extract(t.value, '$.id') IS NOT NULL"""
 
-#: Each kept table, its key columns, its count columns and the raw query recounting it.
+#: An answer as the kept counts hold it (the triggers' expression): canonical JSON, so True,
+#: 1 and 1.0 stay apart; a text question's answer as "" and an "other" choice without its
+#: text, so a member's words are only ever in survey_responses.
+_CANON = """CASE WHEN key IN (SELECT question_id FROM texts WHERE texts.survey_id = r.survey_id)
+      THEN '""' WHEN type = 'object' THEN json_remove(value, '$.text')
+      WHEN type = 'array' THEN value WHEN type IN ('true', 'false', 'null') THEN type
+      ELSE json_quote(value) END"""
+
+#: Each kept table: its key columns, its count columns, and the raw query recounting it.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "survey_text_questions": (
+        ("survey_id", "question_id"),
+        ("rows",),
+        f"SELECT survey_id, question_id, 1 FROM ({_TEXT_IDS})",
+    ),
     "survey_answer_counts": (
         ("survey_id", "unit_id", "question_id", "answer"),
         ("n",),
-        f"""SELECT r.survey_id, IFNULL(r.unit_id, 0), key, {CANON}, COUNT(*)
+        f"""WITH texts AS ({_TEXT_IDS})
+            SELECT r.survey_id, IFNULL(r.unit_id, 0), key, {_CANON}, COUNT(*)
             FROM survey_responses r, json_each(r.answers) GROUP BY 1, 2, 3, 4""",
     ),
     "survey_response_counts": (
@@ -100,6 +113,33 @@ async def responses_in(db: Executor, survey_id: int, unit_ids: Sequence[int] | N
         return sum(counts.values())
     wanted = set(unit_ids)
     return sum(n for u, n in counts.items() if u in wanted)
+
+
+async def sample_texts(
+    db: Executor,
+    survey_id: int,
+    question_id: str,
+    *,
+    other: bool,
+    unit_ids: Sequence[int] | None,
+    limit: int,
+) -> list[tuple[int | None, str]]:
+    """Up to `limit` texts given to a question (`other`: the "other, please specify" text of
+    a choice), with their unit, from the raw rows: texts are never copied into the counts.
+
+    In id order, and ids are random, so this is a random sample.
+    """
+    path = f'$."{question_id}"' + (".text" if other else "")
+    where = "" if unit_ids is None else " AND unit_id IN (SELECT value FROM json_each(?))"
+    params: list[object] = [path, survey_id, path]
+    if unit_ids is not None:
+        params.append(json.dumps(list(unit_ids)))
+    rows = await db.fetchall(
+        "SELECT unit_id, json_extract(answers, ?) FROM survey_responses WHERE survey_id = ? "
+        f"AND json_type(answers, ?) = 'text'{where} ORDER BY id LIMIT ?",
+        [*params, limit],
+    )
+    return [(r[0], str(r[1])) for r in rows]
 
 
 async def participation_counts(
@@ -219,7 +259,9 @@ async def check(db: Executor) -> list[Difference]:
     out: list[Difference] = []
     for table, (keys, values, raw) in TABLES.items():
         width = len(keys)
-        kept_rows = await db.fetchall(f"SELECT {', '.join(keys + values)} FROM {table}")
+        # "rows": a table of keys only, where a row's presence is its value.
+        columns = ", ".join(keys + tuple("1" if v == "rows" else v for v in values))
+        kept_rows = await db.fetchall(f"SELECT {columns} FROM {table}")
         kept = {tuple(r[:width]): tuple(int(v) for v in r[width:]) for r in kept_rows}
         counted = {
             tuple(r[:width]): tuple(int(v or 0) for v in r[width:])

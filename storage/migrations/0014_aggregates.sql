@@ -12,8 +12,18 @@
 -- unit_id 0 stands for "no unit" (NULL in the raw rows): a WITHOUT ROWID key cannot be NULL.
 -- Keyed by content, never by insertion order, so a page reveals nothing of who came when.
 
+-- The text questions of each survey (from its definition): their answers are counted but
+-- never copied here, so a member's words stay in one row of survey_responses only (an
+-- answer of a text question is kept as "", an "other" choice without its text).
+CREATE TABLE survey_text_questions (
+    survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+    question_id TEXT NOT NULL,
+    PRIMARY KEY (survey_id, question_id)
+) WITHOUT ROWID;
+
 -- Responses per (survey, unit, question, whole answer). `answer` is the canonical JSON of
--- the stored answer (JSON text for lists and objects), so True, 1 and 1.0 stay apart.
+-- the stored answer (JSON text for lists and objects), so True, 1 and 1.0 stay apart;
+-- free text is left out (see survey_text_questions).
 CREATE TABLE survey_answer_counts (
     survey_id INTEGER NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
     unit_id INTEGER NOT NULL,
@@ -54,10 +64,44 @@ CREATE INDEX members_status_accepted ON members(status, privacy_accepted_at);
 CREATE INDEX join_requests_decided ON join_requests(kind, status, decided_at);
 CREATE INDEX members_unit_seen ON members(unit_id, status, last_seen_at);
 
+CREATE TRIGGER surveys_text_questions AFTER INSERT ON surveys
+BEGIN
+    INSERT INTO survey_text_questions (survey_id, question_id)
+        SELECT DISTINCT NEW.id, json_extract(t.value, '$.id') FROM json_tree(
+        CASE WHEN json_valid(NEW.definition) THEN NEW.definition ELSE '{}' END) t
+        WHERE t.type = 'object' AND json_extract(t.value, '$.type') = 'text'
+          AND json_extract(t.value, '$.id') IS NOT NULL;
+END;
+
+CREATE TRIGGER surveys_text_questions_changed AFTER UPDATE OF definition ON surveys WHEN OLD.definition IS NOT NEW.definition
+BEGIN
+    DELETE FROM survey_text_questions WHERE survey_id = NEW.id;
+    INSERT INTO survey_text_questions (survey_id, question_id)
+        SELECT DISTINCT NEW.id, json_extract(t.value, '$.id') FROM json_tree(
+        CASE WHEN json_valid(NEW.definition) THEN NEW.definition ELSE '{}' END) t
+        WHERE t.type = 'object' AND json_extract(t.value, '$.type') = 'text'
+          AND json_extract(t.value, '$.id') IS NOT NULL;
+    DELETE FROM survey_answer_counts WHERE survey_id = NEW.id;
+    INSERT INTO survey_answer_counts (survey_id, unit_id, question_id, answer, n)
+        SELECT r.survey_id, IFNULL(r.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = r.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END, COUNT(*)
+        FROM survey_responses r, json_each(r.answers) WHERE r.survey_id = NEW.id
+        GROUP BY 1, 2, 3, 4;
+END;
+
 CREATE TRIGGER survey_responses_counted AFTER INSERT ON survey_responses
 BEGIN
     INSERT INTO survey_answer_counts (survey_id, unit_id, question_id, answer, n)
-        SELECT NEW.survey_id, IFNULL(NEW.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END, 1
+        SELECT NEW.survey_id, IFNULL(NEW.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = NEW.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END, 1
         FROM json_each(NEW.answers) WHERE 1
         ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO survey_response_counts (survey_id, unit_id, n)
@@ -68,9 +112,19 @@ END;
 CREATE TRIGGER survey_responses_uncounted AFTER DELETE ON survey_responses
 BEGIN
     UPDATE survey_answer_counts SET n = n - 1
-        WHERE (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END FROM json_each(OLD.answers));
+        WHERE (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = OLD.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END FROM json_each(OLD.answers));
     DELETE FROM survey_answer_counts
-        WHERE n <= 0 AND (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END FROM json_each(OLD.answers));
+        WHERE n <= 0 AND (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = OLD.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END FROM json_each(OLD.answers));
     UPDATE survey_response_counts SET n = n - 1
         WHERE survey_id = OLD.survey_id AND unit_id = IFNULL(OLD.unit_id, 0);
     DELETE FROM survey_response_counts
@@ -80,15 +134,30 @@ END;
 CREATE TRIGGER survey_responses_recounted AFTER UPDATE OF survey_id, unit_id, answers ON survey_responses
 BEGIN
     UPDATE survey_answer_counts SET n = n - 1
-        WHERE (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END FROM json_each(OLD.answers));
+        WHERE (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = OLD.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END FROM json_each(OLD.answers));
     DELETE FROM survey_answer_counts
-        WHERE n <= 0 AND (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END FROM json_each(OLD.answers));
+        WHERE n <= 0 AND (survey_id, unit_id, question_id, answer) IN (SELECT OLD.survey_id, IFNULL(OLD.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = OLD.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END FROM json_each(OLD.answers));
     UPDATE survey_response_counts SET n = n - 1
         WHERE survey_id = OLD.survey_id AND unit_id = IFNULL(OLD.unit_id, 0);
     DELETE FROM survey_response_counts
         WHERE survey_id = OLD.survey_id AND unit_id = IFNULL(OLD.unit_id, 0) AND n <= 0;
     INSERT INTO survey_answer_counts (survey_id, unit_id, question_id, answer, n)
-        SELECT NEW.survey_id, IFNULL(NEW.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END, 1
+        SELECT NEW.survey_id, IFNULL(NEW.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = NEW.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END, 1
         FROM json_each(NEW.answers) WHERE 1
         ON CONFLICT DO UPDATE SET n = n + 1;
     INSERT INTO survey_response_counts (survey_id, unit_id, n)
@@ -197,8 +266,18 @@ BEGIN
 END;
 
 -- Backfill from the rows already there (the raw counts `check` recomputes).
+INSERT INTO survey_text_questions (survey_id, question_id)
+    SELECT DISTINCT s.id, json_extract(t.value, '$.id')
+    FROM surveys s, json_tree(CASE WHEN json_valid(s.definition) THEN s.definition ELSE '{}' END) t
+    WHERE t.type = 'object' AND json_extract(t.value, '$.type') = 'text'
+      AND json_extract(t.value, '$.id') IS NOT NULL;
 INSERT INTO survey_answer_counts (survey_id, unit_id, question_id, answer, n)
-    SELECT r.survey_id, IFNULL(r.unit_id, 0), key, CASE type WHEN 'object' THEN value WHEN 'array' THEN value WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' WHEN 'null' THEN 'null' ELSE json_quote(value) END, COUNT(*)
+    SELECT r.survey_id, IFNULL(r.unit_id, 0), key, CASE WHEN key IN (SELECT question_id FROM survey_text_questions
+                         WHERE survey_id = r.survey_id) THEN '""'
+            WHEN type = 'object' THEN json_remove(value, '$.text')
+            WHEN type = 'array' THEN value
+            WHEN type IN ('true', 'false', 'null') THEN type
+            ELSE json_quote(value) END, COUNT(*)
     FROM survey_responses r, json_each(r.answers)
     GROUP BY 1, 2, 3, 4;
 INSERT INTO survey_response_counts (survey_id, unit_id, n)

@@ -51,7 +51,7 @@ def test_check_command_reports_differences(
                "registered 3, verified 3" in out
     else:
         assert code == 0
-        assert out.startswith("✓ aggregates: 4 tables agree")
+        assert out.startswith("✓ aggregates: 5 tables agree")
 
 
 def test_check_command_without_a_database(
