@@ -28,10 +28,10 @@ _TEXT_IDS = """SELECT DISTINCT s.id AS survey_id, json_extract(t.value, '$.id') 
 #: An answer as the kept counts hold it (the triggers' expression): canonical JSON, so True,
 #: 1 and 1.0 stay apart; a text question's answer as "" and an "other" choice without its
 #: text, so a member's words are only ever in survey_responses.
-_CANON = """CASE WHEN key IN (SELECT question_id FROM texts WHERE texts.survey_id = r.survey_id)
-      THEN '""' WHEN type = 'object' THEN json_remove(value, '$.text')
-      WHEN type = 'array' THEN value WHEN type IN ('true', 'false', 'null') THEN type
-      ELSE json_quote(value) END"""
+_CANON = """CASE WHEN t.question_id IS NOT NULL THEN '""'
+      WHEN j.type = 'object' THEN json_remove(j.value, '$.text')
+      WHEN j.type = 'array' THEN j.value WHEN j.type IN ('true', 'false', 'null') THEN j.type
+      ELSE json_quote(j.value) END"""
 
 #: Each kept table: its key columns, its count columns, and the raw query recounting it.
 TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -43,9 +43,12 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "survey_answer_counts": (
         ("survey_id", "unit_id", "question_id", "answer"),
         ("n",),
-        f"""WITH texts AS ({_TEXT_IDS})
-            SELECT r.survey_id, IFNULL(r.unit_id, 0), key, {_CANON}, COUNT(*)
-            FROM survey_responses r, json_each(r.answers) GROUP BY 1, 2, 3, 4""",
+        # Materialized: the definitions are read once, not once per answer.
+        f"""WITH texts AS MATERIALIZED ({_TEXT_IDS})
+            SELECT r.survey_id, IFNULL(r.unit_id, 0), j.key, {_CANON}, COUNT(*)
+            FROM survey_responses r JOIN json_each(r.answers) j
+            LEFT JOIN texts t ON t.survey_id = r.survey_id AND t.question_id = j.key
+            GROUP BY 1, 2, 3, 4""",
     ),
     "survey_response_counts": (
         ("survey_id", "unit_id"),
