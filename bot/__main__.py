@@ -1,4 +1,4 @@
-"""CLI: run (polling or webhook), sandbox, migrate, backup, doctor, translations."""
+"""CLI: run (polling or webhook), sandbox, migrate, backup, doctor, check, translations."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=0, help="port for --serve (default: any)")
     sub.add_parser("migrate", help="apply database migrations and exit")
     sub.add_parser("doctor", help="check configuration, database, Bot API and webhook")
+    sub.add_parser("check", help="recount the kept aggregates from the raw rows; 0 when equal")
     backup = sub.add_parser("backup", help="copy the live database safely")
     backup.add_argument("path", type=Path)
     sub.add_parser("compile-translations", help="compile .po catalogs to .mo (pybabel compile)")
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_migrate(settings))
     if command == "backup":
         return asyncio.run(_backup(settings, args.path))
+    if command == "check":
+        return asyncio.run(_check(settings))
     fresh = getattr(args, "fresh", False)
     if command == "sandbox" or (command == "run" and not settings.token):
         if command == "run":
@@ -125,6 +128,39 @@ async def _backup(settings: Settings, target: Path) -> int:
         await db.close()
     print(f"backup written to {target}")
     return 0
+
+
+#: Differences `check` lists before it only counts the rest.
+CHECK_SHOWN = 50
+
+
+async def _check(settings: Settings) -> int:
+    """Recount every aggregate from the raw rows; list the differences (exit 1) or none (0)."""
+    from storage import aggregates
+    from storage.db import Database, schema_version
+
+    if not settings.database_path.exists():
+        print(f"no database at {settings.database_path}", file=sys.stderr)
+        return 2
+    db = await Database.open(settings.database_path)
+    try:
+        if await schema_version(db) < aggregates.SINCE_VERSION:
+            print("✗ aggregates: not created yet — fix: run `python -m bot migrate`")
+            return 1
+        differences = await aggregates.check(db)
+    finally:
+        await db.close()
+    if not differences:
+        print(f"✓ aggregates: {len(aggregates.TABLES)} tables agree with the raw rows")
+        return 0
+    rows = "1 row differs" if len(differences) == 1 else f"{len(differences)} rows differ"
+    print(f"✗ aggregates: {rows} from the raw rows")
+    for found in differences[:CHECK_SHOWN]:
+        print(f"  {found.describe()}")
+    if len(differences) > CHECK_SHOWN:
+        print(f"  … and {len(differences) - CHECK_SHOWN} more")
+    print("  fix: report it (a write path missed); the raw rows are what counts")
+    return 1
 
 
 def _i18n_check() -> int:

@@ -41,6 +41,10 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Updates being handled right now (not those waiting for their member's turn)."""
         return self._serving
 
+    def others_in_flight(self, key: int | None) -> int:
+        """Updates of members other than `key` being handled or queued; cheap and read-only."""
+        return sum(n for k, n in self._waiting.items() if k != key)
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the sender's turn, then for a slot, then run the update's handlers."""
         key = _key(update)
@@ -81,3 +85,13 @@ def _key(update: object) -> int | None:
         if update.effective_chat is not None:
             return update.effective_chat.id
     return None
+
+
+def others_waiting(processor: BaseUpdateProcessor, update: object) -> bool:
+    """Whether someone other than the update's sender has updates in flight.
+
+    A long job (an Excel export) rests only for them; with another processor, always.
+    """
+    if not isinstance(processor, PerChatUpdateProcessor):
+        return True
+    return processor.others_in_flight(_key(update)) > 0

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
+from storage import aggregates
 from storage.db import Executor, Row
 
 DAY = 86400.0
@@ -115,35 +116,13 @@ async def figures(
 async def membership_at(
     db: Executor, unit_ids: Sequence[int], ends: Sequence[float]
 ) -> list[tuple[int, int]]:
-    """Registered (finished registration) and verified members as of each of `ends`, counted
-    in one pass over the members.
+    """Registered (finished registration) and verified members as of each of `ends`, from
+    the kept per-unit counts (storage/aggregates.py).
 
     No column says when a member was verified, so it is the approval of their join
     request, or (joined through an invite or the roster) when they accepted the notice.
     """
-    ids, moments = list(unit_ids), list(ends)
-    if not moments:
-        return []
-    sums = ",".join(
-        "SUM(m.status IN ('pending', 'verified') AND m.privacy_accepted_at <= ?), "
-        "SUM(m.status = 'verified' AND m.verified_at <= ?)"
-        for _ in moments
-    )
-    # Materialized, so the join-request lookup runs once per member, not once per moment.
-    row = await db.fetchone(
-        f"""WITH m AS MATERIALIZED (
-              SELECT m.status, m.privacy_accepted_at,
-                     CASE WHEN m.status = 'verified' THEN COALESCE(
-                       (SELECT MAX(j.decided_at) FROM join_requests j
-                        WHERE j.member_id = m.id AND j.kind = 'join' AND j.status = 'approved'),
-                       m.privacy_accepted_at) END AS verified_at
-              FROM members m WHERE m.unit_id IN ({_marks(ids)}))
-            SELECT {sums} FROM m""",
-        [*ids, *(t for end in moments for t in (end, end))],
-    )
-    if row is None:
-        return [(0, 0) for _ in moments]
-    return [(int(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i in range(len(moments))]
+    return await aggregates.membership_at(db, unit_ids, ends)
 
 
 async def _active_now(db: Executor, ids: list[int], end: float) -> int:
@@ -162,32 +141,13 @@ async def _survey_rate(db: Executor, ids: list[int], end: float) -> float | None
 
     Completions carry no time by design, so they count whenever they came.
     """
-    # Recipients and completions counted apart: cheaper than a LEFT JOIN over every recipient.
-    window = "s.published_at >= ? AND s.published_at < ?"
-    row = await db.fetchone(
-        f"""SELECT
-              (SELECT COUNT(*) FROM surveys s JOIN survey_recipients r ON r.survey_id = s.id
-               WHERE {window} AND r.unit_id IN ({_marks(ids)})),
-              (SELECT COUNT(*) FROM surveys s
-               JOIN survey_completions c ON c.survey_id = s.id
-               JOIN survey_recipients r
-                 ON r.survey_id = c.survey_id AND r.member_id = c.member_id
-               WHERE {window} AND r.unit_id IN ({_marks(ids)}))""",
-        [end - WINDOW, end, *ids, end - WINDOW, end, *ids],
-    )
-    if row is None or not row[0]:
-        return None
-    return int(row[1]) / int(row[0])
+    asked, done = await aggregates.window_rate(db, ids, end - WINDOW, end)
+    return done / asked if asked else None
 
 
 async def survey_recipients_by_unit(db: Executor, end: float) -> dict[int | None, int]:
     """Recipients per unit of the surveys published in the window before `end` (every unit)."""
-    rows = await db.fetchall(
-        """SELECT r.unit_id, COUNT(*) FROM surveys s JOIN survey_recipients r ON r.survey_id = s.id
-           WHERE s.published_at >= ? AND s.published_at < ? GROUP BY r.unit_id""",
-        [end - WINDOW, end],
-    )
-    return {r[0]: int(r[1]) for r in rows}
+    return await aggregates.window_recipients(db, end - WINDOW, end)
 
 
 async def _suggestions(

@@ -185,12 +185,19 @@ class Aggregator:
         self.respondents[unit] = self.respondents.get(unit, 0) + count
 
     def add_answer(
-        self, question_id: str, value: object, *, unit: UnitKey = None, count: int = 1
+        self,
+        question_id: str,
+        value: object,
+        *,
+        unit: UnitKey = None,
+        count: int = 1,
+        keep_text: bool = True,
     ) -> None:
         """``count`` respondents in ``unit`` gave this canonical answer to the question.
 
         From SQL, group by the whole stored answer (the JSON text), not by single options,
-        so multiple-choice respondents are counted once per question.
+        so multiple-choice respondents are counted once per question. ``keep_text`` False:
+        texts come separately (``add_text``), e.g. from counts that leave them out.
         """
         question = self.definition.question(question_id)
         key = _tally_key(question, value) if question is not None else None
@@ -211,12 +218,23 @@ class Aggregator:
             for part in key:
                 tally.counts[part] = tally.counts.get(part, 0) + count
         text = _text_of(question, value)
-        if text is not None and (self.texts_of is None or unit in self.texts_of):
-            kept = self._kept.get(question_id, 0)
-            room = count if self.keep_texts is None else min(count, self.keep_texts - kept)
-            if room > 0:
-                self._texts.setdefault((unit, question_id), []).extend([text] * room)
-                self._kept[question_id] = kept + room
+        if keep_text and text is not None:
+            self.add_text(question_id, text, unit=unit, count=count)
+
+    def add_text(
+        self, question_id: str, text: str, *, unit: UnitKey = None, count: int = 1
+    ) -> None:
+        """A text (or "other" text) to show, within ``keep_texts`` and ``texts_of``.
+
+        Its respondents are counted by ``add_answer``.
+        """
+        if self.texts_of is not None and unit not in self.texts_of:
+            return
+        kept = self._kept.get(question_id, 0)
+        room = count if self.keep_texts is None else min(count, self.keep_texts - kept)
+        if room > 0:
+            self._texts.setdefault((unit, question_id), []).extend([text] * room)
+            self._kept[question_id] = kept + room
 
     def visible(
         self,

@@ -20,6 +20,7 @@ from bot import charts, exports
 from bot.exports import Cell
 from bot.i18n import Translate
 from bot.services import BotContext
+from bot.update_processor import others_waiting
 from handlers.common import Caller, answer, send
 from handlers.surveys.common import (
     WITHHELD,
@@ -33,7 +34,7 @@ from handlers.surveys.common import (
 )
 from handlers.surveys.screens import answer_text, number_text, short
 from handlers.unit_picker import UnitTree
-from storage import members
+from storage import aggregates, members
 from storage.suggestions import next_release
 from storage.surveys import commands, responses
 from storage.surveys.queries import Survey
@@ -44,6 +45,7 @@ from surveys import (
     Question,
     Scale,
     SurveyResult,
+    Text,
     YesNo,
 )
 from surveys.disclosure import Line
@@ -88,18 +90,29 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     unit_ids = None if scope is None else sorted(scope)
     threshold = context.settings.anonymity_threshold
     aggregator = Aggregator(definition, threshold=threshold, keep_texts=TEXTS_KEPT, texts_of=scope)
-    # Pre-counted per (unit, question, answer): a few thousand add_answer calls, not one per
-    # answer. Participation is counted meanwhile (SQLite works while Python decodes answers).
-    # Every unit is read, not only the scope: disclosure blocks are the same for everyone.
-    respondents, counts, part = await asyncio.gather(
-        responses.unit_counts(db, survey.id, None),
-        responses.answer_counts(db, survey.id, None),
-        participation(db, caller, survey.id, threshold),
-    )
+    # Kept counts per (unit, question, answer) (storage/aggregates.py): a few thousand rows
+    # whatever the number of answers. Every unit is read, not only the scope: disclosure
+    # blocks are the same for everyone.
+    respondents = await aggregates.response_counts(db, survey.id)
+    counts = await aggregates.answer_counts(db, survey.id)
+    part = await participation(db, caller, survey.id, threshold)
     for unit_id, n in respondents.items():
         aggregator.add_respondents(n, unit_id)
     for row in counts:
-        aggregator.add_answer(row.question_id, row.value, unit=row.unit_id, count=row.count)
+        aggregator.add_answer(
+            row.question_id, row.value, unit=row.unit_id, count=row.count, keep_text=False
+        )
+    # Texts are not in the counts (a member's words stay in one row): a random sample, in
+    # the officer's scope, of the questions that have texts.
+    for question in (p.question for p in definition.placed):
+        other = isinstance(question, ChoiceQuestion) and any(o.other for o in question.options)
+        if not (other or isinstance(question, Text)):
+            continue
+        sample = await aggregates.sample_texts(
+            db, survey.id, question.id, other=other, unit_ids=unit_ids, limit=TEXTS_KEPT
+        )
+        for unit_id, text in sample:
+            aggregator.add_text(question.id, text, unit=unit_id)
     keyed: dict[UnitKey, UnitKey] = dict(part.tree.parents().items())
     result = aggregator.result(parents=keyed, scope=scope)
     return Scoped(
@@ -321,7 +334,7 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
     if survey.anonymous:
         total = scoped.result.respondents
     else:
-        total = await responses.count(db, survey.id, unit_ids)
+        total = await aggregates.responses_in(db, survey.id, unit_ids)
     if total < threshold:
         await send(
             update, context,
@@ -385,12 +398,14 @@ async def _export(update: Update, context: BotContext, caller: Caller, survey: S
                     ]
                     sheet.write_row(cells)
                     if time.perf_counter() - slice_started >= EXPORT_SLICE_SECONDS:
-                        # Rest as long as we worked: a busy event loop also starves the
-                        # database thread of the GIL, so merely yielding (sleep(0)) still
-                        # left members' presses at a p99 of 700 ms during a 20,000-row
-                        # export (fairness benchmark); resting keeps it near 100 ms, for
-                        # an export about a quarter slower.
-                        await asyncio.sleep(EXPORT_SLICE_SECONDS)
+                        # While others' updates are in flight, rest as long as we worked: a
+                        # busy event loop also starves the database thread of the GIL, so
+                        # merely yielding (sleep(0)) left members' presses at a p99 of
+                        # 700 ms during a 20,000-row export (fairness benchmark). With
+                        # nobody waiting, resting only made a big export twice as slow; a
+                        # bare yield still lets new updates arrive and be counted.
+                        rest = others_waiting(context.application.update_processor, update)
+                        await asyncio.sleep(EXPORT_SLICE_SECONDS if rest else 0)
                         slice_started = time.perf_counter()
             # Zipping the sheet takes seconds at 100,000 rows: off the event loop.
             await asyncio.to_thread(sheet.close)

@@ -127,8 +127,10 @@ async def anonymous_unit(
     for candidate in chain:
         subtree = await units.subtree_ids(db, candidate)
         marks = ",".join("?" * len(subtree))
+        # The kept per-unit recipients (migration 0014), not a count over every recipient.
         count = await db.fetchval(
-            f"SELECT COUNT(*) FROM survey_recipients WHERE survey_id = ? AND unit_id IN ({marks})",
+            f"SELECT SUM(recipients) FROM survey_unit_counts WHERE survey_id = ? "
+            f"AND unit_id IN ({marks})",
             [survey_id, *subtree],
         )
         if int(count or 0) >= threshold:
@@ -137,23 +139,26 @@ async def anonymous_unit(
 
 
 async def recipient_counts(db: Executor, survey_id: int) -> dict[int | None, int]:
-    """Recipients per unit (as of publishing)."""
+    """Recipients per unit (as of publishing), from the kept counts (migration 0014)."""
     rows = await db.fetchall(
-        "SELECT unit_id, COUNT(*) FROM survey_recipients WHERE survey_id = ? GROUP BY unit_id",
+        "SELECT unit_id, recipients FROM survey_unit_counts WHERE survey_id = ? "
+        "AND recipients > 0",
         (survey_id,),
     )
-    return {r[0]: r[1] for r in rows}
+    return {r[0] or None: int(r[1]) for r in rows}
 
 
 async def completion_counts(db: Executor, survey_id: int) -> dict[int | None, int]:
-    """Members who submitted, per unit they were asked in; participation, not answers."""
+    """Members who submitted, per unit they were asked in; participation, not answers.
+
+    From the kept counts (migration 0014).
+    """
     rows = await db.fetchall(
-        """SELECT r.unit_id, COUNT(*) FROM survey_completions c
-           JOIN survey_recipients r ON r.survey_id = c.survey_id AND r.member_id = c.member_id
-           WHERE c.survey_id = ? GROUP BY r.unit_id""",
+        "SELECT unit_id, completions FROM survey_unit_counts WHERE survey_id = ? "
+        "AND completions > 0",
         (survey_id,),
     )
-    return {r[0]: r[1] for r in rows}
+    return {r[0] or None: int(r[1]) for r in rows}
 
 
 async def count(db: Executor, survey_id: int, unit_ids: Sequence[int] | None = None) -> int:
