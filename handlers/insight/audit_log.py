@@ -18,8 +18,8 @@ from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import Action, Args, Routes, Word
 from handlers.unit_picker import UnitTree
-from storage import audit_log, insight
-from storage.insight import AuditRow
+from storage import insight
+from storage.insight import AuditRow, audit_log
 
 NS = "al"
 routes = Routes(NS, need="admin")

@@ -18,8 +18,8 @@ from handlers.common import translator_for
 from handlers.insight.dashboard import VIEW, routes
 from handlers.insight.figures import figure_lines, figures_of, footnote, pct, scope_of
 from handlers.unit_picker import UnitTree
-from storage import digest, insight, members, roles
-from storage.insight import Figures
+from storage import insight, members, roles
+from storage.insight import Figures, digest
 from storage.members import Member
 
 log = logging.getLogger(__name__)
