@@ -23,6 +23,7 @@ from handlers.members.roster_file import (
 )
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Action, Args
+from handlers.screen_action import draws
 from handlers.unit_picker import UnitTree
 from storage import dialog_screens, dialogs
 from storage.dialogs import Dialog
@@ -257,18 +258,6 @@ async def _report_screen(
     return _fit(_, lines, 2), keyboard([[button(_("⬅ Back"), HUB)]])
 
 
-async def on_import(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Open the import: what the file needs, and the example."""
-    await _import_screen(update, context, caller)
-    return None
-
-
-async def on_example(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Send the example file."""
-    await _example(update, context, caller)
-    return None
-
-
 async def _confirming(context: BotContext, caller: Caller) -> Dialog | None:
     """The import dialog when it waits for the go-ahead."""
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
@@ -330,7 +319,7 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.add_menu(MenuEntry(N_("📥 Import roster"), routes.data("imp"), "admin", 45))
 
 
-routes.add(Action("imp", on_import, "admin", ()))
-routes.add(Action("ex", on_example, "admin", ()))
+routes.add(Action("imp", draws(_import_screen), "admin", ()))
+routes.add(Action("ex", draws(_example), "admin", ()))
 routes.add(Action("go", on_go, "admin", (int,)))
 routes.add(Action("no", on_cancel, "admin", ()))
