@@ -15,7 +15,7 @@ from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Args, Routes, Word
-from handlers.unit_picker import UnitTree, picker_routes, show_picker
+from handlers.unit_picker import UnitTree, picker_routes
 from handlers.validation import Problem, clean_name
 from storage import dialogs, members
 from storage.dialogs import Dialog
@@ -104,19 +104,11 @@ async def on_name(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def _pick(
-    update: Update, context: BotContext, caller: Caller, parent: int | None
-) -> str | None:
-    """The member's new unit."""
-    _ = caller._
-    return await show_picker(
-        update, context, caller, ns=NS, parent=parent,
-        text=_("🔁 Choose your new unit. An officer of that unit will approve the move."),
-        extra=[[button(_("⬅ Back"), routes.data("view"))]],
-    )  # fmt: skip
-
-
-picker_routes(routes, "unit", _pick)
+picker_routes(
+    routes, "unit",
+    N_("🔁 Choose your new unit. An officer of that unit will approve the move."),
+    routes.data("view"),
+)  # fmt: skip
 
 
 @routes.action("uc", args=(int,))
