@@ -11,7 +11,8 @@ from telegram.constants import ParseMode
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, refuse, send, show
+from handlers.common import Caller, send, show
+from handlers.dialog_guard import ended_unless
 from handlers.keyboards import button, cb, keyboard
 from handlers.members.exports import HUB, routes
 from handlers.members.roster_file import (
@@ -99,9 +100,7 @@ async def _example(update: Update, context: BotContext, caller: Caller) -> None:
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the roster file, check it, and show what would be imported."""
     _ = caller._
-    if not caller.is_admin:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+    if await ended_unless(update, context, caller, caller.is_admin):
         return
     if dialog.step == "done":
         # The last import's report was lost to a crash: show it before taking a new file.

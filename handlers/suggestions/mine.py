@@ -24,7 +24,6 @@ from handlers.suggestions.views import (
     CLOSED_BOX,
     NO_ANSWERS,
     category_label,
-    clean_body,
     fit,
     load_sealed,
     officer_names,
@@ -35,9 +34,9 @@ from handlers.suggestions.views import (
     tell_officers,
     thread_lines,
     title,
+    typed_body,
 )
 from handlers.suggestions.views import MINE_NS as NS
-from handlers.validation import Problem
 from storage import dialogs, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion, commands
@@ -310,10 +309,8 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await dialogs.clear(db, caller.member.telegram_id)
         await send(update, context, _("This dialog expired. Please start again from the menu."))
         return
-    message = update.effective_message
-    text = clean_body(message.text if message else None)
-    if isinstance(text, Problem):
-        await send(update, context, text.render(_))
+    text = await typed_body(update, context, caller)
+    if text is None:
         return
     if s.anonymous:
         # Sealed into the mixing pool; the thread shows it from the next release.

@@ -13,8 +13,9 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, notify, refuse, send, show
+from handlers.common import Caller, notify, send, show
 from handlers.common import translator_for as translator
+from handlers.dialog_guard import end_and_refuse
 from handlers.keyboards import button, keyboard
 from handlers.lookup import on_item
 from handlers.registry import DialogRoute, Registry
@@ -22,7 +23,6 @@ from handlers.routing import STALE, Action, Args, Routes, Word
 from handlers.suggestions.inbox import FILTER_MAX, Filter, inbox_data
 from handlers.suggestions.views import (
     CLOSED_BOX,
-    clean_body,
     fit,
     officer_names,
     open_button,
@@ -32,11 +32,11 @@ from handlers.suggestions.views import (
     status_label,
     thread_lines,
     title,
+    typed_body,
     when,
 )
 from handlers.suggestions.views import OFFICER_NS as NS
 from handlers.unit_picker import UnitTree
-from handlers.validation import Problem
 from storage import dialogs, members, roles, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion, commands
@@ -358,13 +358,10 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     sealer = sealer_of(context)
     s = await suggestions.visible(db, int(dialog.data.get("sid") or 0), now)
     if sealer is None or s is None or not await roles.can_manage(db, caller.member.id, s.unit_id):
-        await dialogs.clear(db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await end_and_refuse(update, context, caller)
         return
-    message = update.effective_message
-    body = clean_body(message.text if message else None)
-    if isinstance(body, Problem):
-        await send(update, context, body.render(_))
+    body = await typed_body(update, context, caller)
+    if body is None:
         return
     done = await commands.reply(db, caller.member.id, caller.member.telegram_id, s, body, now)
     if not done:
