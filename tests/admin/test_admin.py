@@ -9,6 +9,7 @@ import pytest
 
 from storage import audit, members, roles, units
 from tests.harness import Harness
+from tests.members.helpers import register
 from tests.started import started
 
 
@@ -87,15 +88,7 @@ async def test_officer_cannot_decide_requests_outside_their_scope(bot: Harness) 
     t = await bot.tree()
     await bot.member(10, "一分干部", t["branch1"], role="officer")
     await bot.member(11, "二分干部", t["branch2"], role="officer")
-    bot.user(20)
-    await bot.send(20, "/start")
-    await bot.press(20, "✓ 中文")
-    await bot.send(20, "钱七")
-    await bot.press_labelled(20, "公司工会")
-    await bot.press(20, "📂 第二分工会")
-    await bot.press(20, "仓储小组")
-    await bot.press(20, "跳过")
-    await bot.press(20, "✅ 同意")
+    await register(bot, 20, "钱七", ("公司工会", "📂 第二分工会", "仓储小组"))
     # Only the second branch's officer was notified; the first forges the approve button.
     assert not any("钱七" in t for t in bot.texts(10))
     request = await bot.db.fetchval("SELECT id FROM join_requests WHERE status = 'pending'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage import members
 from tests.crash import die_inside
 from tests.harness import Harness
+from tests.members.helpers import start_in_chinese
 
 NEWCOMER = 60
 ROSTER = "姓名,工号,单位\n张三,E1001,装配小组\n".encode("utf-8-sig")
@@ -12,9 +13,7 @@ ROSTER = "姓名,工号,单位\n张三,E1001,装配小组\n".encode("utf-8-sig")
 
 async def _at_name(bot: Harness) -> None:
     await bot.tree()
-    bot.user(NEWCOMER)
-    await bot.send(NEWCOMER, "/start")
-    await bot.press(NEWCOMER, "✓ 中文")
+    await start_in_chinese(bot, NEWCOMER)
     assert "请发送您的姓名" in bot.screen(NEWCOMER).text
 
 

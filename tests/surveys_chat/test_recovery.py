@@ -20,6 +20,16 @@ async def _answering(bot: Harness) -> int:
     return survey_id
 
 
+async def _at_typed_question(bot: Harness) -> int:
+    """The member answered the two choice questions and stands at q3, a typed number."""
+    survey_id = await _answering(bot)
+    await bot.press(MEMBER, "白班")
+    await bot.press(MEMBER, "☐ 工资")
+    await bot.press(MEMBER, "✅ 完成（1）")
+    assert "第 3/5 题" in bot.screen(MEMBER).text
+    return survey_id
+
+
 async def test_a_pressed_answer_stored_before_the_crash_gets_its_next_screen(bot: Harness) -> None:
     survey_id = await _answering(bot)
     screen = bot.screen(MEMBER).message_id
@@ -55,11 +65,7 @@ async def test_pressing_an_answered_steps_button_redraws_the_current_step(bot: H
 async def test_a_typed_answer_stored_before_the_crash_gets_the_next_question(
     bot: Harness,
 ) -> None:
-    survey_id = await _answering(bot)
-    await bot.press(MEMBER, "白班")
-    await bot.press(MEMBER, "☐ 工资")
-    await bot.press(MEMBER, "✅ 完成（1）")
-    assert "第 3/5 题" in bot.screen(MEMBER).text
+    survey_id = await _at_typed_question(bot)
     await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(MEMBER, "12"))
     assert "第 4/5 题" in bot.screen(MEMBER).text
     assert (await answers_so_far(bot, survey_id, MEMBER))["q3"] == 12
@@ -68,10 +74,7 @@ async def test_a_typed_answer_stored_before_the_crash_gets_the_next_question(
 async def test_a_typed_answer_repeated_after_a_crash_is_not_filed_under_the_next_step(
     bot: Harness,
 ) -> None:
-    survey_id = await _answering(bot)
-    await bot.press(MEMBER, "白班")
-    await bot.press(MEMBER, "☐ 工资")
-    await bot.press(MEMBER, "✅ 完成（1）")
+    survey_id = await _at_typed_question(bot)
     await die_inside(
         bot, "sendMessage", lambda: bot.core.user_send_text(MEMBER, "3"), down_for=3600
     )
