@@ -15,6 +15,7 @@ from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Args, Routes, Word
+from handlers.screen_action import member_command
 from handlers.unit_picker import UnitTree, picker_routes
 from handlers.validation import Problem, clean_name
 from storage import dialogs, members
@@ -58,13 +59,8 @@ async def _view(update: Update, context: BotContext, caller: Caller, note: str =
     await show(update, context, "\n".join(lines), markup)
 
 
-async def on_profile(update: Update, context: BotContext) -> None:
-    """Show the profile (command)."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first with /start."))
-        return
-    await _view(update, context, caller)
+#: /profile: the member's profile.
+on_profile = member_command(_view, N_("Please register first with /start."))
 
 
 #: Profile buttons; registered members only.
