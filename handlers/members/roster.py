@@ -13,6 +13,7 @@ from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, send, show
 from handlers.dialog_guard import ended_unless
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, cb, keyboard
 from handlers.members.exports import HUB, routes
 from handlers.members.roster_file import (
@@ -115,7 +116,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     if (document.file_size or 0) > MAX_BYTES:
         await send(update, context, _("The file is too large (at most 5 MB)."))
         return
-    content = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    content = await fetch_file(context, document.file_id)
     table = read_table(name, content)
     if table is None:
         await send(

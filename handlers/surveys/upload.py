@@ -15,6 +15,7 @@ from bot.services import BotApp, BotContext
 from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, send, show
 from handlers.dialog_guard import ended_unless
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import Args
@@ -109,8 +110,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         await send(update, context, _("❗ The file is too large (at most 256 KB)."))
         return
     try:
-        file = await context.bot.get_file(document.file_id)
-        content = bytes(await file.download_as_bytearray())
+        content = await fetch_file(context, document.file_id)
     except TelegramError:
         await send(update, context, _("❗ The file could not be downloaded. Please send it again."))
         return
