@@ -110,10 +110,7 @@ async def _escalate(context: BotContext, s: Suggestion) -> None:
         else await roles.admins(db)
     )
     tree = await UnitTree.load(db)
-    for officer_id in targets:
-        officer = await members.by_id(db, officer_id)
-        if officer is None or officer.unreachable:
-            continue
+    for officer in await members.reachable(db, targets):
         _ = _for(context, officer)
         due = format_day(s.due_at - 1, officer.language, context.settings.tz)
         text = _(

@@ -251,10 +251,7 @@ async def tell_officers(
     targets = [s.owner_id] if owner_first and s.owner_id else []
     targets = targets or await roles.officers_for_unit(db, s.unit_id)
     tree = await UnitTree.load(db)
-    for officer_id in targets:
-        officer = await members.by_id(db, officer_id)
-        if officer is None or officer.unreachable:
-            continue
+    for officer in await members.reachable(db, targets):
         _ = translator_for(context, officer)
         text = "\n".join(
             [title(_, s), _("🏢 {unit}", unit=tree.path(s.unit_id)), _(msgid, **params)]

@@ -48,6 +48,12 @@ async def by_id(db: Executor, member_id: int) -> Member | None:
     return member_from(row) if row else None
 
 
+async def reachable(db: Executor, member_ids: Iterable[int]) -> list[Member]:
+    """The members with these ids whom the bot can still message, in the order given."""
+    found = [await by_id(db, member_id) for member_id in member_ids]
+    return [m for m in found if m is not None and not m.unreachable]
+
+
 async def names(db: Executor, ids: Iterable[int]) -> dict[int, str]:
     """Names of the members with these ids, in one query (unknown ids are left out)."""
     wanted = sorted(set(ids))
