@@ -94,6 +94,15 @@ async def start_survey(bot: Harness, user_id: int) -> None:
     await bot.press_labelled(user_id, "开始填写")
 
 
+async def answer_four(bot: Harness, user: int, hours: str, rating: str) -> None:
+    """Answer FLOW_YAML's first four questions: day shift, wages, overtime hours, a rating."""
+    await bot.press(user, "白班")
+    await bot.press(user, "☐ 工资")
+    await bot.press(user, "✅ 完成（1）")
+    await bot.send(user, hours)
+    await bot.press(user, rating)
+
+
 async def answering(bot: Harness, member: int) -> int:
     """The flow survey published to a small union, `member` on its first question; its id."""
     t = await union(bot)
