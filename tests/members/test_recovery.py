@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage import members
-from tests.crash import die_inside
+from tests.crash import die_inside, die_typing
 from tests.harness import Harness
 from tests.members.helpers import start_in_chinese
 
@@ -19,7 +19,7 @@ async def _at_name(bot: Harness) -> None:
 
 async def test_a_name_stored_before_the_crash_gets_the_unit_step_at_start(bot: Harness) -> None:
     await _at_name(bot)
-    await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(NEWCOMER, "王五"))
+    await die_typing(bot, NEWCOMER, "王五")
     assert "请选择您所在的单位" in bot.screen(NEWCOMER).text
     await bot.press_labelled(NEWCOMER, "公司工会")
     m = await members.by_telegram_id(bot.db, NEWCOMER)
@@ -30,9 +30,7 @@ async def test_a_name_typed_again_after_a_crash_is_not_taken_for_the_next_step(
     bot: Harness,
 ) -> None:
     await _at_name(bot)
-    await die_inside(
-        bot, "sendMessage", lambda: bot.core.user_send_text(NEWCOMER, "王五"), down_for=3600
-    )
+    await die_typing(bot, NEWCOMER, "王五", down_for=3600)
     # No next step came; the member types their name again and gets the unit step.
     await bot.send(NEWCOMER, "王五")
     assert "请选择您所在的单位" in bot.screen(NEWCOMER).text

@@ -7,7 +7,7 @@ on the same database file, as a redeploy after `kill -9` would.
 
 from __future__ import annotations
 
-from tests.crash import die_inside
+from tests.crash import die_inside, die_typing
 from tests.harness import Harness
 from tests.surveys_chat.helpers import answering, answers_so_far
 
@@ -68,7 +68,7 @@ async def test_a_typed_answer_stored_before_the_crash_gets_the_next_question(
     bot: Harness,
 ) -> None:
     survey_id = await _at_typed_question(bot)
-    await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(MEMBER, "12"))
+    await die_typing(bot, MEMBER, "12")
     assert "第 4/5 题" in bot.screen(MEMBER).text
     assert (await answers_so_far(bot, survey_id, MEMBER))["q3"] == 12
 
@@ -77,9 +77,7 @@ async def test_a_typed_answer_repeated_after_a_crash_is_not_filed_under_the_next
     bot: Harness,
 ) -> None:
     survey_id = await _at_typed_question(bot)
-    await die_inside(
-        bot, "sendMessage", lambda: bot.core.user_send_text(MEMBER, "3"), down_for=3600
-    )
+    await die_typing(bot, MEMBER, "3", down_for=3600)
     # No next question came; the member types the same answer again.
     await bot.send(MEMBER, "3")
     assert "第 4/5 题" in bot.screen(MEMBER).text
