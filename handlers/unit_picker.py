@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -11,7 +11,7 @@ from bot.services import BotContext
 from handlers.common import Caller, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.routing import STALE, Action, Args, Routes
-from storage import units
+from storage import roles, units
 from storage.db import Executor
 from storage.units import Unit
 
@@ -143,12 +143,37 @@ async def show_picker(
     return None
 
 
-#: Shows a feature's unit picker under a unit (None: the top); returns an alert or None.
-Pick = Callable[[Update, BotContext, Caller, int | None], Awaitable[str | None]]
+#: Rows a picker shows above its Back row, drawn in the caller's language.
+ExtraRows = Callable[[Translate], list[list[InlineKeyboardButton]]]
 
 
-def picker_routes(routes: Routes, start: str, pick: Pick) -> None:
-    """Declare the two buttons that open a picker: `start` (the top) and "ub" (browse into)."""
+def picker_routes(
+    routes: Routes,
+    start: str,
+    text: str,
+    back: str,
+    *,
+    scoped: bool = False,
+    extra: ExtraRows | None = None,
+) -> None:
+    """Declare the buttons that open a picker: `start` (the top) and "ub" (browse into).
+
+    `text` is the msgid above the units, `back` the Back row's callback data; `scoped`
+    offers only the units the caller looks after.
+    """
+
+    async def pick(
+        update: Update, context: BotContext, caller: Caller, parent: int | None
+    ) -> str | None:
+        _ = caller._
+        rows = [*(extra(_) if extra else []), [button(_("⬅ Back"), back)]]
+        allowed = None
+        if scoped:
+            allowed = set(await roles.scope_unit_ids(context.db, caller.member.id))
+        return await show_picker(
+            update, context, caller, ns=routes.ns, parent=parent, text=_(text), extra=rows,
+            allowed=allowed,
+        )  # fmt: skip
 
     async def top(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
         return await pick(update, context, caller, None)

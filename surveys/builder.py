@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from surveys.model import (
     TEXT_MAX_DEFAULT,
@@ -62,15 +63,14 @@ def add_single_choice(
     question_id: str | None = None,
 ) -> Definition:
     """Append a single-choice question; ``other`` is the label of a "please specify" option."""
-    return _append(
+    return _add(
         definition,
-        SingleChoice(
-            id=question_id or _next_id(definition),
-            title=title.strip(),
-            required=required,
-            options=_options(options, other),
-            shuffle=shuffle,
-        ),
+        SingleChoice,
+        title,
+        required,
+        question_id,
+        options=_options(options, other),
+        shuffle=shuffle,
     )
 
 
@@ -87,17 +87,16 @@ def add_multiple_choice(
     question_id: str | None = None,
 ) -> Definition:
     """Append a multiple-choice question."""
-    return _append(
+    return _add(
         definition,
-        MultipleChoice(
-            id=question_id or _next_id(definition),
-            title=title.strip(),
-            required=required,
-            options=_options(options, other),
-            shuffle=shuffle,
-            min_selections=min_selections,
-            max_selections=max_selections,
-        ),
+        MultipleChoice,
+        title,
+        required,
+        question_id,
+        options=_options(options, other),
+        shuffle=shuffle,
+        min_selections=min_selections,
+        max_selections=max_selections,
     )
 
 
@@ -110,15 +109,7 @@ def add_text_question(
     question_id: str | None = None,
 ) -> Definition:
     """Append a short free-text question."""
-    return _append(
-        definition,
-        Text(
-            id=question_id or _next_id(definition),
-            title=title.strip(),
-            required=required,
-            max_length=max_length,
-        ),
-    )
+    return _add(definition, Text, title, required, question_id, max_length=max_length)
 
 
 def add_rating(
@@ -133,17 +124,16 @@ def add_rating(
     question_id: str | None = None,
 ) -> Definition:
     """Append a rating scale (1-5 by default; 0-10 gives an NPS)."""
-    return _append(
+    return _add(
         definition,
-        Scale(
-            id=question_id or _next_id(definition),
-            title=title.strip(),
-            required=required,
-            min=low,
-            max=high,
-            min_label=_optional(low_label),
-            max_label=_optional(high_label),
-        ),
+        Scale,
+        title,
+        required,
+        question_id,
+        min=low,
+        max=high,
+        min_label=_optional(low_label),
+        max_label=_optional(high_label),
     )
 
 
@@ -151,10 +141,7 @@ def add_yes_no(
     definition: Definition, title: str, *, required: bool = True, question_id: str | None = None
 ) -> Definition:
     """Append a yes/no question."""
-    return _append(
-        definition,
-        YesNo(id=question_id or _next_id(definition), title=title.strip(), required=required),
-    )
+    return _add(definition, YesNo, title, required, question_id)
 
 
 def remove_question(definition: Definition, question_id: str) -> Definition:
@@ -163,7 +150,18 @@ def remove_question(definition: Definition, question_id: str) -> Definition:
     return replace(definition, questions=kept)
 
 
-def _append(definition: Definition, question: Question) -> Definition:
+def _add(
+    definition: Definition,
+    kind: Callable[..., Question],
+    title: str,
+    required: bool,
+    question_id: str | None,
+    **fields: Any,
+) -> Definition:
+    """Append a `kind` question, numbered with the next free id unless one is given."""
+    question = kind(
+        id=question_id or _next_id(definition), title=title.strip(), required=required, **fields
+    )
     return replace(definition, questions=(*definition.questions, question))
 
 

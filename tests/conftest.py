@@ -1,4 +1,4 @@
-"""Shared fixtures (a migrated SQLite file per test) and the fuzz-length options.
+"""Shared fixtures (a migrated SQLite file, a started bot per test) and the fuzz-length options.
 
 `pytest --fuzz-examples N [--fuzz-steps M]` runs the whole-bot fuzzer longer than make test.
 """
@@ -15,6 +15,8 @@ import pytest
 from bot.sandbox.core import SandboxCore
 from storage.db import Database, open_database
 from tests import api_errors
+from tests.harness import Harness
+from tests.started import started
 
 
 @pytest.fixture
@@ -25,6 +27,13 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The real Application on a fresh database and fake Telegram (folders may override it)."""
+    async with started(tmp_path) as harness:
+        yield harness
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -35,3 +35,10 @@ async def die_inside(
     bot.core.faults = Faults()
     bot.clock.advance(down_for)
     await bot.restart()
+
+
+async def die_typing(bot: Harness, user: int, text: str, *, down_for: float = 0.0) -> None:
+    """The user types `text`; the bot dies sending its reply; a new process starts."""
+    await die_inside(
+        bot, "sendMessage", lambda: bot.core.user_send_text(user, text), down_for=down_for
+    )

@@ -13,7 +13,7 @@ from handlers.common import Caller, notify, show, translator_for
 from handlers.keyboards import button, cb, keyboard, paginate
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
-from handlers.unit_picker import UnitTree, picker_routes, show_picker
+from handlers.unit_picker import UnitTree, picker_routes
 from storage import members, roles
 from storage.admin import commands
 from storage.members import Member
@@ -54,19 +54,9 @@ async def on_home(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def _pick_unit(
-    update: Update, context: BotContext, caller: Caller, parent: int | None
-) -> str | None:
-    """The unit of the member who gets a role."""
-    _ = caller._
-    return await show_picker(
-        update, context, caller, ns=NS, parent=parent,
-        text=_("🔑 Choose the unit of the member who gets a role."),
-        extra=[[button(_("⬅ Back"), routes.data("home"))]],
-    )  # fmt: skip
-
-
-picker_routes(routes, "grant", _pick_unit)
+picker_routes(
+    routes, "grant", N_("🔑 Choose the unit of the member who gets a role."), routes.data("home")
+)
 
 
 @routes.action("uc", args=(int, int), optional=1)

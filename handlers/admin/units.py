@@ -9,7 +9,8 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, refuse, send, show
+from handlers.common import Caller, send, show
+from handlers.dialog_guard import ended_unless
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
@@ -173,9 +174,7 @@ async def on_move_to(update: Update, context: BotContext, caller: Caller, args: 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take a unit name for add or rename."""
     _ = caller._
-    if not caller.is_admin:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+    if await ended_unless(update, context, caller, caller.is_admin):
         return
     if dialog.step == "saved":
         # Stored before a crash lost its screen: the name typed again is not a second unit.

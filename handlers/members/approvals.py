@@ -52,10 +52,7 @@ async def notify_officers(context: BotContext, request_id: int) -> None:
     if member is None:
         return
     tree = await UnitTree.load(db)
-    for officer_id in await roles.officers_for_unit(db, req.unit_id):
-        officer = await members.by_id(db, officer_id)
-        if officer is None or officer.unreachable:
-            continue
+    for officer in await members.reachable(db, await roles.officers_for_unit(db, req.unit_id)):
         _ = translator_for(context, officer)
         text = _request_text(_, req, member.name or "", member.employee_no, tree.path(req.unit_id))
         await notify(context, officer.chat_id, text, _decide_markup(_, req.id))

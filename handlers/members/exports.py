@@ -16,8 +16,8 @@ from handlers.common import Caller, answer, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes
-from handlers.unit_picker import UnitTree, picker_routes, show_picker
-from storage import roles, units
+from handlers.unit_picker import UnitTree, picker_routes
+from storage import units
 from storage.members import commands
 
 NS = "ro"
@@ -66,20 +66,10 @@ async def on_hub(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-async def _pick(
-    update: Update, context: BotContext, caller: Caller, parent: int | None
-) -> str | None:
-    """Units in the caller's scope under parent, and "all my units"."""
-    _ = caller._
-    return await show_picker(
-        update, context, caller, ns=NS, parent=parent,
-        text=_("👥 Roster of which unit? Sub-units are included."),
-        extra=[[button(_("👥 All my units"), routes.data("x", 0))], [button(_("⬅ Back"), HUB)]],
-        allowed=set(await roles.scope_unit_ids(context.db, caller.member.id)),
-    )  # fmt: skip
-
-
-picker_routes(routes, "pick", _pick)
+picker_routes(
+    routes, "pick", N_("👥 Roster of which unit? Sub-units are included."), HUB, scoped=True,
+    extra=lambda _: [[button(_("👥 All my units"), routes.data("x", 0))]],
+)  # fmt: skip
 
 
 @routes.action("uc", args=(int,))

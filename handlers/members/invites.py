@@ -10,7 +10,7 @@ from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes, Word
-from handlers.unit_picker import UnitTree, picker_routes, show_picker
+from handlers.unit_picker import UnitTree, picker_routes
 from storage import roles
 from storage.members import commands
 
@@ -23,20 +23,10 @@ FORBIDDEN = N_("Sorry, you are not allowed to do that.")
 routes = Routes(NS, need="officer")
 
 
-async def _pick(
-    update: Update, context: BotContext, caller: Caller, parent: int | None
-) -> str | None:
-    """Units in the caller's scope under parent."""
-    _ = caller._
-    return await show_picker(
-        update, context, caller, ns=NS, parent=parent,
-        text=_("🔗 <b>Invite link</b>\nChoose the unit new members will join."),
-        extra=[[button(_("⬅ Back"), cb("m", "off"))]],
-        allowed=set(await roles.scope_unit_ids(context.db, caller.member.id)),
-    )  # fmt: skip
-
-
-picker_routes(routes, "new", _pick)
+picker_routes(
+    routes, "new", N_("🔗 <b>Invite link</b>\nChoose the unit new members will join."),
+    cb("m", "off"), scoped=True,
+)  # fmt: skip
 
 
 async def _in_scope(context: BotContext, caller: Caller, unit_id: int) -> UnitTree | str:

@@ -15,7 +15,8 @@ from handlers.members.start import LANGS
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Args, Routes, Word
-from handlers.unit_picker import UnitTree, picker_routes, show_picker
+from handlers.screen_action import member_command
+from handlers.unit_picker import UnitTree, picker_routes
 from handlers.validation import Problem, clean_name
 from storage import dialogs, members
 from storage.dialogs import Dialog
@@ -58,13 +59,8 @@ async def _view(update: Update, context: BotContext, caller: Caller, note: str =
     await show(update, context, "\n".join(lines), markup)
 
 
-async def on_profile(update: Update, context: BotContext) -> None:
-    """Show the profile (command)."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first with /start."))
-        return
-    await _view(update, context, caller)
+#: /profile: the member's profile.
+on_profile = member_command(_view, N_("Please register first with /start."))
 
 
 #: Profile buttons; registered members only.
@@ -104,19 +100,11 @@ async def on_name(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def _pick(
-    update: Update, context: BotContext, caller: Caller, parent: int | None
-) -> str | None:
-    """The member's new unit."""
-    _ = caller._
-    return await show_picker(
-        update, context, caller, ns=NS, parent=parent,
-        text=_("🔁 Choose your new unit. An officer of that unit will approve the move."),
-        extra=[[button(_("⬅ Back"), routes.data("view"))]],
-    )  # fmt: skip
-
-
-picker_routes(routes, "unit", _pick)
+picker_routes(
+    routes, "unit",
+    N_("🔁 Choose your new unit. An officer of that unit will approve the move."),
+    routes.data("view"),
+)  # fmt: skip
 
 
 @routes.action("uc", args=(int,))

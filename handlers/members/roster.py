@@ -11,7 +11,9 @@ from telegram.constants import ParseMode
 from bot.exports import xlsx_bytes
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, refuse, send, show
+from handlers.common import Caller, send, show
+from handlers.dialog_guard import ended_unless
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, cb, keyboard
 from handlers.members.exports import HUB, routes
 from handlers.members.roster_file import (
@@ -23,6 +25,7 @@ from handlers.members.roster_file import (
 )
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Action, Args
+from handlers.screen_action import draws
 from handlers.unit_picker import UnitTree
 from storage import dialog_screens, dialogs
 from storage.dialogs import Dialog
@@ -98,9 +101,7 @@ async def _example(update: Update, context: BotContext, caller: Caller) -> None:
 async def on_media(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the roster file, check it, and show what would be imported."""
     _ = caller._
-    if not caller.is_admin:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+    if await ended_unless(update, context, caller, caller.is_admin):
         return
     if dialog.step == "done":
         # The last import's report was lost to a crash: show it before taking a new file.
@@ -115,7 +116,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     if (document.file_size or 0) > MAX_BYTES:
         await send(update, context, _("The file is too large (at most 5 MB)."))
         return
-    content = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    content = await fetch_file(context, document.file_id)
     table = read_table(name, content)
     if table is None:
         await send(
@@ -257,18 +258,6 @@ async def _report_screen(
     return _fit(_, lines, 2), keyboard([[button(_("⬅ Back"), HUB)]])
 
 
-async def on_import(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Open the import: what the file needs, and the example."""
-    await _import_screen(update, context, caller)
-    return None
-
-
-async def on_example(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Send the example file."""
-    await _example(update, context, caller)
-    return None
-
-
 async def _confirming(context: BotContext, caller: Caller) -> Dialog | None:
     """The import dialog when it waits for the go-ahead."""
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
@@ -330,7 +319,7 @@ def register(app: BotApp, registry: Registry) -> None:
     registry.add_menu(MenuEntry(N_("📥 Import roster"), routes.data("imp"), "admin", 45))
 
 
-routes.add(Action("imp", on_import, "admin", ()))
-routes.add(Action("ex", on_example, "admin", ()))
+routes.add(Action("imp", draws(_import_screen), "admin", ()))
+routes.add(Action("ex", draws(_example), "admin", ()))
 routes.add(Action("go", on_go, "admin", (int,)))
 routes.add(Action("no", on_cancel, "admin", ()))

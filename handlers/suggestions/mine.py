@@ -16,6 +16,7 @@ from bot.sealing import Sealer
 from bot.services import BotApp, BotContext
 from handlers.common import Caller, answer, send, show
 from handlers.keyboards import button, keyboard, paginate
+from handlers.lookup import on_item
 from handlers.menu import HOME
 from handlers.registry import DialogRoute, MenuEntry, Registry
 from handlers.routing import STALE, Args, Routes, Word
@@ -23,7 +24,6 @@ from handlers.suggestions.views import (
     CLOSED_BOX,
     NO_ANSWERS,
     category_label,
-    clean_body,
     fit,
     load_sealed,
     officer_names,
@@ -34,9 +34,9 @@ from handlers.suggestions.views import (
     tell_officers,
     thread_lines,
     title,
+    typed_body,
 )
 from handlers.suggestions.views import MINE_NS as NS
-from handlers.validation import Problem
 from storage import dialogs, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion, commands
@@ -160,7 +160,11 @@ async def on_list(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def _own(context: BotContext, caller: Caller, sid: int) -> tuple[Sealer, Suggestion] | str:
+#: The sealer and an item the caller wrote.
+Own = tuple[Sealer, Suggestion]
+
+
+async def _own(context: BotContext, caller: Caller, sid: int) -> Own | str:
     """The sealer and the item when the caller wrote it; else the alert."""
     sealer = sealer_of(context)
     if sealer is None:
@@ -169,6 +173,9 @@ async def _own(context: BotContext, caller: Caller, sid: int) -> tuple[Sealer, S
     if s is None or not await suggestions.is_author(context.db, sealer, s.id, caller.member.id):
         return caller._(STALE)  # someone else's item looks exactly like a missing one
     return sealer, s
+
+
+_on_own = on_item(_own)
 
 
 @routes.action("o", args=(int,))
@@ -188,22 +195,22 @@ async def on_open(update: Update, context: BotContext, caller: Caller, args: Arg
 
 
 @routes.action("pg", args=(int, int), optional=1)
-async def on_page(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_own
+async def on_page(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Own
+) -> str | None:
     """An older page of the thread."""
-    found = await _own(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     await _view(update, context, caller, found[1], page=int(args.get(1, 0) or 0))
     return None
 
 
 @routes.action("ans", args=(int, Word(choices=("new",))), optional=1)
-async def on_answer(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_own
+async def on_answer(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Own
+) -> str | None:
     """Ask for the answer ("new": under an officer's reply, as a new message)."""
     _ = caller._
-    found = await _own(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     sealer, s = found
     if not s.accepts_replies:
         return _(NO_ANSWERS)
@@ -217,14 +224,12 @@ async def on_answer(update: Update, context: BotContext, caller: Caller, args: A
 
 
 @routes.action("wd", args=(int,))
+@_on_own
 async def on_withdraw(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Own
 ) -> str | None:
     """Confirm withdrawing."""
     _ = caller._
-    found = await _own(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     s = found[1]
     layout = [
         [button(_("↩️ Yes, withdraw it"), routes.data("wdy", s.id))],
@@ -236,14 +241,12 @@ async def on_withdraw(
 
 
 @routes.action("wdy", args=(int,))
+@_on_own
 async def on_withdraw_yes(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Own
 ) -> str | None:
     """Withdraw (an anonymous item: at the next release, with other members' actions)."""
     _ = caller._
-    found = await _own(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     sealer, s = found
     if s.anonymous:
         await commands.pool(context.db, sealer, {"k": "withdraw", "sid": s.id})
@@ -279,12 +282,12 @@ async def on_rate(update: Update, context: BotContext, caller: Caller, args: Arg
 
 
 @routes.action("rs", args=(int,))
-async def on_skip(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_own
+async def on_skip(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Own
+) -> str | None:
     """No comment on the rating."""
     _ = caller._
-    found = await _own(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     await dialogs.clear(context.db, caller.member.telegram_id)
     home = keyboard([[button(_("🏠 Main menu"), HOME)]])
     await show(update, context, _("Thank you for your feedback."), home)
@@ -306,10 +309,8 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await dialogs.clear(db, caller.member.telegram_id)
         await send(update, context, _("This dialog expired. Please start again from the menu."))
         return
-    message = update.effective_message
-    text = clean_body(message.text if message else None)
-    if isinstance(text, Problem):
-        await send(update, context, text.render(_))
+    text = await typed_body(update, context, caller)
+    if text is None:
         return
     if s.anonymous:
         # Sealed into the mixing pool; the thread shows it from the next release.

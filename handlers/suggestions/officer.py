@@ -11,17 +11,18 @@ import html
 
 from telegram import InlineKeyboardButton, Update
 
-from bot.i18n import N_, format_day
+from bot.i18n import N_, Translate, format_day
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, notify, refuse, send, show
+from handlers.common import Caller, notify, send, show
 from handlers.common import translator_for as translator
+from handlers.dialog_guard import end_and_refuse
 from handlers.keyboards import button, keyboard
+from handlers.lookup import on_item
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import STALE, Action, Args, Routes, Word
 from handlers.suggestions.inbox import FILTER_MAX, Filter, inbox_data
 from handlers.suggestions.views import (
     CLOSED_BOX,
-    clean_body,
     fit,
     officer_names,
     open_button,
@@ -31,11 +32,11 @@ from handlers.suggestions.views import (
     status_label,
     thread_lines,
     title,
+    typed_body,
     when,
 )
 from handlers.suggestions.views import OFFICER_NS as NS
 from handlers.unit_picker import UnitTree
-from handlers.validation import Problem
 from storage import dialogs, members, roles, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_TEXT, Suggestion, commands
@@ -143,17 +144,25 @@ async def _item(context: BotContext, caller: Caller, sid: int) -> Suggestion | s
     return s
 
 
+_on_item = on_item(_item)
+
+
+def _back(_: Translate, s: Suggestion, token: str) -> list[InlineKeyboardButton]:
+    """The row that returns to the item, keeping the inbox filter."""
+    return [button(_("⬅ Back"), routes.data("o", s.id, token))]
+
+
 def _filter(args: Args) -> Filter:
     """The inbox filter a press carries last (the default when it carries none)."""
     raw = args[-1] if len(args) > 1 else None
     return (Filter.parse(raw) if isinstance(raw, str) else None) or Filter()
 
 
-async def on_open(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_item
+async def on_open(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """The item (leaving an unfinished reply)."""
-    s = await _item(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     open_dialog = await dialogs.get(context.db, caller.member.telegram_id)
     if open_dialog is not None and open_dialog.kind == KIND:
         await dialogs.clear(context.db, caller.member.telegram_id)  # "Back" from the reply prompt
@@ -161,20 +170,20 @@ async def on_open(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def on_page(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_item
+async def on_page(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """An older page of the thread."""
-    s = await _item(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     await _view(update, context, caller, s, _filter(args), page=args.num(1))
     return None
 
 
-async def on_photos(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_item
+async def on_photos(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """Send the item's photos."""
-    s = await _item(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     for n, file_id in enumerate(s.photos, 1):
         caption = f"{s.ref} {n}/{len(s.photos)}"
         await context.bot.send_photo(caller.member.chat_id, file_id, caption=caption)
@@ -189,41 +198,44 @@ async def _open_thread(context: BotContext, caller: Caller, sid: int) -> Suggest
     return s
 
 
-async def on_reply(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+_on_open_thread = on_item(_open_thread)
+
+
+@_on_open_thread
+async def on_reply(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """Ask for the reply text."""
     _ = caller._
-    s = await _open_thread(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     t = _filter(args).token()
     state = Dialog(KIND, "text", {"sid": s.id, "f": t})
     await dialogs.save(context.db, caller.member.telegram_id, state, context.clock.time())
     text = _("✍️ Write your reply to {ref} (at most {limit} characters).", ref=s.ref, limit=MAX_TEXT)
-    back = [button(_("⬅ Back"), routes.data("o", s.id, t))]
-    await show(update, context, text + "\n" + _("It reaches the author at once."), keyboard([back]))
+    text += "\n" + _("It reaches the author at once.")
+    await show(update, context, text, keyboard([_back(_, s, t)]))
     return None
 
 
-async def on_assign(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_open_thread
+async def on_assign(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """Whom to assign the item to."""
     _ = caller._
-    s = await _open_thread(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     t = _filter(args).token()
     people = await suggestion_reports.assignees(context.db, s.unit_id)
     layout = [[button(name or "?", routes.data("ax", s.id, mid, t))] for mid, name in people[:20]]
-    back = [button(_("⬅ Back"), routes.data("o", s.id, t))]
-    await show(update, context, _("👥 Assign {ref} to:", ref=s.ref), keyboard([*layout, back]))
+    head = _("👥 Assign {ref} to:", ref=s.ref)
+    await show(update, context, head, keyboard([*layout, _back(_, s, t)]))
     return None
 
 
-async def on_status(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_item
+async def on_status(
+    update: Update, context: BotContext, caller: Caller, args: Args, s: Suggestion
+) -> str | None:
     """The statuses the item may move to."""
     _ = caller._
-    s = await _item(context, caller, args.num(0))
-    if isinstance(s, str):
-        return s
     t = _filter(args).token()
     allowed = suggestions.TRANSITIONS[s.status]
     layout = [
@@ -231,8 +243,8 @@ async def on_status(update: Update, context: BotContext, caller: Caller, args: A
         for code, status in SET_CODES.items()
         if status in allowed
     ]
-    back = [button(_("⬅ Back"), routes.data("o", s.id, t))]
-    await show(update, context, _("🔄 New status for {ref}:", ref=s.ref), keyboard([*layout, back]))
+    head = _("🔄 New status for {ref}:", ref=s.ref)
+    await show(update, context, head, keyboard([*layout, _back(_, s, t)]))
     return None
 
 
@@ -249,8 +261,7 @@ async def on_mute(update: Update, context: BotContext, caller: Caller, args: Arg
         ref=s.ref,
     )
     confirm = [button(_("🔇 Yes, mute"), routes.data("mx", s.id, t))]
-    back = [button(_("⬅ Back"), routes.data("o", s.id, t))]
-    await show(update, context, text, keyboard([confirm, back]))
+    await show(update, context, text, keyboard([confirm, _back(_, s, t)]))
     return None
 
 
@@ -347,13 +358,10 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     sealer = sealer_of(context)
     s = await suggestions.visible(db, int(dialog.data.get("sid") or 0), now)
     if sealer is None or s is None or not await roles.can_manage(db, caller.member.id, s.unit_id):
-        await dialogs.clear(db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await end_and_refuse(update, context, caller)
         return
-    message = update.effective_message
-    body = clean_body(message.text if message else None)
-    if isinstance(body, Problem):
-        await send(update, context, body.render(_))
+    body = await typed_body(update, context, caller)
+    if body is None:
         return
     done = await commands.reply(db, caller.member.id, caller.member.telegram_id, s, body, now)
     if not done:

@@ -19,8 +19,10 @@ from bot.services import BotApp, BotContext
 from handlers.common import Caller, notify, show
 from handlers.common import translator_for as _for
 from handlers.keyboards import button, keyboard
+from handlers.lookup import on_item
 from handlers.registry import Registry
 from handlers.routing import STALE, Action, Args, Routes
+from handlers.screen_action import draws
 from handlers.suggestions.inbox import inbox_data
 from handlers.suggestions.views import (
     SUPERVISION_NS,
@@ -108,10 +110,7 @@ async def _escalate(context: BotContext, s: Suggestion) -> None:
         else await roles.admins(db)
     )
     tree = await UnitTree.load(db)
-    for officer_id in targets:
-        officer = await members.by_id(db, officer_id)
-        if officer is None or officer.unreachable:
-            continue
+    for officer in await members.reachable(db, targets):
         _ = _for(context, officer)
         due = format_day(s.due_at - 1, officer.language, context.settings.tz)
         text = _(
@@ -253,34 +252,6 @@ async def _deadlines(update: Update, context: BotContext, caller: Caller) -> Non
 routes = Routes(NS, need="officer")
 
 
-async def on_dashboard(
-    update: Update, context: BotContext, caller: Caller, args: Args
-) -> str | None:
-    """The box's figures."""
-    await _dashboard(update, context, caller)
-    return None
-
-
-async def on_export(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The Excel export (slow: the press is answered first)."""
-    await _export(update, context, caller)
-    return None
-
-
-async def on_mutes(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Muted authors in the caller's units."""
-    await _mutes(update, context, caller)
-    return None
-
-
-async def on_deadlines(
-    update: Update, context: BotContext, caller: Caller, args: Args
-) -> str | None:
-    """Reply deadlines per unit."""
-    await _deadlines(update, context, caller)
-    return None
-
-
 async def on_unmute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Lift a mute (audited)."""
     _ = caller._
@@ -308,14 +279,15 @@ async def _unit(context: BotContext, caller: Caller, unit_id: int) -> Unit | str
     return unit
 
 
+_on_unit = on_item(_unit)
+
+
+@_on_unit
 async def on_deadline(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, args: Args, unit: Unit
 ) -> str | None:
     """The deadline choices for one unit."""
     _ = caller._
-    unit = await _unit(context, caller, args.num(0))
-    if isinstance(unit, str):
-        return unit
     layout = [
         [_days_button(caller, unit.id, d) for d in DEADLINE_CHOICES[:3]],
         [_days_button(caller, unit.id, d) for d in DEADLINE_CHOICES[3:]],
@@ -336,13 +308,11 @@ def _days_button(caller: Caller, unit_id: int, days: int) -> InlineKeyboardButto
     return button(label, routes.data("dls", unit_id, days))
 
 
+@_on_unit
 async def on_set_deadline(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, args: Args, unit: Unit
 ) -> str | None:
     """Set the unit's deadline (audited)."""
-    unit = await _unit(context, caller, args.num(0))
-    if isinstance(unit, str):
-        return unit
     if args.num(1) not in DEADLINE_CHOICES:
         return caller._(STALE)
     now = context.clock.time()
@@ -358,10 +328,10 @@ def register(app: BotApp, registry: Registry) -> None:
     routes.install(app)
 
 
-routes.add(Action("dash", on_dashboard, "officer", ()))
-routes.add(Action("exp", on_export, "officer", (), early=True))
-routes.add(Action("mutes", on_mutes, "officer", ()))
-routes.add(Action("dl", on_deadlines, "officer", ()))
+routes.add(Action("dash", draws(_dashboard), "officer", ()))
+routes.add(Action("exp", draws(_export), "officer", (), early=True))
+routes.add(Action("mutes", draws(_mutes), "officer", ()))
+routes.add(Action("dl", draws(_deadlines), "officer", ()))
 routes.add(Action("um", on_unmute, "officer", (int,)))
 routes.add(Action("dlu", on_deadline, "officer", (int,)))
 routes.add(Action("dls", on_set_deadline, "officer", (int, int)))

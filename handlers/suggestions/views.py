@@ -13,14 +13,14 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
 from bot.i18n import N_, Translate, format_day, format_when, raw
 from bot.sealing import Sealer
 from bot.services import BotContext
-from handlers.common import Caller, notify, translator_for
+from handlers.common import Caller, notify, send, translator_for
 from handlers.keyboards import button, cb, keyboard
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
@@ -72,6 +72,16 @@ def clean_body(raw_text: str | None) -> str | Problem:
     if isinstance(text, str) and all(unicodedata.category(c)[0] in "ZCM" for c in text):
         return Problem(N_("The text is empty. Please send some text."))
     return text
+
+
+async def typed_body(update: Update, context: BotContext, caller: Caller) -> str | None:
+    """The typed text, cleaned as clean_body; None after telling the member what is wrong."""
+    message = update.effective_message
+    body = clean_body(message.text if message else None)
+    if isinstance(body, Problem):
+        await send(update, context, body.render(caller._))
+        return None
+    return body
 
 
 def sealer_of(context: BotContext) -> Sealer | None:
@@ -241,10 +251,7 @@ async def tell_officers(
     targets = [s.owner_id] if owner_first and s.owner_id else []
     targets = targets or await roles.officers_for_unit(db, s.unit_id)
     tree = await UnitTree.load(db)
-    for officer_id in targets:
-        officer = await members.by_id(db, officer_id)
-        if officer is None or officer.unreachable:
-            continue
+    for officer in await members.reachable(db, targets):
         _ = translator_for(context, officer)
         text = "\n".join(
             [title(_, s), _("🏢 {unit}", unit=tree.path(s.unit_id)), _(msgid, **params)]

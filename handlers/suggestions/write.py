@@ -26,14 +26,13 @@ from handlers.suggestions.views import (
     DAILY_LIMIT,
     MINE_NS,
     PAUSED,
-    clean_body,
     load_sealed,
     save_sealed,
     sealer_of,
     tell_officers,
+    typed_body,
 )
 from handlers.suggestions.write_screens import routes
-from handlers.validation import Problem
 from storage import dialog_screens, dialogs, suggestions
 from storage.dialogs import Dialog
 from storage.suggestions import MAX_PHOTOS, Draft, Suggestion, commands
@@ -248,10 +247,8 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         await send(update, context, _("Please use the buttons above, or /cancel to stop."))
         await reprompt(update, context, caller, dialog)
         return
-    message = update.effective_message
-    text = clean_body(message.text if message else None)
-    if isinstance(text, Problem):
-        await send(update, context, text.render(_))
+    text = await typed_body(update, context, caller)
+    if text is None:
         return
     state["t"], state["p"] = text, state.get("p", [])
     await _go(update, context, caller, sealer, "photos", state)

@@ -74,6 +74,19 @@ class Run:
         return f"{member_id}:{self.survey.id}"
 
 
+async def save_progress(context: BotContext, caller: Caller, run: Run, session: Session) -> Session:
+    """Store the caller's progress in this run (sealed for an anonymous survey)."""
+    return await sessions.save(
+        context.db,
+        run.survey.id,
+        caller.member.id,
+        session,
+        context.clock.time(),
+        preview=run.preview,
+        sealer=sealer_for(context, run.survey),
+    )
+
+
 def problem_text(_: Translate, error: AnswerError) -> str:
     # Problem.format does not escape its parameters; messages are sent as HTML.
     return html.escape(error.format(_), quote=False)
@@ -253,15 +266,7 @@ async def begin(update: Update, context: BotContext, caller: Caller, run: Run) -
             session = Session(dict(start(run.definition, seed, answers=earlier)), {}, True)
         else:
             session = Session(dict(start(run.definition, seed)), {}, False)
-        session = await sessions.save(
-            db,
-            run.survey.id,
-            member_id,
-            session,
-            context.clock.time(),
-            preview=run.preview,
-            sealer=sealer_for(context, run.survey),
-        )
+        session = await save_progress(context, caller, run, session)
     await answer(update)
     await render(update, context, caller, run, session)
 

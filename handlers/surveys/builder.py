@@ -15,7 +15,8 @@ from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, caller_of, refuse, send, show
+from handlers.common import Caller, caller_of, send, show
+from handlers.dialog_guard import ended_unless
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import Action, Args, Spec, Word
@@ -295,9 +296,7 @@ def _problem(_: Translate, problem: Problem) -> str:
 
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take the survey title, a question, or a question's options (one per line)."""
-    if not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+    if await ended_unless(update, context, caller, caller.is_officer):
         return
     raw = update.effective_message.text if update.effective_message else None
     if _unshown(dialog) or dialog.step not in (TITLE, Q_TITLE, OPTIONS):

@@ -9,9 +9,10 @@ from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, get_caller, send
+from handlers.common import Caller
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
 from handlers.routing import Action, ActionHandler, Args, Routes
+from handlers.screen_action import member_command
 from handlers.surveys import answer as answering
 from handlers.surveys import jobs as survey_jobs
 from handlers.surveys import steps
@@ -81,13 +82,8 @@ async def _list(update: Update, context: BotContext, caller: Caller, args: Args)
     return None
 
 
-async def on_command(update: Update, context: BotContext) -> None:
-    """/surveys: the member's open surveys."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first: send /start."))
-        return
-    await show_list(update, context, caller)
+#: /surveys: the member's open surveys.
+on_command = member_command(show_list)
 
 
 async def _invite_check(db: Database, ref: str | None, member_id: int) -> bool:

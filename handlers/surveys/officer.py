@@ -9,7 +9,8 @@ from telegram.ext import CommandHandler, filters
 
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
-from handlers.common import Caller, get_caller, refuse, send, show
+from handlers.common import Caller, get_caller, send, show
+from handlers.dialog_guard import end_and_refuse
 from handlers.keyboards import button, keyboard
 from handlers.registry import CommandEntry, DialogRoute, MenuEntry, Registry
 from handlers.routing import Action, Args, Spec
@@ -348,8 +349,7 @@ async def on_schedule_text(
     sid = dialog.data.get("sid")
     survey = await store.get(db, sid) if isinstance(sid, int) else None
     if survey is None or not await can_manage(db, caller, survey) or survey.state != "draft":
-        await dialogs.clear(db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await end_and_refuse(update, context, caller)
         return
     text = update.effective_message.text if update.effective_message else ""
     moment = Reader(zone(context)).moment(text or "", "", end_of_day=False)

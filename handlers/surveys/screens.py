@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Translate, join_list, raw
+from bot.i18n import N_, Translate, join_list, raw
 from handlers.keyboards import button, grid, keyboard
 from handlers.surveys.common import (
     ANSWER,
@@ -126,22 +126,22 @@ def _hint(_: Translate, question: Question, draft: dict[str, Any]) -> str:
     if isinstance(question, Number):
         low = None if question.min is None else number_text(question.min)
         high = None if question.max is None else number_text(question.max)
-        if question.integer:
-            if low is not None and high is not None:
-                return _("✍️ Type a whole number from {min} to {max}.", min=low, max=high)
-            if low is not None:
-                return _("✍️ Type a whole number of at least {min}.", min=low)
-            if high is not None:
-                return _("✍️ Type a whole number of at most {max}.", max=high)
-            return _("✍️ Type a whole number.")
-        if low is not None and high is not None:
-            return _("✍️ Type a number from {min} to {max} (decimals allowed).", min=low, max=high)
-        if low is not None:
-            return _("✍️ Type a number of at least {min} (decimals allowed).", min=low)
-        if high is not None:
-            return _("✍️ Type a number of at most {max} (decimals allowed).", max=high)
-        return _("✍️ Type a number (decimals allowed).")
+        key = (bool(question.integer), low is not None, high is not None)
+        return _(_NUMBER_PROMPTS[key], min=low, max=high)
     return ""
+
+
+#: The prompt of a number question by (whole numbers only, has a minimum, has a maximum).
+_NUMBER_PROMPTS = {
+    (True, True, True): N_("✍️ Type a whole number from {min} to {max}."),
+    (True, True, False): N_("✍️ Type a whole number of at least {min}."),
+    (True, False, True): N_("✍️ Type a whole number of at most {max}."),
+    (True, False, False): N_("✍️ Type a whole number."),
+    (False, True, True): N_("✍️ Type a number from {min} to {max} (decimals allowed)."),
+    (False, True, False): N_("✍️ Type a number of at least {min} (decimals allowed)."),
+    (False, False, True): N_("✍️ Type a number of at most {max} (decimals allowed)."),
+    (False, False, False): N_("✍️ Type a number (decimals allowed)."),
+}
 
 
 def header(_: Translate, view: View) -> str:

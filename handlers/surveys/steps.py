@@ -12,7 +12,15 @@ from bot.i18n import raw
 from bot.services import BotContext
 from handlers.common import Caller, answer, send, stale
 from handlers.routing import Args, Spec, Word
-from handlers.surveys.answer import Run, leave_dialog, list_markup, open_run, problem_text, render
+from handlers.surveys.answer import (
+    Run,
+    leave_dialog,
+    list_markup,
+    open_run,
+    problem_text,
+    render,
+    save_progress,
+)
 from handlers.surveys.common import (
     ANSWER,
     BACK,
@@ -24,13 +32,11 @@ from handlers.surveys.common import (
     SKIP,
     TOGGLE,
     question_at,
-    sealer_for,
 )
 from handlers.surveys.member_views import show_intro
 from handlers.surveys.presses import At, Outcome, Press, apply
 from handlers.surveys.screens import selection
 from storage.dialogs import Dialog
-from storage.surveys import progress as sessions
 from storage.surveys import queries as store
 from storage.surveys.progress import Session
 from surveys import (
@@ -151,15 +157,7 @@ async def _show_outcome(
 async def _store_and_show(
     update: Update, context: BotContext, caller: Caller, run: Run, session: Session
 ) -> None:
-    stored = await sessions.save(
-        context.db,
-        run.survey.id,
-        caller.member.id,
-        session,
-        context.clock.time(),
-        preview=run.preview,
-        sealer=sealer_for(context, run.survey),
-    )
+    stored = await save_progress(context, caller, run, session)
     await answer(update)
     await render(update, context, caller, run, stored)
 
@@ -174,17 +172,23 @@ async def _redraw(
     await render(update, context, caller, run, session)
 
 
+async def _dialog_run(
+    update: Update, context: BotContext, caller: Caller, dialog: Dialog
+) -> Run | None:
+    """The survey run the answering dialog is in (None once a refusal was shown)."""
+    survey_id = dialog.data.get("sid")
+    preview = bool(dialog.data.get("preview"))
+    sid = survey_id if isinstance(survey_id, int) else None
+    return await open_run(update, context, caller, sid, preview=preview)
+
+
 async def on_text(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Take a typed answer (text, number, "other") for the current question."""
     _ = caller._
-    survey_id = dialog.data.get("sid")
-    preview = bool(dialog.data.get("preview"))
-    run = await open_run(
-        update, context, caller, survey_id if isinstance(survey_id, int) else None, preview=preview
-    )
+    run = await _dialog_run(update, context, caller, dialog)
     if run is None:
         return
-    db, member_id = context.db, caller.member.id
+    member_id = caller.member.id
     session = run.session
     message = update.effective_message
     if session is None or message is None:
@@ -230,25 +234,15 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
         note = _("❗ {problem}\nPlease try again.", problem=raw(problem_text(_, moved)))
         await render(update, context, caller, run, session, note, fresh=True)
         return
-    session = await sessions.save(
-        db,
-        run.survey.id,
-        member_id,
-        replace(session, progress=dict(moved), draft={}),
-        context.clock.time(),
-        preview=preview,
-        sealer=sealer_for(context, run.survey),
+    session = await save_progress(
+        context, caller, run, replace(session, progress=dict(moved), draft={})
     )
     await render(update, context, caller, run, session, fresh=True)
 
 
 async def reprompt(update: Update, context: BotContext, caller: Caller, dialog: Dialog) -> None:
     """Show the current step again after input it cannot use (a photo, a sticker)."""
-    survey_id = dialog.data.get("sid")
-    preview = bool(dialog.data.get("preview"))
-    run = await open_run(
-        update, context, caller, survey_id if isinstance(survey_id, int) else None, preview=preview
-    )
+    run = await _dialog_run(update, context, caller, dialog)
     if run is None:
         return
     session = run.session

@@ -13,7 +13,9 @@ from telegram.error import TelegramError
 from bot.i18n import N_, Translate
 from bot.services import BotApp, BotContext
 from handlers.announcements.audience import resolve_audience
-from handlers.common import Caller, refuse, send, show
+from handlers.common import Caller, send, show
+from handlers.dialog_guard import ended_unless
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute, Registry
 from handlers.routing import Args
@@ -108,8 +110,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         await send(update, context, _("❗ The file is too large (at most 256 KB)."))
         return
     try:
-        file = await context.bot.get_file(document.file_id)
-        content = bytes(await file.download_as_bytearray())
+        content = await fetch_file(context, document.file_id)
     except TelegramError:
         await send(update, context, _("❗ The file could not be downloaded. Please send it again."))
         return
@@ -134,9 +135,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
 
 async def _process(update: Update, context: BotContext, caller: Caller, text: str) -> None:
     _ = caller._
-    if not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+    if await ended_unless(update, context, caller, caller.is_officer):
         return
     parsed = load_definition(text, tz=zone(context), now=context.clock.now())
     if isinstance(parsed, list):

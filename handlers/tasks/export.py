@@ -16,6 +16,7 @@ from bot.exports import Cell, xlsx_bytes
 from bot.i18n import Translate
 from bot.services import BotContext
 from handlers.common import Caller
+from handlers.file_fetch import fetch_file
 from handlers.routing import Action, Args
 from handlers.tasks.views import RESULTS, STATE_LABELS, routes
 from storage.tasks import Assignment, Part, Task, commands, queries
@@ -78,9 +79,7 @@ async def archive(context: BotContext, task: Task) -> tuple[bytes, int]:
                 name = media_names(a, parts).get(part.id)
                 if name is None or size > ZIP_MAX:
                     continue
-                data = bytes(
-                    await (await context.bot.get_file(part.content)).download_as_bytearray()
-                )
+                data = await fetch_file(context, part.content)
                 zf.writestr(name, data)
                 count, size = count + 1, size + len(data)
     return buffer.getvalue(), count

@@ -10,6 +10,7 @@ from bot.i18n import N_, format_when
 from bot.services import BotContext
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
+from handlers.lookup import on_item
 from handlers.registry import DialogRoute
 from handlers.routing import Action, Args
 from handlers.tasks import notify
@@ -17,6 +18,7 @@ from handlers.tasks.views import (
     KIND_RETURN,
     NS,
     RESULTS,
+    Assigned,
     board_text,
     report_body,
     routes,
@@ -57,11 +59,14 @@ async def _supervised(context: BotContext, caller: Caller, task_id: int) -> Task
     return task
 
 
-async def board(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+_on_supervised = on_item(_supervised)
+
+
+@_on_supervised
+async def board(
+    update: Update, context: BotContext, caller: Caller, args: Args, task: Task
+) -> str | None:
     """Counts per state and every unit's state, with the late list, review list and exports."""
-    task = await _supervised(context, caller, args.num(0))
-    if isinstance(task, str):
-        return task
     _ = caller._
     units = await queries.assignments(context.db, task.id)
     now = context.clock.time()
@@ -125,9 +130,7 @@ async def review_list(
     return await _unit_list(update, context, caller, args.num(0), late=False)
 
 
-async def _unit(
-    context: BotContext, caller: Caller, assignment_id: int
-) -> tuple[Task, Assignment] | str:
+async def _unit(context: BotContext, caller: Caller, assignment_id: int) -> Assigned | str:
     a = await queries.assignment(context.db, assignment_id)
     if a is None:
         return caller._(RESULTS["stale"])
@@ -135,13 +138,14 @@ async def _unit(
     return task if isinstance(task, str) else (task, a)
 
 
+_on_unit = on_item(_unit)
+
+
+@_on_unit
 async def unit_report(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Assigned
 ) -> str | None:
     """One unit's report: state, numbers, text, and the decisions its state allows."""
-    found = await _unit(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     task, a = found
     _ = caller._
     parts = await queries.parts(context.db, a.id)
@@ -170,11 +174,11 @@ def _unit_buttons(caller: Caller, a: Assignment, media: int) -> list[list[Inline
     return layout
 
 
-async def accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_unit
+async def accept(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Assigned
+) -> str | None:
     """✅ 通过: accept the report; the unit is told in its language."""
-    found = await _unit(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     task, a = found
     build = notify.decided(context, task, True, "")
     result = await commands.decide(
@@ -186,11 +190,11 @@ async def accept(update: Update, context: BotContext, caller: Caller, args: Args
     return await unit_report(update, context, caller, args)
 
 
-async def ask_return(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_unit
+async def ask_return(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Assigned
+) -> str | None:
     """↩ 退回: ask for the comment the unit will read."""
-    found = await _unit(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     if found[1].state != "submitted":
         return caller._(RESULTS["stale"])
     dialog = Dialog(KIND_RETURN, "comment", {"assignment": args.num(0)})
@@ -230,11 +234,11 @@ async def on_comment(update: Update, context: BotContext, caller: Caller, dialog
     )
 
 
-async def remind_now(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_unit
+async def remind_now(
+    update: Update, context: BotContext, caller: Caller, args: Args, found: Assigned
+) -> str | None:
     """Queue a reminder to one unit's officers at once."""
-    found = await _unit(context, caller, args.num(0))
-    if isinstance(found, str):
-        return found
     task, a = found
     if a.state not in OWING:
         return caller._(RESULTS["stale"])
@@ -243,11 +247,11 @@ async def remind_now(update: Update, context: BotContext, caller: Caller, args: 
     return caller._("⏰ A reminder is on its way to {unit}.", unit=a.unit_name)
 
 
-async def remind_all(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_supervised
+async def remind_all(
+    update: Update, context: BotContext, caller: Caller, args: Args, task: Task
+) -> str | None:
     """Queue a reminder to every late unit's officers."""
-    task = await _supervised(context, caller, args.num(0))
-    if isinstance(task, str):
-        return task
     now = context.clock.time()
     late = [
         a

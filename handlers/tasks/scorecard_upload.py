@@ -9,6 +9,7 @@ from telegram import InputFile, Update
 from bot.i18n import N_
 from bot.services import BotContext
 from handlers.common import Caller, send, show
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
 from handlers.routing import Action, Args
@@ -51,7 +52,7 @@ async def on_file(update: Update, context: BotContext, caller: Caller, dialog: D
     if document is None or (document.file_size or 0) > FILE_MAX:
         await send(update, context, caller._("Please send the scorecard as a YAML file."))
         return
-    raw = bytes(await (await context.bot.get_file(document.file_id)).download_as_bytearray())
+    raw = await fetch_file(context, document.file_id)
     text = raw.decode("utf-8", errors="replace")
     card = scoring.check(text)
     if isinstance(card, list):

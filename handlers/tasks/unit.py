@@ -8,6 +8,7 @@ from bot.i18n import N_
 from bot.services import BotContext
 from handlers.common import Caller, send, show
 from handlers.keyboards import button, cb, keyboard
+from handlers.lookup import on_item
 from handlers.registry import DialogRoute
 from handlers.routing import Action, Args
 from handlers.tasks import notify
@@ -15,6 +16,7 @@ from handlers.tasks.views import (
     KIND_REPORT,
     NS,
     RESULTS,
+    Assigned,
     draft_text,
     routes,
     state_label,
@@ -58,9 +60,7 @@ async def by_task(update: Update, context: BotContext, caller: Caller, args: Arg
     return None
 
 
-async def _mine(
-    context: BotContext, caller: Caller, assignment_id: int
-) -> tuple[Task, Assignment] | str:
+async def _mine(context: BotContext, caller: Caller, assignment_id: int) -> Assigned | str:
     """The assignment and its task when the caller answers for the unit; else the refusal."""
     found = await queries.assignment(context.db, assignment_id)
     task = await queries.task(context.db, found.task_id) if found else None
@@ -69,6 +69,9 @@ async def _mine(
     if not await queries.is_unit_officer(context.db, caller.member.id, found.unit_id):
         return caller._(RESULTS["forbidden"])
     return task, found
+
+
+_on_mine = on_item(_mine)
 
 
 async def open_assignment(
@@ -122,11 +125,11 @@ async def receive(update: Update, context: BotContext, caller: Caller, args: Arg
     return await open_assignment(update, context, caller, args)
 
 
-async def write(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_mine
+async def write(
+    update: Update, context: BotContext, caller: Caller, args: Args, mine: Assigned
+) -> str | None:
     """Open the report dialog: every message sent now is saved to the draft at once."""
-    mine = await _mine(context, caller, args.num(0))
-    if isinstance(mine, str):
-        return mine
     task, a = mine
     if a.state not in EDITABLE:
         return caller._(RESULTS["stale"])
@@ -212,11 +215,11 @@ async def _add(
     await send(update, context, text, keyboard(_draft_buttons(caller, a.id)))
 
 
-async def submit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+@_on_mine
+async def submit(
+    update: Update, context: BotContext, caller: Caller, args: Args, mine: Assigned
+) -> str | None:
     """Submit the report (again, after a correction) and tell the creator."""
-    mine = await _mine(context, caller, args.num(0))
-    if isinstance(mine, str):
-        return mine
     task, a = mine
     build = notify.submitted(context, task, a.unit_name)
     result = await commands.submit(context.db, caller.member.id, a.id, build, context.clock.time())

@@ -13,6 +13,7 @@ from bot.services import BotContext
 from handlers.announcements import text as announce_text
 from handlers.announcements.audience import resolve_audience
 from handlers.common import Caller, send, show
+from handlers.file_fetch import fetch_file
 from handlers.keyboards import button, cb, keyboard
 from handlers.registry import DialogRoute
 from handlers.routing import Action, Args
@@ -73,8 +74,7 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
         await send(update, context, _("❗ The file is too large (at most 64 KB)."))
         return
     try:
-        file = await context.bot.get_file(document.file_id)
-        text = bytes(await file.download_as_bytearray()).decode("utf-8-sig")
+        text = (await fetch_file(context, document.file_id)).decode("utf-8-sig")
     except (TelegramError, UnicodeDecodeError):
         await send(
             update, context, _("❗ The file could not be read. Please send it again as UTF-8 YAML.")

@@ -11,6 +11,9 @@ from handlers.routing import Routes
 from storage.tasks import Assignment, Part, Task
 from surveys.tasks import Requires, board_counts, shown_state
 
+#: A unit's assignment with its task, as the buttons on it find them.
+Assigned = tuple[Task, Assignment]
+
 #: Callback namespace of every task button.
 NS = "tk"
 #: Dialog kinds: the creation wizard, a unit's report, a return comment.

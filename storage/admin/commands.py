@@ -10,6 +10,15 @@ from storage.dialogs import Dialog
 After = tuple[int, Dialog]
 
 
+async def _audit_unit(
+    tx: Executor, actor: int, action: str, now: float, unit_id: int, **details: object
+) -> None:
+    """The audit row of an admin's change to one unit."""
+    await audit.record(
+        tx, actor, action, now, target_type="unit", target_id=unit_id, details=details
+    )
+
+
 async def _then(tx: Executor, after: After | None, unit_id: int, now: float) -> None:
     """Store the dialog step that shows the saved unit, in the change's transaction."""
     if after is not None:
@@ -32,10 +41,7 @@ async def create_unit(
         if parent_id is not None and await units.get(tx, parent_id) is None:
             return None
         created = await units.create(tx, name, parent_id, now)
-        await audit.record(
-            tx, actor, "unit_create", now, target_type="unit", target_id=created.id,
-            details={"name": name, "parent_id": parent_id},
-        )  # fmt: skip
+        await _audit_unit(tx, actor, "unit_create", now, created.id, name=name, parent_id=parent_id)
         await _then(tx, after, created.id, now)
     return created.id
 
@@ -47,10 +53,7 @@ async def rename_unit(
     async with db.transaction() as tx:
         if not await units.rename(tx, unit_id, name):
             return None
-        await audit.record(
-            tx, actor, "unit_rename", now, target_type="unit", target_id=unit_id,
-            details={"name": name},
-        )  # fmt: skip
+        await _audit_unit(tx, actor, "unit_rename", now, unit_id, name=name)
         await _then(tx, after, unit_id, now)
     return unit_id
 
@@ -68,10 +71,7 @@ async def move_unit(
             if parent_id in await units.subtree_ids(tx, unit_id):
                 return False
         await units.move(tx, unit_id, parent_id)
-        await audit.record(
-            tx, actor, "unit_move", now, target_type="unit", target_id=unit_id,
-            details={"parent_id": parent_id},
-        )  # fmt: skip
+        await _audit_unit(tx, actor, "unit_move", now, unit_id, parent_id=parent_id)
     return True
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Executor, Row
+from storage.rows import as_dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,17 +33,7 @@ class Member:
 
 def member_from(row: Row | Mapping[str, Any]) -> Member:
     """A Member from a row (or the same columns as a mapping, e.g. a JSON object)."""
-    return Member(
-        id=row["id"],
-        telegram_id=row["telegram_id"],
-        chat_id=row["chat_id"],
-        name=row["name"],
-        unit_id=row["unit_id"],
-        employee_no=row["employee_no"],
-        language=row["language"],
-        status=row["status"],
-        unreachable=row["unreachable_at"] is not None,
-    )
+    return as_dataclass(Member, row, unreachable=row["unreachable_at"] is not None)
 
 
 async def by_telegram_id(db: Executor, telegram_id: int) -> Member | None:
@@ -55,6 +46,12 @@ async def by_id(db: Executor, member_id: int) -> Member | None:
     """Look a member up by our own id."""
     row = await db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
     return member_from(row) if row else None
+
+
+async def reachable(db: Executor, member_ids: Iterable[int]) -> list[Member]:
+    """The members with these ids whom the bot can still message, in the order given."""
+    found = [await by_id(db, member_id) for member_id in member_ids]
+    return [m for m in found if m is not None and not m.unreachable]
 
 
 async def names(db: Executor, ids: Iterable[int]) -> dict[int, str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from storage.db import Executor
+from storage.rows import as_dataclass
 
 
 class InviteProblem(Enum):
@@ -51,7 +52,7 @@ async def check(db: Executor, code: str, now: float) -> Invite | InviteProblem:
         return InviteProblem.EXPIRED
     if row["uses"] >= row["max_uses"]:
         return InviteProblem.USED_UP
-    return Invite(row["code"], row["unit_id"], row["expires_at"], row["max_uses"], row["uses"])
+    return as_dataclass(Invite, row)
 
 
 async def redeem(db: Executor, code: str, now: float) -> Invite | InviteProblem:
@@ -76,9 +77,7 @@ async def for_units(db: Executor, unit_ids: list[int], now: float) -> list[Invit
         f"AND uses < max_uses ORDER BY created_at DESC",
         [*unit_ids, now],
     )
-    return [
-        Invite(r["code"], r["unit_id"], r["expires_at"], r["max_uses"], r["uses"]) for r in rows
-    ]
+    return [as_dataclass(Invite, r) for r in rows]
 
 
 async def revoke(db: Executor, code: str) -> bool:

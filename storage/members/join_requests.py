@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Executor, Row
+from storage.rows import as_dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +20,7 @@ class JoinRequest:
 
 
 def _req(row: Row) -> JoinRequest:
-    return JoinRequest(row["id"], row["member_id"], row["unit_id"], row["kind"], row["status"])
+    return as_dataclass(JoinRequest, row)
 
 
 async def open_request(db: Executor, member_id: int, unit_id: int, kind: str, now: float) -> int:

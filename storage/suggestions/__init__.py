@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from storage import anon_pool, members, sealing, units
 from storage.db import Executor, Row
+from storage.rows import as_dataclass
 from storage.sealing import Sealer
 
 # The time rules are pure (surveys.suggestions); callers read them here with the rows.
@@ -119,40 +120,17 @@ COLUMNS = (
 
 def from_row(r: Row) -> Suggestion:
     """Map a row selected with COLUMNS."""
-    return Suggestion(
-        r["id"],
-        r["ref"],
-        r["kind"],
-        r["category"],
-        bool(r["anonymous"]),
-        r["author_id"],
-        r["unit_id"],
-        r["body"],
-        tuple(json.loads(r["photos"])),
-        r["status"],
-        r["owner_id"],
-        r["created_at"],
-        r["release_at"],
-        r["due_at"],
-        r["first_reply_at"],
-        r["escalated_at"],
-        r["closed_at"],
-        bool(r["rated"]),
+    return as_dataclass(
+        Suggestion,
+        r,
+        anonymous=bool(r["anonymous"]),
+        photos=tuple(json.loads(r["photos"])),
+        rated=bool(r["rated"]),
     )
 
 
 def _message(r: Row) -> Message:
-    return Message(
-        r["id"],
-        r["seq"],
-        r["side"],
-        r["officer_id"],
-        r["kind"],
-        r["body"],
-        r["stars"],
-        r["at"],
-        r["release_at"],
-    )
+    return as_dataclass(Message, r)
 
 
 def _seal_context(suggestion_id: int) -> bytes:

@@ -7,13 +7,23 @@ from datetime import timedelta, tzinfo
 from typing import Any, Literal
 
 from storage import anon_pool, audit, dialogs, roles, sealing, suggestions, units
-from storage.db import Database
+from storage.db import Database, Executor
 from storage.sealing import Sealer
 from storage.suggestions import Draft, Suggestion, lifecycle, reports
 from storage.suggestions.reports import ExportRow
 
 #: Officer changes to one item, by their button action (audited as suggestion_<action>).
 Change = Literal["tk", "ax", "sx", "cl", "mx"]
+
+
+async def _audit(
+    tx: Executor, actor: int, action: str, now: float, s: Suggestion, **details: object
+) -> None:
+    """The audit row of an action on one item, which it names by reference only."""
+    await audit.record(
+        tx, actor, action, now, target_type="suggestion", target_id=s.id,
+        details={"ref": s.ref, **details},
+    )  # fmt: skip
 
 
 async def submit(
@@ -51,10 +61,7 @@ async def withdraw(db: Database, author: int, s: Suggestion, now: float) -> bool
     async with db.transaction() as tx:
         done = await lifecycle.withdraw(tx, s.id, now)
         if done:
-            await audit.record(
-                tx, author, "suggestion_withdraw", now, target_type="suggestion",
-                target_id=s.id, details={"ref": s.ref},
-            )  # fmt: skip
+            await _audit(tx, author, "suggestion_withdraw", now, s)
     return done
 
 
@@ -97,10 +104,7 @@ async def change(
             done = s.anonymous and await suggestions.mute_item(tx, s.id, officer, now)
         if done:
             shown = None if to is None else str(to)
-            await audit.record(
-                tx, officer, f"suggestion_{action}", now, target_type="suggestion",
-                target_id=s.id, details={"ref": s.ref, "to": shown},
-            )  # fmt: skip
+            await _audit(tx, officer, f"suggestion_{action}", now, s, to=shown)
     return done
 
 
@@ -111,10 +115,7 @@ async def reply(
     async with db.transaction() as tx:
         done = await lifecycle.officer_reply(tx, s.id, officer, body, now)
         if done:
-            await audit.record(
-                tx, officer, "suggestion_reply", now, target_type="suggestion",
-                target_id=s.id, details={"ref": s.ref},
-            )  # fmt: skip
+            await _audit(tx, officer, "suggestion_reply", now, s)
         await dialogs.clear(tx, telegram_id)
     return done
 
@@ -126,10 +127,7 @@ async def unmute(db: Database, officer: int, mute_id: int, via: Suggestion, now:
             return False
         done = await sealing.unmute(tx, mute_id)
         if done:
-            await audit.record(
-                tx, officer, "suggestion_unmute", now, target_type="suggestion",
-                target_id=via.id, details={"ref": via.ref},
-            )  # fmt: skip
+            await _audit(tx, officer, "suggestion_unmute", now, via)
     return done
 
 

@@ -34,6 +34,15 @@ class Draft:
     unit_ids: tuple[int, ...]
 
 
+async def _audit(
+    db: Executor, actor: int | None, action: str, now: float, survey_id: int, **details: object
+) -> None:
+    """The audit row of an officer's action on one survey."""
+    await audit.record(
+        db, actor, action, now, target_type="survey", target_id=survey_id, details=details
+    )
+
+
 async def save_draft(
     db: Database,
     actor: int,
@@ -58,10 +67,8 @@ async def save_draft(
             anonymous=draft.anonymous, allow_edit=draft.allow_edit, opens_at=draft.opens_at,
             closes_at=draft.closes_at, unit_ids=draft.unit_ids, created_by=actor, now=now,
         )  # fmt: skip
-        details = {"slug": draft.slug} if how == "survey_upload" else None
-        await audit.record(
-            tx, actor, how, now, target_type="survey", target_id=survey_id, details=details
-        )
+        details = {"slug": draft.slug} if how == "survey_upload" else {}
+        await _audit(tx, actor, how, now, survey_id, **details)
         if dialog_of is not None:
             telegram_id, kind = dialog_of
             await dialogs.save(tx, telegram_id, Dialog(kind, SAVED, {"sid": survey_id}), now)
@@ -76,10 +83,7 @@ async def set_audience(
         if not await _in_state(tx, survey_id, "draft"):
             return False
         await store.set_audience(tx, survey_id, unit_ids)
-        await audit.record(
-            tx, actor, "survey_audience", now, target_type="survey", target_id=survey_id,
-            details={"units": list(unit_ids)},
-        )  # fmt: skip
+        await _audit(tx, actor, "survey_audience", now, survey_id, units=list(unit_ids))
     return True
 
 
@@ -89,10 +93,7 @@ async def schedule(db: Database, actor: int, survey_id: int, moment: float, now:
         if not await _in_state(tx, survey_id, "draft") or not await store.audience(tx, survey_id):
             return False
         await store.schedule(tx, survey_id, moment)
-        await audit.record(
-            tx, actor, "survey_schedule", now, target_type="survey", target_id=survey_id,
-            details={"publish_at": moment},
-        )  # fmt: skip
+        await _audit(tx, actor, "survey_schedule", now, survey_id, publish_at=moment)
     return True
 
 
@@ -101,9 +102,7 @@ async def unschedule(db: Database, actor: int, survey_id: int, now: float) -> bo
     async with db.transaction() as tx:
         if not await store.unschedule(tx, survey_id):
             return False
-        await audit.record(
-            tx, actor, "survey_unschedule", now, target_type="survey", target_id=survey_id
-        )
+        await _audit(tx, actor, "survey_unschedule", now, survey_id)
     return True
 
 
@@ -112,9 +111,7 @@ async def delete_draft(db: Database, actor: int, survey_id: int, now: float) -> 
     async with db.transaction() as tx:
         if not await store.delete_draft(tx, survey_id):
             return False
-        await audit.record(
-            tx, actor, "survey_delete", now, target_type="survey", target_id=survey_id
-        )
+        await _audit(tx, actor, "survey_delete", now, survey_id)
     return True
 
 
@@ -135,10 +132,9 @@ async def publish(
             tx, kind=KIND_INVITE, payload=invitation, member_ids=[m for m, _u in recipients],
             due_at=now, now=now, created_by=actor, ref=str(survey_id),
         )  # fmt: skip
-        await audit.record(
-            tx, actor, "survey_publish", now, target_type="survey", target_id=survey_id,
-            details={"units": unit_ids, "recipients": len(recipients)},
-        )  # fmt: skip
+        await _audit(
+            tx, actor, "survey_publish", now, survey_id, units=unit_ids, recipients=len(recipients)
+        )
     return len(recipients)
 
 
@@ -147,9 +143,7 @@ async def close(db: Database, actor: int | None, survey_id: int, now: float) -> 
     async with db.transaction() as tx:
         closed = await store.close(tx, survey_id, now)
         if closed:
-            await audit.record(
-                tx, actor, "survey_close", now, target_type="survey", target_id=survey_id
-            )
+            await _audit(tx, actor, "survey_close", now, survey_id)
     return closed
 
 
@@ -167,19 +161,13 @@ async def remind(
                 now=now, created_by=actor, ref=str(survey_id),
             )  # fmt: skip
         # A count only: who was reminded is the delivery engine's business, not the log's.
-        await audit.record(
-            tx, actor, "survey_remind", now, target_type="survey", target_id=survey_id,
-            details={"recipients": len(targets)},
-        )  # fmt: skip
+        await _audit(tx, actor, "survey_remind", now, survey_id, recipients=len(targets))
     return len(targets)
 
 
 async def record_export(db: Database, actor: int, survey_id: int, rows: int, now: float) -> None:
     """Every export is recorded (docs/privacy): who took which responses out."""
-    await audit.record(
-        db, actor, "survey_export", now, target_type="survey", target_id=survey_id,
-        details={"rows": rows},
-    )  # fmt: skip
+    await _audit(db, actor, "survey_export", now, survey_id, rows=rows)
 
 
 async def _in_state(db: Executor, survey_id: int, state: str) -> bool:

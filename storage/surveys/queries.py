@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from storage import units
 from storage.db import Executor, Row
+from storage.rows import as_dataclass
 
 #: Keeps IN (...) lists far below SQLite's variable limit.
 _CHUNK = 500
@@ -52,23 +53,8 @@ class Listed:
 
 def survey_from(row: Row) -> Survey:
     """A Survey from a row holding the surveys table's columns."""
-    return Survey(
-        id=row["id"],
-        slug=row["slug"],
-        title=row["title"],
-        definition=row["definition"],
-        anonymous=bool(row["anonymous"]),
-        allow_edit=bool(row["allow_edit"]),
-        state=row["state"],
-        opens_at=row["opens_at"],
-        closes_at=row["closes_at"],
-        publish_at=row["publish_at"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        published_at=row["published_at"],
-        closed_at=row["closed_at"],
-        reminders_sent=row["reminders_sent"],
-        last_reminder_at=row["last_reminder_at"],
+    return as_dataclass(
+        Survey, row, anonymous=bool(row["anonymous"]), allow_edit=bool(row["allow_edit"])
     )
 
 

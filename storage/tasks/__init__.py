@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from storage.db import Row
+from storage.rows import as_dataclass
 from surveys.tasks import Requires
 
 
@@ -58,35 +59,11 @@ class Part:
 
 def task_of(row: Row) -> Task:
     """Row to dataclass."""
-    return Task(
-        id=row["id"],
-        title=row["title"],
-        body=row["body"],
-        attachment_kind=row["attachment_kind"],
-        attachment_file_id=row["attachment_file_id"],
-        due_at=row["due_at"],
-        requires=Requires.from_json(row["requires"]),
-        late_ok=bool(row["late_ok"]),
-        repeat=row["repeat"],
-        series_id=row["series_id"],
-        base_unit_id=row["base_unit_id"],
-        state=row["state"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
+    return as_dataclass(
+        Task, row, requires=Requires.from_json(row["requires"]), late_ok=bool(row["late_ok"])
     )
 
 
 def assignment_of(row: Row) -> Assignment:
     """Row (joined with the unit's name) to dataclass."""
-    return Assignment(
-        id=row["id"],
-        task_id=row["task_id"],
-        unit_id=row["unit_id"],
-        unit_name=row["unit_name"],
-        state=row["state"],
-        figures=json.loads(row["figures"] or "{}"),
-        comment=row["comment"],
-        received_at=row["received_at"],
-        submitted_at=row["submitted_at"],
-        decided_at=row["decided_at"],
-    )
+    return as_dataclass(Assignment, row, figures=json.loads(row["figures"] or "{}"))

@@ -38,6 +38,19 @@ class NewTask:
     series_id: int | None = None
 
 
+async def _audit(
+    tx: Executor,
+    actor: int | None,
+    action: str,
+    now: float,
+    kind: str,
+    target: int,
+    **details: object,
+) -> None:
+    """The audit row of an action on a task ("task") or one unit's part of it ("task_unit")."""
+    await audit.record(tx, actor, action, now, target_type=kind, target_id=target, details=details)
+
+
 async def create_task(
     db: Database, actor: int | None, new: NewTask, payload: PayloadFor, now: float
 ) -> tuple[int, list[int]] | None:
@@ -65,10 +78,9 @@ async def create_task(
             now=now, created_by=actor, ref=str(task_id),
         )  # fmt: skip
         action = "task_create" if new.series_id is None else "task_repeat"
-        await audit.record(
-            tx, actor, action, now, target_type="task", target_id=task_id,
-            details={"units": len(new.unit_ids), "no_officer": len(nobody)},
-        )  # fmt: skip
+        await _audit(
+            tx, actor, action, now, "task", task_id, units=len(new.unit_ids), no_officer=len(nobody)
+        )
     return task_id, nobody
 
 
@@ -112,9 +124,7 @@ async def receive(db: Database, actor: int, assignment_id: int, now: float) -> R
             (now, assignment_id),
         )
         if changed:
-            await audit.record(
-                tx, actor, "task_receive", now, target_type="task_unit", target_id=assignment_id
-            )
+            await _audit(tx, actor, "task_receive", now, "task_unit", assignment_id)
     return "ok"
 
 
@@ -164,9 +174,7 @@ async def clear_draft(db: Database, actor: int, assignment_id: int, now: float) 
             return refusal
         await tx.execute("DELETE FROM task_report_parts WHERE assignment_id = ?", (assignment_id,))
         await tx.execute("UPDATE task_units SET figures = '{}' WHERE id = ?", (assignment_id,))
-        await audit.record(
-            tx, actor, "task_report_clear", now, target_type="task_unit", target_id=assignment_id
-        )
+        await _audit(tx, actor, "task_report_clear", now, "task_unit", assignment_id)
     return "ok"
 
 
@@ -205,10 +213,9 @@ async def submit(
         )
         if task.created_by is not None:
             await _queue(tx, KIND_DECISION, payload(assignment_id), [task.created_by], now, task)
-        await audit.record(
-            tx, actor, "task_report_submit", now, target_type="task_unit",
-            target_id=assignment_id, details={"late": now > task.due_at},
-        )  # fmt: skip
+        await _audit(
+            tx, actor, "task_report_submit", now, "task_unit", assignment_id, late=now > task.due_at
+        )
     return "ok"
 
 
@@ -237,10 +244,9 @@ async def decide(
         )
         officers = await queries.unit_officers(tx, found.unit_id)
         await _queue(tx, KIND_DECISION, payload(assignment_id), officers, now, task)
-        await audit.record(
-            tx, actor, "task_accept" if accept else "task_return", now,
-            target_type="task_unit", target_id=assignment_id,
-        )  # fmt: skip
+        await _audit(
+            tx, actor, "task_accept" if accept else "task_return", now, "task_unit", assignment_id
+        )
     return "ok"
 
 
@@ -270,10 +276,16 @@ async def queue_notice(
             tx, kind=KIND_NOTICE, payload=payload, member_ids=recipients, due_at=now, now=now,
             created_by=actor, ref=str(assignment_id),
         )  # fmt: skip
-        await audit.record(
-            tx, actor, "task_remind", now, target_type="task_unit", target_id=assignment_id,
-            details={"notice": notice, "recipients": len(recipients)},
-        )  # fmt: skip
+        await _audit(
+            tx,
+            actor,
+            "task_remind",
+            now,
+            "task_unit",
+            assignment_id,
+            notice=notice,
+            recipients=len(recipients),
+        )
     return True
 
 
@@ -283,10 +295,7 @@ async def record_export(db: Database, actor: int, task_id: int, what: str, now: 
         task = await queries.task(tx, task_id)
         if task is None or not await queries.may_supervise(tx, actor, task):
             return False
-        await audit.record(
-            tx, actor, "task_export", now, target_type="task", target_id=task_id,
-            details={"what": what},
-        )  # fmt: skip
+        await _audit(tx, actor, "task_export", now, "task", task_id, what=what)
     return True
 
 
@@ -309,5 +318,5 @@ async def close_task(db: Database, actor: int, task_id: int, now: float) -> Resu
         if not await queries.may_supervise(tx, actor, task):
             return "forbidden"
         await tx.execute("UPDATE tasks SET state = 'closed' WHERE id = ?", (task_id,))
-        await audit.record(tx, actor, "task_close", now, target_type="task", target_id=task_id)
+        await _audit(tx, actor, "task_close", now, "task", task_id)
     return "ok"

@@ -2,88 +2,93 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
 from storage import audit, members, roles, units
 from tests.harness import Harness
+from tests.members.helpers import register
+from tests.started import started
 
 
-async def test_admin_builds_a_three_level_tree_in_chat(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bot = await Harness(tmp_path, admin_ids=(1,)).start()
-    try:
-        bot.user(1, "主席")
-        await bot.send(1, "/officer")
-        await bot.press(1, "🏢 单位管理")
-        assert "还没有单位" in bot.screen(1).text
-        await bot.press(1, "➕ 添加顶级单位")
-        await bot.send(1, "公司工会")
-        await bot.press(1, "➕ 添加下级单位")
-        await bot.send(1, "第一分工会")
-        await bot.press(1, "➕ 添加下级单位")
-        await bot.send(1, "装配<小组>")
-        assert "公司工会 / 第一分工会 / 装配&lt;小组&gt;" in (bot.screen(1).html or "")
-        tree = await units.all_units(bot.db)
-        by_name = {u.name: u for u in tree}
-        assert by_name["装配<小组>"].parent_id == by_name["第一分工会"].id
-        assert by_name["第一分工会"].parent_id == by_name["公司工会"].id
-        # Rename and move: the group moves to the top level, then back under the company.
-        await bot.press(1, "✏️ 重命名")
-        await bot.send(1, "装配小组")
-        await bot.press(1, "↕ 移动")
-        assert not any("装配小组" in label for label in bot.labels(1))  # not under itself
-        await bot.press(1, "⬆ 顶级")
-        moved = await units.get(bot.db, by_name["装配<小组>"].id)
-        assert moved is not None and moved.name == "装配小组" and moved.parent_id is None
-        actions = [e.action for e in await audit.recent(bot.db)]
-        assert actions.count("unit_create") == 3 and "unit_rename" in actions
-        assert "unit_move" in actions
-    finally:
-        await bot.stop()
+@pytest.fixture
+async def admin_bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A started bot whose admin is Telegram user 1."""
+    async with started(tmp_path, admin_ids=(1,)) as harness:
+        yield harness
 
 
-async def test_admin_grants_and_revokes_officer_role(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bot = await Harness(tmp_path, admin_ids=(1,)).start()
-    try:
-        t = await bot.tree()
-        await bot.member(1, "主席", t["company"])
-        worker = await bot.member(5, "赵六", t["branch1"])
-        await bot.send(1, "/officer")
-        await bot.press(1, "🔑 角色管理")
-        await bot.press(1, "➕ 授予角色")
-        await bot.press_labelled(1, "公司工会")
-        await bot.press(1, "📂 第一分工会")
-        await bot.press(1, "✔ 选择第一分工会")
-        await bot.press(1, "赵六")
-        await bot.press(1, "公司工会 / 第一分工会干部")
-        assert await roles.officer_units(bot.db, worker.id) == [t["branch1"]]
-        assert "您现在是公司工会 / 第一分工会的干部" in bot.screen(5).text
-        # The new officer now has the officer menu, scoped to their branch.
-        await bot.send(5, "/officer")
-        assert "📝 注册审核" in bot.labels(5) and "🏢 单位管理" not in bot.labels(5)
-        answer = await bot.press_data(5, f"ua:add:{t['company']}")
-        assert "没有权限" in answer
-        # Revoke from the roles screen.
-        await bot.send(1, "/officer")
-        await bot.press(1, "🔑 角色管理")
-        await bot.press_labelled(1, "✖ 赵六")
-        assert await roles.officer_units(bot.db, worker.id) == []
-        actions = [e.action for e in await audit.recent(bot.db)]
-        assert "role_grant" in actions and "role_revoke" in actions
-    finally:
-        await bot.stop()
+async def _grant_branch1_officer_to_5(bot: Harness) -> None:
+    """Admin 1 grants user 5 (赵六) the officer role for 第一分工会 through the roles menu."""
+    await bot.send(1, "/officer")
+    await bot.press(1, "🔑 角色管理")
+    await bot.press(1, "➕ 授予角色")
+    await bot.press_labelled(1, "公司工会")
+    await bot.press(1, "📂 第一分工会")
+    await bot.press(1, "✔ 选择第一分工会")
+    await bot.press(1, "赵六")
+    await bot.press(1, "公司工会 / 第一分工会干部")
+
+
+async def test_admin_builds_a_three_level_tree_in_chat(admin_bot: Harness) -> None:
+    bot = admin_bot
+    bot.user(1, "主席")
+    await bot.send(1, "/officer")
+    await bot.press(1, "🏢 单位管理")
+    assert "还没有单位" in bot.screen(1).text
+    await bot.press(1, "➕ 添加顶级单位")
+    await bot.send(1, "公司工会")
+    await bot.press(1, "➕ 添加下级单位")
+    await bot.send(1, "第一分工会")
+    await bot.press(1, "➕ 添加下级单位")
+    await bot.send(1, "装配<小组>")
+    assert "公司工会 / 第一分工会 / 装配&lt;小组&gt;" in (bot.screen(1).html or "")
+    tree = await units.all_units(bot.db)
+    by_name = {u.name: u for u in tree}
+    assert by_name["装配<小组>"].parent_id == by_name["第一分工会"].id
+    assert by_name["第一分工会"].parent_id == by_name["公司工会"].id
+    # Rename and move: the group moves to the top level, then back under the company.
+    await bot.press(1, "✏️ 重命名")
+    await bot.send(1, "装配小组")
+    await bot.press(1, "↕ 移动")
+    assert not any("装配小组" in label for label in bot.labels(1))  # not under itself
+    await bot.press(1, "⬆ 顶级")
+    moved = await units.get(bot.db, by_name["装配<小组>"].id)
+    assert moved is not None and moved.name == "装配小组" and moved.parent_id is None
+    actions = [e.action for e in await audit.recent(bot.db)]
+    assert actions.count("unit_create") == 3 and "unit_rename" in actions
+    assert "unit_move" in actions
+
+
+async def test_admin_grants_and_revokes_officer_role(admin_bot: Harness) -> None:
+    bot = admin_bot
+    t = await bot.tree()
+    await bot.member(1, "主席", t["company"])
+    worker = await bot.member(5, "赵六", t["branch1"])
+    await _grant_branch1_officer_to_5(bot)
+    assert await roles.officer_units(bot.db, worker.id) == [t["branch1"]]
+    assert "您现在是公司工会 / 第一分工会的干部" in bot.screen(5).text
+    # The new officer now has the officer menu, scoped to their branch.
+    await bot.send(5, "/officer")
+    assert "📝 注册审核" in bot.labels(5) and "🏢 单位管理" not in bot.labels(5)
+    answer = await bot.press_data(5, f"ua:add:{t['company']}")
+    assert "没有权限" in answer
+    # Revoke from the roles screen.
+    await bot.send(1, "/officer")
+    await bot.press(1, "🔑 角色管理")
+    await bot.press_labelled(1, "✖ 赵六")
+    assert await roles.officer_units(bot.db, worker.id) == []
+    actions = [e.action for e in await audit.recent(bot.db)]
+    assert "role_grant" in actions and "role_revoke" in actions
 
 
 async def test_officer_cannot_decide_requests_outside_their_scope(bot: Harness) -> None:
     t = await bot.tree()
     await bot.member(10, "一分干部", t["branch1"], role="officer")
     await bot.member(11, "二分干部", t["branch2"], role="officer")
-    bot.user(20)
-    await bot.send(20, "/start")
-    await bot.press(20, "✓ 中文")
-    await bot.send(20, "钱七")
-    await bot.press_labelled(20, "公司工会")
-    await bot.press(20, "📂 第二分工会")
-    await bot.press(20, "仓储小组")
-    await bot.press(20, "跳过")
-    await bot.press(20, "✅ 同意")
+    await register(bot, 20, "钱七", ("公司工会", "📂 第二分工会", "仓储小组"))
     # Only the second branch's officer was notified; the first forges the approve button.
     assert not any("钱七" in t for t in bot.texts(10))
     request = await bot.db.fetchval("SELECT id FROM join_requests WHERE status = 'pending'")
@@ -154,26 +159,16 @@ async def test_cancel_says_what_was_kept_and_help_fits_the_role(bot: Harness) ->
     assert "没有看懂" in out[0].text
 
 
-async def test_command_lists_per_language_and_for_officers(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    bot = await Harness(tmp_path, admin_ids=(1,)).start()
-    try:
-        scope = {"type": "all_private_chats"}
-        zh = {c["command"]: c["description"] for c in bot.core.commands(scope, "zh")}
-        en = {c["command"]: c["description"] for c in bot.core.commands(scope, "en")}
-        assert zh["menu"] == "主菜单" and en["menu"] == "Main menu"
-        assert "officer" not in zh
-        t = await bot.tree()
-        await bot.member(1, "主席", t["company"])
-        await bot.member(5, "赵六", t["branch1"])
-        await bot.send(1, "/officer")
-        await bot.press(1, "🔑 角色管理")
-        await bot.press(1, "➕ 授予角色")
-        await bot.press_labelled(1, "公司工会")
-        await bot.press(1, "📂 第一分工会")
-        await bot.press(1, "✔ 选择第一分工会")
-        await bot.press(1, "赵六")
-        await bot.press(1, "公司工会 / 第一分工会干部")
-        own = {c["command"] for c in bot.core.commands({"type": "chat", "chat_id": 5}, "")}
-        assert "officer" in own and "menu" in own
-    finally:
-        await bot.stop()
+async def test_command_lists_per_language_and_for_officers(admin_bot: Harness) -> None:
+    bot = admin_bot
+    scope = {"type": "all_private_chats"}
+    zh = {c["command"]: c["description"] for c in bot.core.commands(scope, "zh")}
+    en = {c["command"]: c["description"] for c in bot.core.commands(scope, "en")}
+    assert zh["menu"] == "主菜单" and en["menu"] == "Main menu"
+    assert "officer" not in zh
+    t = await bot.tree()
+    await bot.member(1, "主席", t["company"])
+    await bot.member(5, "赵六", t["branch1"])
+    await _grant_branch1_officer_to_5(bot)
+    own = {c["command"] for c in bot.core.commands({"type": "chat", "chat_id": 5}, "")}
+    assert "officer" in own and "menu" in own

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from tests.audit_steps import audited
 from tests.harness import Harness
+from tests.members.helpers import register
 
 ADMIN, OFFICER = 1, 10
 
 
 async def _request(bot: Harness, user: int, name: str) -> int:
     """A newcomer registers into the first branch's group and waits for approval."""
-    bot.user(user)
-    await bot.send(user, "/start")
-    await bot.press(user, "✓ 中文")
-    await bot.send(user, name)
-    await bot.press_labelled(user, "公司工会")
-    await bot.press(user, "📂 第一分工会")
-    await bot.press(user, "装配小组")
-    await bot.press(user, "跳过")
-    await bot.press(user, "✅ 同意")
+    await register(bot, user, name)
     found = await bot.db.fetchval(
         "SELECT r.id FROM join_requests r JOIN members m ON m.id = r.member_id "
         "WHERE m.telegram_id = ? AND r.status = 'pending'",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage import members
 from storage.members import invites, join_requests
 from tests.harness import Harness
+from tests.members.helpers import start_in_chinese
 
 
 async def test_member_registers_and_an_officer_approves(bot: Harness) -> None:
@@ -76,9 +77,7 @@ async def test_bad_invite_codes_explain_and_still_allow_a_request(bot: Harness) 
 
 async def test_bad_names_are_refused_and_nothing_changes(bot: Harness) -> None:
     await bot.tree()
-    bot.user(50)
-    await bot.send(50, "/start")
-    await bot.press(50, "✓ 中文")
+    await start_in_chinese(bot, 50)
     for bad, phrase in (
         ("x" * 65, "姓名太长"),
         ("a\x07b", "控制字符"),
@@ -94,9 +93,7 @@ async def test_bad_names_are_refused_and_nothing_changes(bot: Harness) -> None:
 
 async def test_restart_in_the_middle_of_registration_continues(bot: Harness) -> None:
     await bot.tree()
-    bot.user(60)
-    await bot.send(60, "/start")
-    await bot.press(60, "✓ 中文")
+    await start_in_chinese(bot, 60)
     await bot.send(60, "王五")
     await bot.restart()
     await bot.send(60, "/start")

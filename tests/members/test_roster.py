@@ -12,6 +12,7 @@ from handlers.unit_picker import UnitTree
 from storage import audit, members
 from storage.members import invites, roster
 from tests.harness import Harness
+from tests.members.helpers import register
 
 ADMIN = 1
 
@@ -41,8 +42,10 @@ async def _count(bot: Harness) -> int:
 async def test_a_roster_with_problems_reports_each_line_and_imports_the_rest(
     bot: Harness, t: dict[str, int]
 ) -> None:
-    await bot.db.execute("INSERT INTO units (name, parent_id, created_at) VALUES "
-                         "('装配小组', (SELECT id FROM units WHERE name = '第二分工会'), 0)")
+    await bot.db.execute(
+        "INSERT INTO units (name, parent_id, created_at) VALUES "
+        "('装配小组', (SELECT id FROM units WHERE name = '第二分工会'), 0)"
+    )
     await _open_import(bot)
     content = _csv(
         "姓名,工号,单位",
@@ -103,7 +106,9 @@ async def test_excel_roster_with_invite_links_per_unit(bot: Harness, t: dict[str
     text = bot.screen(ADMIN).text
     assert text.count("https://t.me/union_test_bot?start=") == 2
     assert set(await roster.existing(bot.db, ["10023", "10024", "10025"])) == {
-        "10023", "10024", "10025"
+        "10023",
+        "10024",
+        "10025",
     }
     live = await invites.for_units(bot.db, [t["group1"]], bot.clock.time())
     assert [i.max_uses for i in live] == [2]
@@ -122,15 +127,7 @@ async def test_registration_with_a_listed_employee_number_joins_at_once(
     group2 = t["group2"]
     await roster.import_entries(bot.db, [roster.Entry("张 三", "E-77", group2)], ADMIN, 0)
     for user_id, name in ((31, "冒名者"), (30, "张三")):
-        bot.user(user_id)
-        await bot.send(user_id, "/start")
-        await bot.press(user_id, "✓ 中文")
-        await bot.send(user_id, name)
-        await bot.press_labelled(user_id, "公司工会")
-        await bot.press(user_id, "📂 第一分工会")
-        await bot.press(user_id, "装配小组")
-        await bot.send(user_id, "e-77")
-        await bot.press(user_id, "✅ 同意")
+        await register(bot, user_id, name, employee_no="e-77")
     matched = await members.by_telegram_id(bot.db, 30)
     assert matched is not None and matched.verified and matched.unit_id == group2
     assert "仓储小组" in bot.messages(30)[-2].text

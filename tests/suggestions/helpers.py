@@ -46,6 +46,17 @@ async def officer(db: Database, telegram_id: int, unit_id: int, name: str = "") 
     return mid
 
 
+async def submit_draft(
+    db: Database, seal: Sealer, clock: FakeClock, member_id: int, unit_id: int, draft: Draft
+) -> Suggestion | str:
+    """Submit a draft in one transaction, as the handler does; the item or the refusal."""
+    async with db.transaction() as tx:
+        return await suggestions.submit(
+            tx, seal, member_id, unit_id, draft, now=clock.time(), tz=TZ, digest_times=TIMES,
+            threshold=5,
+        )  # fmt: skip
+
+
 async def submit(
     db: Database,
     seal: Sealer,
@@ -59,18 +70,7 @@ async def submit(
 ) -> Suggestion:
     """Submit a draft as the handler does and insist it was accepted."""
     draft = Draft(kind, "Canteen and living", anonymous, body)  # type: ignore[arg-type]
-    async with db.transaction() as tx:
-        result = await suggestions.submit(
-            tx,
-            seal,
-            member_id,
-            unit_id,
-            draft,
-            now=clock.time(),
-            tz=TZ,
-            digest_times=TIMES,
-            threshold=5,
-        )
+    result = await submit_draft(db, seal, clock, member_id, unit_id, draft)
     assert isinstance(result, Suggestion), result
     if anonymous:
         await release(db, seal, result.release_at)

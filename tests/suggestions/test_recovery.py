@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.crash import die_inside
+from tests.crash import die_typing
 from tests.harness import Harness
 from tests.suggestions.flow import REF, seed
 
@@ -19,7 +19,7 @@ async def _at_text(bot: Harness) -> None:
 
 async def test_a_text_stored_before_the_crash_gets_the_photo_step_at_start(bot: Harness) -> None:
     await _at_text(bot)
-    await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(AUTHOR, "希望加开夜班车"))
+    await die_typing(bot, AUTHOR, "希望加开夜班车")
     assert "可以添加最多" in bot.screen(AUTHOR).text
     await bot.press(AUTHOR, "➡️ 继续")
     await bot.press(AUTHOR, "✅ 发送")
@@ -28,9 +28,7 @@ async def test_a_text_stored_before_the_crash_gets_the_photo_step_at_start(bot: 
 
 async def test_a_text_typed_again_after_a_crash_is_not_taken_for_a_photo(bot: Harness) -> None:
     await _at_text(bot)
-    await die_inside(
-        bot, "sendMessage", lambda: bot.core.user_send_text(AUTHOR, "希望加开夜班车"), down_for=3600
-    )
+    await die_typing(bot, AUTHOR, "希望加开夜班车", down_for=3600)
     await bot.send(AUTHOR, "希望加开夜班车")
     assert "可以添加最多" in bot.screen(AUTHOR).text
     await bot.press(AUTHOR, "➡️ 继续")

@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 from storage import sealing, suggestions
 from storage.db import Database
 from storage.suggestions import Draft, lifecycle
-from tests.suggestions.helpers import DAY, TIMES, TZ, member, officer, sealer, submit, tree
+from tests.suggestions.helpers import (
+    DAY,
+    TIMES,
+    TZ,
+    member,
+    officer,
+    sealer,
+    submit,
+    submit_draft,
+    tree,
+)
 from tests.timers import FakeClock
 
 
@@ -129,18 +139,7 @@ async def test_muted_author_is_refused_only_for_anonymous_items(db: Database) ->
         assert await suggestions.mute_item(tx, s.id, boss, clock.time())  # same answer
         assert not await suggestions.mute_item(tx, named.id, boss, clock.time())  # named: never
     draft = Draft("suggestion", "Safety", True, "again")
-    async with db.transaction() as tx:
-        refused = await suggestions.submit(
-            tx,
-            seal,
-            author,
-            branch,
-            draft,
-            now=clock.time(),
-            tz=TZ,
-            digest_times=TIMES,
-            threshold=5,
-        )
+    refused = await submit_draft(db, seal, clock, author, branch, draft)
     assert refused == "muted"
     await submit(db, seal, clock, author, branch, anonymous=False)
     listed = await sealing.mutes_for_units(db, [branch])

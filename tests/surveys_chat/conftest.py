@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import Harness
+from tests.started import started
 
 #: 2025-03-03 09:00 in Shanghai: training_needs.yaml is open (1-20 March 2025).
 START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
@@ -17,10 +18,5 @@ START = datetime(2025, 3, 3, 1, 0, tzinfo=UTC)
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
     """The real Application on a fresh database, its clock in March 2025."""
-    harness = Harness(tmp_path)
-    harness.clock.set(START)
-    await harness.start()
-    try:
+    async with started(tmp_path, at=START) as harness:
         yield harness
-    finally:
-        await harness.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storage import mixing, units
+from storage.surveys import progress
 from tests.harness import Harness
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "surveys" / "examples"
@@ -91,6 +92,34 @@ async def start_survey(bot: Harness, user_id: int) -> None:
     """Open the newest invitation and press Start."""
     await bot.press_labelled(user_id, "开始填写")
     await bot.press_labelled(user_id, "开始填写")
+
+
+async def answer_four(bot: Harness, user: int, hours: str, rating: str) -> None:
+    """Answer FLOW_YAML's first four questions: day shift, wages, overtime hours, a rating."""
+    await bot.press(user, "白班")
+    await bot.press(user, "☐ 工资")
+    await bot.press(user, "✅ 完成（1）")
+    await bot.send(user, hours)
+    await bot.press(user, rating)
+
+
+async def answering(bot: Harness, member: int) -> int:
+    """The flow survey published to a small union, `member` on its first question; its id."""
+    t = await union(bot)
+    await bot.member(OFFICER, "主席", t["company"], role="officer")
+    await bot.member(member, "张三", t["生产一部"])
+    survey_id = await publish(bot, OFFICER, "flow.yaml", FLOW_YAML.encode())
+    await start_survey(bot, member)
+    return survey_id
+
+
+async def answers_so_far(bot: Harness, survey_id: int, member: int) -> dict[str, object]:
+    """The answers stored in the member's unfinished session."""
+    member_id = await bot.db.fetchval("SELECT id FROM members WHERE telegram_id = ?", (member,))
+    session = await progress.load(bot.db, survey_id, member_id)
+    assert session is not None
+    answers: dict[str, object] = session.progress["answers"]
+    return answers
 
 
 async def release(bot: Harness, threshold: int | None = None) -> None:

@@ -10,7 +10,15 @@ from bot.delivery import Delivery, hook_up
 from handlers.registry import registry_of
 from storage import outbox
 from tests.harness import Harness
-from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, deliver, publish, start_survey, union
+from tests.surveys_chat.helpers import (
+    FLOW_YAML,
+    OFFICER,
+    answer_four,
+    deliver,
+    publish,
+    start_survey,
+    union,
+)
 from tests.timers import OffsetTimer
 
 
@@ -50,11 +58,7 @@ async def test_invites_and_reminders_go_through_the_outbox(engine: Harness) -> N
     assert kinds == ["survey_invite"]
     # A reminder is queued for both; 张三 answers before it goes out, so it skips them.
     await start_survey(bot, 20)
-    await bot.press(20, "白班")
-    await bot.press(20, "☐ 工资")
-    await bot.press(20, "✅ 完成（1）")
-    await bot.send(20, "1")
-    await bot.press(20, "3")
+    await answer_four(bot, 20, "1", "3")
     await bot.send(OFFICER, f"/remind {survey_id}")
     assert "已安排向 2 名会员发送提醒" in bot.screen(OFFICER).text
     await bot.press(20, "⏭ 跳过")

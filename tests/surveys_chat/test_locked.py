@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from storage.surveys import progress as sessions
 from tests.harness import Harness
+from tests.started import started
 from tests.surveys_chat.conftest import START
-from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, start_survey, union
+from tests.surveys_chat.helpers import answering, answers_so_far
 
 MEMBER = 20
 
@@ -49,36 +49,14 @@ class Holder(logging.Handler):
 @pytest.fixture
 async def slow_bot(tmp_path: Path) -> AsyncIterator[Harness]:
     """The bot with a 50 ms busy timeout and three attempts per statement."""
-    harness = Harness(tmp_path, db_busy_timeout_ms=50, db_lock_retries=2)
-    harness.clock.set(START)
-    await harness.start()
-    try:
+    async with started(tmp_path, at=START, db_busy_timeout_ms=50, db_lock_retries=2) as harness:
         yield harness
-    finally:
-        await harness.stop()
-
-
-async def _answering(bot: Harness) -> int:
-    t = await union(bot)
-    await bot.member(OFFICER, "主席", t["company"], role="officer")
-    await bot.member(MEMBER, "张三", t["生产一部"])
-    survey_id = await publish(bot, OFFICER, "flow.yaml", FLOW_YAML.encode())
-    await start_survey(bot, MEMBER)
-    return survey_id
-
-
-async def _answers(bot: Harness, survey_id: int) -> dict[str, object]:
-    member = await bot.db.fetchval("SELECT id FROM members WHERE telegram_id = ?", (MEMBER,))
-    session = await sessions.load(bot.db, survey_id, member)
-    assert session is not None
-    answers: dict[str, object] = session.progress["answers"]
-    return answers
 
 
 async def test_a_press_waits_out_a_lock_longer_than_the_busy_timeout(
     slow_bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    survey_id = await _answering(slow_bot)
+    survey_id = await answering(slow_bot, MEMBER)
     holder = Holder(slow_bot.settings.database_path, retries=2)
     logging.getLogger().addHandler(holder)
     try:
@@ -89,14 +67,14 @@ async def test_a_press_waits_out_a_lock_longer_than_the_busy_timeout(
         logging.getLogger().removeHandler(holder)
     assert holder.seen >= 2
     assert "第 2/5 题" in slow_bot.screen(MEMBER).text
-    assert await _answers(slow_bot, survey_id) == {"q1": "night"}
+    assert await answers_so_far(slow_bot, survey_id, MEMBER) == {"q1": "night"}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 async def test_a_lock_that_outlasts_every_retry_gets_a_clear_busy_answer(
     slow_bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    survey_id = await _answering(slow_bot)
+    survey_id = await answering(slow_bot, MEMBER)
     holder = Holder(slow_bot.settings.database_path, retries=None)
     logging.getLogger().addHandler(holder)
     try:
@@ -112,9 +90,9 @@ async def test_a_lock_that_outlasts_every_retry_gets_a_clear_busy_answer(
     assert "繁忙" in (answered.text or "") and "已保存" in (answered.text or "")
     # Nothing half-written, no traceback in the log.
     assert "第 1/5 题" in slow_bot.screen(MEMBER).text
-    assert await _answers(slow_bot, survey_id) == {}
+    assert await answers_so_far(slow_bot, survey_id, MEMBER) == {}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     # Once the lock is gone the same press works.
     await slow_bot.press(MEMBER, "夜班")
     assert "第 2/5 题" in slow_bot.screen(MEMBER).text
-    assert await _answers(slow_bot, survey_id) == {"q1": "night"}
+    assert await answers_so_far(slow_bot, survey_id, MEMBER) == {"q1": "night"}

@@ -6,7 +6,7 @@ from storage.surveys import progress as sessions
 from storage.surveys import queries as store
 from storage.surveys import responses
 from tests.harness import Harness
-from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, start_survey, union
+from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, answer_four, publish, start_survey, union
 
 
 async def _setup(bot: Harness) -> tuple[int, dict[str, int]]:
@@ -185,11 +185,7 @@ async def test_survey_closing_mid_way_discards_partial_answers(bot: Harness) -> 
 async def test_changing_a_submitted_answer_where_allowed(bot: Harness) -> None:
     survey_id, _t = await _setup(bot)
     await start_survey(bot, 20)
-    await bot.press(20, "白班")
-    await bot.press(20, "☐ 工资")
-    await bot.press(20, "✅ 完成（1）")
-    await bot.send(20, "10")
-    await bot.press(20, "3")
+    await answer_four(bot, 20, "10", "3")
     await bot.press(20, "⏭ 跳过")
     await bot.press(20, "✅ 提交")
     await bot.send(20, "/surveys")

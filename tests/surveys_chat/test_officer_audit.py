@@ -9,6 +9,7 @@ import pytest
 
 from storage import audit
 from tests.harness import Harness
+from tests.started import started
 from tests.surveys_chat.conftest import START
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, publish, union, upload
 
@@ -19,13 +20,8 @@ Scenario = Callable[[Harness, dict[str, int]], Awaitable[None]]
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
     """The survey tests' bot, with exports allowed from the third answer (the least allowed)."""
-    harness = Harness(tmp_path, anonymity_threshold=3)
-    harness.clock.set(START)
-    await harness.start()
-    try:
+    async with started(tmp_path, at=START, anonymity_threshold=3) as harness:
         yield harness
-    finally:
-        await harness.stop()
 
 
 async def _draft(bot: Harness) -> int:

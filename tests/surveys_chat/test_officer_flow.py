@@ -17,6 +17,7 @@ from tests.harness import Harness
 from tests.surveys_chat.helpers import (
     FLOW_YAML,
     OFFICER,
+    answer_four,
     deliver,
     publish,
     start_survey,
@@ -57,11 +58,7 @@ async def test_preview_stores_nothing_and_publish_invites(bot: Harness) -> None:
     await bot.press(OFFICER, "👁 预览")
     assert "预览模式" in bot.screen(OFFICER).text
     await bot.press(OFFICER, "▶️ 开始填写")
-    await bot.press(OFFICER, "白班")
-    await bot.press(OFFICER, "☐ 工资")
-    await bot.press(OFFICER, "✅ 完成（1）")
-    await bot.send(OFFICER, "3")
-    await bot.press(OFFICER, "2")
+    await answer_four(bot, OFFICER, "3", "2")
     await bot.press(OFFICER, "⏭ 跳过")
     await bot.press(OFFICER, "✅ 结束预览")
     assert "预览结束：没有保存任何答案" in bot.screen(OFFICER).text

@@ -1,6 +1,6 @@
 """No officer's step lost to a crash: the survey builder and the upload pick up where they stood.
 
-The kill is the one tests/surveys_chat/test_recovery.py uses: the sandbox holds one Bot
+The kill is the one tests/crash.py provides: the sandbox holds one Bot
 API call, the handler is dropped while it waits (its writes done, its screen not drawn)
 and a new Application starts on the same database file.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from storage import dialogs
 from storage.surveys import queries as store
+from tests.crash import die_inside, die_typing
 from tests.harness import Harness
 from tests.surveys_chat.helpers import FLOW_YAML, OFFICER, union
-from tests.surveys_chat.test_recovery import _die_inside
 
 
 async def _builder_at_menu(bot: Harness) -> None:
@@ -55,9 +55,7 @@ async def test_a_builder_title_stored_before_the_crash_gets_its_menu_on_the_next
     await bot.member(OFFICER, "主席", t["company"], role="officer")
     await bot.send(OFFICER, "/survey_admin")
     await bot.press(OFFICER, "🧱 创建简单问卷")
-    await _die_inside(
-        bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "食堂意见"), down_for=3600
-    )
+    await die_typing(bot, OFFICER, "食堂意见", down_for=3600)
     assert await _step(bot) == "menu"
     # No menu came; the officer sends the title again and gets the step they are on.
     await bot.send(OFFICER, "食堂意见")
@@ -71,9 +69,7 @@ async def test_a_builder_question_repeated_after_a_crash_is_not_filed_as_its_opt
 ) -> None:
     await _builder_at_menu(bot)
     await bot.press(OFFICER, "🔘 单选题")
-    await _die_inside(
-        bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "您的班次？"), down_for=3600
-    )
+    await die_typing(bot, OFFICER, "您的班次？", down_for=3600)
     assert await _step(bot) == "options"
     await bot.send(OFFICER, "您的班次？")
     assert "请发送选项，每行一个" in bot.screen(OFFICER).text
@@ -90,7 +86,7 @@ async def test_an_upload_saved_before_the_crash_is_confirmed_on_the_next_message
     await bot.member(OFFICER, "主席", t["company"], role="officer")
     await bot.send(OFFICER, "/survey_admin")
     await bot.press_data(OFFICER, "svo:up")
-    await _die_inside(
+    await die_inside(
         bot,
         "sendMessage",
         lambda: bot.core.user_send_document(OFFICER, "flow.yaml", FLOW_YAML.encode()),
@@ -106,7 +102,7 @@ async def test_an_upload_saved_before_the_crash_is_confirmed_on_the_next_message
 async def test_a_builder_step_stored_just_before_the_crash_is_sent_at_start(bot: Harness) -> None:
     await _builder_at_menu(bot)
     await bot.press(OFFICER, "🔘 单选题")
-    await _die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "您的班次？"))
+    await die_typing(bot, OFFICER, "您的班次？")
     # The new process sends the step the officer had reached, without waiting for them.
     assert "请发送选项，每行一个" in bot.screen(OFFICER).text
     await bot.send(OFFICER, "白班\n夜班")

@@ -50,6 +50,23 @@ async def run_sweep(bot: Harness, at: datetime | None = None) -> int:
     return queued
 
 
+async def start_task(bot: Harness, title: str, body: str, due: str, officer: int = CREATOR) -> None:
+    """An officer opens the new-task wizard and types title, instructions and due time."""
+    await bot.send(officer, "/officer")
+    await bot.press(officer, "📌 督办任务")
+    await bot.press(officer, "➕ 新建任务")
+    await bot.send(officer, title)
+    await bot.send(officer, body)
+    await bot.send(officer, due)
+
+
+async def accept_report(bot: Harness) -> None:
+    """The creator receives the newest report and accepts it."""
+    await deliver(bot)
+    await bot.press(CREATOR, "🔍 审核报告")
+    await bot.press(CREATOR, "✅ 通过")
+
+
 async def create_task(
     bot: Harness,
     *,
@@ -66,12 +83,7 @@ async def create_task(
 
     Returns the final screen's text.
     """
-    await bot.send(officer, "/officer")
-    await bot.press(officer, "📌 督办任务")
-    await bot.press(officer, "➕ 新建任务")
-    await bot.send(officer, title)
-    await bot.send(officer, body)
-    await bot.send(officer, due)
+    await start_task(bot, title, body, due, officer)
     if numbers:
         await bot.press(officer, "🔢 需上报的数字")
         await bot.send(officer, numbers)

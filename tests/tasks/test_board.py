@@ -19,6 +19,7 @@ from tests.tasks.helpers import (
     later,
     report,
     run_sweep,
+    start_task,
     union,
 )
 
@@ -92,12 +93,9 @@ def _new_tasks(bot: Harness) -> list[str]:
 
 async def test_a_repeating_task_comes_back_with_the_next_due_date(bot: Harness) -> None:
     await union(bot)
-    await bot.send(CREATOR, "/officer")
-    await bot.press(CREATOR, "📌 督办任务")
-    await bot.press(CREATOR, "➕ 新建任务")
-    await bot.send(CREATOR, "月度职工思想动态报告")
-    await bot.send(CREATOR, "每月 10 日前上报本单位职工思想动态。")
-    await bot.send(CREATOR, "2026-03-10 18:00")
+    await start_task(
+        bot, "月度职工思想动态报告", "每月 10 日前上报本单位职工思想动态。", "2026-03-10 18:00"
+    )
     await bot.press_labelled(CREATOR, "🔁 重复")
     out = await bot.send(CREATOR, "0 18 10 * *")
     assert "🔁 重复：0 18 10 * *" in str(out[-1].buttons)

@@ -10,9 +10,11 @@ from tests.tasks.helpers import (
     BRANCH2,
     CREATOR,
     GROUP1,
+    accept_report,
     alert,
     create_task,
     deliver,
+    start_task,
     union,
 )
 
@@ -65,9 +67,7 @@ async def test_report_draft_survives_a_restart_then_return_and_resubmit(bot: Har
     await bot.press(BRANCH1, "📝 填写报告")
     await bot.send(BRANCH1, "照片为三车间消防通道检查现场。")
     await bot.press(BRANCH1, "📤 上报")
-    await deliver(bot)
-    await bot.press(CREATOR, "🔍 审核报告")
-    await bot.press(CREATOR, "✅ 通过")
+    await accept_report(bot)
     await deliver(bot)
     assert "已审核通过" in bot.screen(BRANCH1).text
     actions = [e.action for e in await audit.recent(bot.db, limit=50)]
@@ -86,9 +86,7 @@ async def test_unit_is_told_in_its_own_language_and_missing_numbers_refuse(bot: 
     assert refused == "The report still needs: 覆盖班组数"
     await bot.send(GROUP1, "覆盖班组数：4")
     await bot.press(GROUP1, "📤 Submit")
-    await deliver(bot)
-    await bot.press(CREATOR, "🔍 审核报告")
-    await bot.press(CREATOR, "✅ 通过")
+    await accept_report(bot)
     await deliver(bot)
     assert "was accepted" in bot.screen(GROUP1).text
 
@@ -124,12 +122,7 @@ async def test_one_level_down_and_chosen_units(bot: Harness) -> None:
     done = await create_task(bot, title="分工会任务", mode="1️⃣ 仅下一级")
     assert "任务已下发至 2 个单位" in done and "无人负责" not in done
     assert not any("分工会任务" in t for t in bot.texts(GROUP1))
-    await bot.send(CREATOR, "/officer")
-    await bot.press(CREATOR, "📌 督办任务")
-    await bot.press(CREATOR, "➕ 新建任务")
-    await bot.send(CREATOR, "小组任务")
-    await bot.send(CREATOR, "仅限装配小组。")
-    await bot.send(CREATOR, "2026-03-10 18:00")
+    await start_task(bot, "小组任务", "仅限装配小组。", "2026-03-10 18:00")
     await bot.press_labelled(CREATOR, "☑ 指定单位")
     await bot.press(CREATOR, "📂 第一分工会")
     screen = await bot.press(CREATOR, "装配小组")

@@ -19,8 +19,8 @@ from tests.tasks.helpers import (
     BRANCH2,
     CREATOR,
     SHANGHAI,
+    accept_report,
     create_task,
-    deliver,
     forged,
     report,
     run_sweep,
@@ -52,12 +52,6 @@ def test_problems_in_a_scorecard_file_are_listed_with_their_place() -> None:
     ]
 
 
-async def _accept_latest(bot: Harness) -> None:
-    await deliver(bot)
-    await bot.press(CREATOR, "🔍 审核报告")
-    await bot.press(CREATOR, "✅ 通过")
-
-
 async def _two_months(bot: Harness) -> None:
     """January: nobody reports. February: branch 2 on time, branch 1 late; both accepted."""
     bot.clock.set(datetime(2026, 1, 5, 9, 0, tzinfo=SHANGHAI))
@@ -67,10 +61,10 @@ async def _two_months(bot: Harness) -> None:
     await create_task(bot, title="二月任务", due="2026-02-10 18:00")
     bot.clock.set(datetime(2026, 2, 5, 9, 0, tzinfo=SHANGHAI))
     await report(bot, BRANCH2)
-    await _accept_latest(bot)
+    await accept_report(bot)
     bot.clock.set(datetime(2026, 2, 12, 9, 0, tzinfo=SHANGHAI))
     await report(bot, BRANCH1)
-    await _accept_latest(bot)
+    await accept_report(bot)
 
 
 def _digest(bot: Harness, user: int, message_id: int | None = None) -> BotMessage:
