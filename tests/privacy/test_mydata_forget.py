@@ -14,14 +14,12 @@ from storage.privacy import holdings
 from storage.suggestions import Draft, Suggestion
 from storage.suggestions import lifecycle as suggestion_lifecycle
 from tests.harness import Harness
-from tests.insight import conftest as insight
 from tests.insight import seed
 from tests.suggestions.helpers import release
 
 ME = 700020
 OTHER = 700021
 #: The insight tests' fixture: the real Application on a fresh database.
-bot = insight.bot
 NAME, EMPLOYEE_NO = "王小明", "E2001"
 
 

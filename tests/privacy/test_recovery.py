@@ -17,11 +17,9 @@ from telegram import Update
 from bot.sandbox.models import Faults
 from storage import members
 from tests.harness import Harness
-from tests.insight import conftest as insight
 
 ME = 100
 #: The insight tests' fixture: the real Application on a fresh database.
-bot = insight.bot
 
 
 async def _die_inside(bot: Harness, method: str, label: str) -> None:
