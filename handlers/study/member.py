@@ -16,6 +16,7 @@ from handlers.menu import HOME, send_menu
 from handlers.routing import Action, ActionHandler, Args, Word
 from handlers.study import quiz as study_quiz
 from handlers.study.common import (
+    LessonPress,
     current_streak,
     lesson_extras,
     lesson_text,
@@ -179,9 +180,9 @@ async def show_lesson(
     await show(update, context, text, keyboard(layout))
 
 
-async def _mark_read(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, lesson: StudyLesson
-) -> None:
+async def mark_read(p: LessonPress) -> str | None:
+    """✅ I have studied."""
+    update, context, caller, plan, lesson = p.update, p.context, p.caller, p.plan, p.lesson
     _ = caller._
     now, me = context.clock.time(), caller.member.id
     read = await learning.read_lesson(
@@ -189,7 +190,7 @@ async def _mark_read(
     )
     if read is None:
         await answer(update, _("You have already marked this lesson as studied."), alert=True)
-        return
+        return None
     gained, bonus, days = read.gained, read.bonus, read.days
     note = _.ngettext(
         "✅ Marked as studied. +{points} point.",
@@ -205,11 +206,12 @@ async def _mark_read(
     if quiz_of(lesson) is not None:
         # The quiz follows in its own message, so the lesson text stays in the chat.
         await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+    return None
 
 
-async def _send_document(
-    update: Update, context: BotContext, caller: Caller, lesson: StudyLesson
-) -> None:
+async def document(p: LessonPress) -> str | None:
+    """The lesson's document."""
+    update, context, caller, lesson = p.update, p.context, p.caller, p.lesson
     _ = caller._
     ref = lesson.document_file_id or (
         lesson.document if lesson.document and lesson.document.startswith("http") else None
@@ -217,11 +219,12 @@ async def _send_document(
     chat = update.effective_chat
     if ref is None or chat is None:
         await answer(update, _("The document is not available yet."), alert=True)
-        return
+        return None
     await answer(update)
     await context.bot.send_document(
         chat.id, ref, caption=_("📎 {title}", title=lesson.title), parse_mode=ParseMode.HTML
     )
+    return None
 
 
 async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
@@ -274,9 +277,7 @@ async def mute(update: Update, context: BotContext, caller: Caller, args: Args) 
 
 
 #: A lesson button, run once the lesson is one the member may see.
-LessonStep = Callable[
-    [Update, BotContext, Caller, StudyPlan, StudyLesson, Args], Awaitable[str | None]
-]
+LessonStep = Callable[[LessonPress], Awaitable[str | None]]
 
 
 def with_lesson(step: LessonStep, *, released: bool = True) -> ActionHandler:
@@ -292,61 +293,21 @@ def with_lesson(step: LessonStep, *, released: bool = True) -> ActionHandler:
         plan, lesson = found
         if released and lesson.released_at is None:
             return caller._("This lesson has not been released yet.")
-        return await step(update, context, caller, plan, lesson, args)
+        return await step(LessonPress(update, context, caller, plan, lesson, args))
 
     handler.__doc__ = step.__doc__
     return handler
 
 
-async def lesson_screen(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def lesson_screen(p: LessonPress) -> str | None:
     """The lesson."""
-    await show_lesson(update, context, caller, plan, lesson)
+    await show_lesson(p.update, p.context, p.caller, p.plan, p.lesson)
     return None
 
 
-async def mark_read(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
-    """✅ I have studied."""
-    await _mark_read(update, context, caller, plan, lesson)
-    return None
-
-
-async def document(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
-    """The lesson's document."""
-    await _send_document(update, context, caller, lesson)
-    return None
-
-
-async def take_quiz(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def take_quiz(p: LessonPress) -> str | None:
     """Open the lesson's quiz in a new message."""
-    await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+    await study_quiz.begin(p.update, p.context, p.caller, p.plan, p.lesson, new_message=True)
     return None
 
 
