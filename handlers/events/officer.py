@@ -20,6 +20,7 @@ from handlers.events.views import (
     list_label,
     officer_routes,
     policy,
+    with_event,
     wizard_routes,
     zone,
 )
@@ -170,28 +171,6 @@ async def _attendees(
     await show(update, context, text, keyboard(layout))
 
 
-async def _removal_list(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
-    """Everyone with a place, as buttons to take them off."""
-    _ = caller._
-    roster = await queries.roster(context.db, event.id)
-    layout = [
-        [
-            button(
-                f"✖ {r.name} · {_(STATUS_LABELS[r.signup.status])}",
-                routes.data("rm", event.id, r.signup.member_id),
-            )
-        ]
-        for r in roster[:60]
-    ]
-    layout.append([button(_("⬅ Back"), routes.data("att", event.id, 0))])
-    await show(
-        update,
-        context,
-        _("➖ Who should be taken off {title}?", title=event.title),
-        keyboard(layout),
-    )
-
-
 async def _managed(context: BotContext, caller: Caller, event_id: int) -> Event | str:
     """The pressed event if the officer may manage it, else the alert that says why not."""
     event = await queries.get(context.db, event_id)
@@ -214,42 +193,49 @@ async def show_past(update: Update, context: BotContext, caller: Caller, args: A
     return None
 
 
-async def manage(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def manage(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """The manage screen of one event."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     await show_manage(update, context, caller, event)
     return None
 
 
-async def attendees(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def attendees(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """A page of the roster."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     page = args.get(1, 0)
     await _attendees(update, context, caller, event, page if isinstance(page, int) else 0)
     return None
 
 
 async def removal_list(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
 ) -> str | None:
     """Everyone with a place, as buttons to take them off."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    await _removal_list(update, context, caller, event)
+    _ = caller._
+    roster = await queries.roster(context.db, event.id)
+    layout = [
+        [
+            button(
+                f"✖ {r.name} · {_(STATUS_LABELS[r.signup.status])}",
+                routes.data("rm", event.id, r.signup.member_id),
+            )
+        ]
+        for r in roster[:60]
+    ]
+    layout.append([button(_("⬅ Back"), routes.data("att", event.id, 0))])
+    question = _("➖ Who should be taken off {title}?", title=event.title)
+    await show(update, context, question, keyboard(layout))
     return None
 
 
-async def ask_remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def ask_remove(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Ask before taking a member off."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     member = await members.by_id(context.db, args.num(1))
     question = _(
         "Take {name} off {title}? The next in line moves up.",
@@ -262,12 +248,11 @@ async def ask_remove(update: Update, context: BotContext, caller: Caller, args: 
     return None
 
 
-async def remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def remove(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Take a member off (audited in storage), tell them and whoever moves up."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     member_id, db = args.num(1), context.db
     result = await officer.remove_member(
         db, caller.member.id, event.id, member_id, context.clock.time(), policy(context)
@@ -285,24 +270,20 @@ async def remove(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-async def excel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def excel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """The attendance workbook; the press is answered first, building it takes a moment."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     await answer(update, caller._("Preparing the file…"))
     await export.send_export(update, context, caller, event)
     return None
 
 
-async def ask_cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def ask_cancel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Ask before cancelling the event."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    if not event.published:
-        return _(STALE)
     question = _(
         "Cancel {title}? Everyone signed up or waiting is told, and no reminder is sent.",
         title=event.title,
@@ -313,14 +294,11 @@ async def ask_cancel(update: Update, context: BotContext, caller: Caller, args: 
     return None
 
 
-async def cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def cancel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Cancel the event (audited in storage) and tell everyone with a place."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    if not event.published:
-        return _(STALE)
     told = await officer.cancel(context.db, caller.member.id, event.id, context.clock.time())
     await answer(update, _("Cancelled."))
     fresh = await queries.get(context.db, event.id)
@@ -331,13 +309,25 @@ async def cancel(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
+async def _published(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """A managed event that is still on (a cancelled one cannot be cancelled again)."""
+    event = await _managed(context, caller, event_id)
+    return caller._(STALE) if isinstance(event, Event) and not event.published else event
+
+
 routes.add(Action("list", show_list, "officer", ()))
 routes.add(Action("past", show_past, "officer", ()))
-routes.add(Action("open", manage, "officer", (int,)))
-routes.add(Action("att", attendees, "officer", (int, int), optional=1))
-routes.add(Action("rml", removal_list, "officer", (int,)))
-routes.add(Action("rm", ask_remove, "officer", (int, int)))
-routes.add(Action("rmok", remove, "officer", (int, int)))
-routes.add(Action("xls", excel, "officer", (int,)))
-routes.add(Action("cx", ask_cancel, "officer", (int,)))
-routes.add(Action("cxok", cancel, "officer", (int,)))
+#: The buttons of one event the officer manages: (action, step, arguments).
+STEPS = (
+    ("open", manage, (int,)),
+    ("att", attendees, (int, int)),
+    ("rml", removal_list, (int,)),
+    ("rm", ask_remove, (int, int)),
+    ("rmok", remove, (int, int)),
+    ("xls", excel, (int,)),
+)
+for _name, _step, _spec in STEPS:
+    optional = 1 if _name == "att" else 0
+    routes.add(Action(_name, with_event(_managed, _step), "officer", _spec, optional=optional))
+routes.add(Action("cx", with_event(_published, ask_cancel), "officer", (int,)))
+routes.add(Action("cxok", with_event(_published, cancel), "officer", (int,)))
