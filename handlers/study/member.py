@@ -248,12 +248,10 @@ async def plan_screen(
     update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
     """A plan's lessons (a page of them, or where the member's work is)."""
-    plan = await _plan_for(context, caller, args.num(0))
-    if plan is None:
-        await stale(update, caller)
-        return None
+    plan = await open_plan(update, context, caller, args)
     page = args.get(1)
-    await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
+    if plan is not None:
+        await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
     return None
 
 

@@ -7,10 +7,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from storage import audit, members
-from tests.announcements.test_flow import bot, compose, deliver, engine, people, report_of
+from tests.announcements.helpers import compose, deliver, engine, people, report_of
 from tests.harness import Harness
-
-__all__ = ["bot"]  # the fixture, shared with the chat tests
 
 Drive = Callable[[Harness], Awaitable[None]]
 

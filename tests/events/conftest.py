@@ -24,12 +24,6 @@ class EventHarness(Harness):
         assert isinstance(engine, Delivery), "the delivery engine is not running"
         return engine
 
-    async def restart(self) -> None:
-        """A redeploy on the same database."""
-        await self.stop()
-        self.app = self._build()
-        await self.start()
-
     async def drain(self) -> int:
         """Process queued updates, then send whatever they put in the outbox.
 

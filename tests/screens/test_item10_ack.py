@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.announcements.test_flow import compose, deliver, people, report_of
+from tests.announcements.helpers import compose, deliver, people, report_of
 from tests.harness import Harness
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.announcements.test_flow import people
+from tests.announcements.helpers import people
 from tests.harness import Harness
 
 
