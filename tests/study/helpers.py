@@ -6,12 +6,10 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery, hook_up
+from bot.delivery import Delivery
 from bot.services import BotContext
-from handlers.registry import registry_of
 from handlers.study.common import release_due
 from tests.harness import Harness
-from tests.timers import ClockTimer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 2 March 2026 (the harness clock starts that morning).
@@ -21,22 +19,10 @@ PUSH = ("📚 新课程", "📚 New lesson")
 
 
 def engine(bot: Harness) -> Delivery:
-    """The app's delivery engine, or one on the harness clock when the app runs none."""
-    services = bot.app.bot_data
-    if isinstance(services.delivery, Delivery):
-        return services.delivery
-    made = Delivery(
-        bot.db,
-        bot.app.bot,
-        services.i18n,
-        clock=bot.clock,
-        timer=ClockTimer(bot.clock),
-        rate=None,
-        concurrency=2,
-    )
-    hook_up(bot.app, made, registry_of(bot.app).hooks)
-    services.delivery = made
-    return made
+    """The app's delivery engine (bot.app always starts one)."""
+    delivery = bot.app.bot_data.delivery
+    assert isinstance(delivery, Delivery), "the delivery engine is not running"
+    return delivery
 
 
 #: Push message ids per harness and user, remembered because pressing a push edits it.
