@@ -1,11 +1,11 @@
-"""Rows to dataclasses: one converter instead of a field-by-field copy per table."""
+"""Row helpers the feature stores share: rows to dataclasses, "did it change a row"."""
 
 from __future__ import annotations
 
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from storage.db import Row
+from storage.db import Executor, Params, Row
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -22,3 +22,8 @@ def from_row(cls: type[T], row: Row, **given: Any) -> T:
     columns = set(row.keys())
     values = {f.name: row[f.name] for f in fields(cls) if f.name in columns and f.name not in given}
     return cls(**values, **given)
+
+
+async def changed(db: Executor, sql: str, params: Params = ()) -> bool:
+    """Run one statement; whether it changed (inserted, updated or deleted) any row."""
+    return await db.execute(sql, params) > 0

@@ -9,7 +9,7 @@ from typing import Any
 
 from storage import units
 from storage.db import Executor, Row
-from storage.rows import from_row
+from storage.rows import changed, from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,12 +142,10 @@ async def set_progress_message(
 
 async def mark_reported(db: Executor, broadcast_id: int) -> bool:
     """Claim the one final report of a finished announcement; False if already sent."""
-    return (
-        await db.execute(
-            "UPDATE announcements SET reported = 1 WHERE broadcast_id = ? AND reported = 0",
-            (broadcast_id,),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE announcements SET reported = 1 WHERE broadcast_id = ? AND reported = 0",
+        (broadcast_id,),
     )
 
 
