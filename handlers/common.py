@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 
-from bot.i18n import Translate, pick_locale
+from bot.i18n import N_, Translate, pick_locale
 from bot.screen_memory import message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
@@ -19,7 +20,12 @@ from storage import members, roles
 from storage.db import Database
 from storage.members import Member
 
+if TYPE_CHECKING:
+    from handlers.routing import ActionHandler, Args
+
 log = logging.getLogger(__name__)
+#: The refusal of an action outside the caller's role or scope.
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 
 #: Bot API answers meaning "send a new message instead of editing this one".
 _UNEDITABLE = (
@@ -308,19 +314,40 @@ def decode(query: CallbackQuery) -> Cb | None:
 
 async def refuse(update: Update, caller: Caller) -> None:
     """Politely refuse an action the caller may not take; change nothing."""
-    _ = caller._
-    text = _("Sorry, you are not allowed to do that.")
-    if update.callback_query is not None:
-        await answer(update, text, alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    await _alert(update, caller._(NOT_ALLOWED))
 
 
 async def stale(update: Update, caller: Caller) -> None:
     """Tell the member a button is out of date; nothing else happens."""
     _ = caller._
-    text = _("This button is out of date. Please use the latest message.")
+    await _alert(update, _("This button is out of date. Please use the latest message."))
+
+
+async def _alert(update: Update, text: str) -> None:
+    """An alert on the pressed button, or a reply to the typed message."""
     if update.callback_query is not None:
         await answer(update, text, alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+T = TypeVar("T")
+#: Finds what a button's first argument names, for the caller: it, or the alert saying why not.
+Loader = Callable[[BotContext, Caller, int], Awaitable[T | str]]
+#: A button of one loaded thing (an event, a plan, an announcement).
+Step = Callable[[Update, BotContext, Caller, T, "Args"], Awaitable[str | None]]
+
+
+def with_loaded(load: Loader[T], step: Step[T]) -> ActionHandler:
+    """A button whose first argument names a thing: load it, or answer with why not."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        found = await load(context, caller, args.num(0))
+        if isinstance(found, str):
+            return found
+        return await step(update, context, caller, found, args)
+
+    handler.__doc__ = step.__doc__
+    return handler

@@ -11,11 +11,10 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_, format_when
 from bot.services import BotContext
-from handlers.common import Caller, get_caller, send
+from handlers.common import NOT_ALLOWED, Caller, get_caller, send
 from handlers.events import rules, steps
 from handlers.events.steps import Screen
 from handlers.events.views import (
-    NOT_ALLOWED,
     can_manage_event,
     checkin_routes,
     officer_routes,

@@ -6,18 +6,15 @@ from telegram import Update
 
 from bot.i18n import N_
 from bot.services import BotContext
-from handlers.common import Caller, answer, send, show, stale
+from handlers.common import NOT_ALLOWED, Caller, Step, answer, send, show, stale, with_loaded
 from handlers.events import notify as tell
 from handlers.events import rules, steps
 from handlers.events.officer import show_manage
 from handlers.events.steps import Screen
 from handlers.events.views import (
-    NOT_ALLOWED,
-    EventStep,
     can_manage_event,
     edit_routes,
     officer_routes,
-    with_event,
     zone,
 )
 from handlers.keyboards import button, keyboard
@@ -261,7 +258,7 @@ async def add_over(
     return await _add(update, context, caller, event, args, over=True)
 
 
-def _begins(step: str) -> EventStep:
+def _begins(step: str) -> Step[Event]:
     """The button that opens the typed dialog for `step`."""
 
     async def begin(
@@ -276,8 +273,8 @@ def _begins(step: str) -> EventStep:
 
 
 for _step in ("time", "place", "add"):
-    routes.add(Action(_step, with_event(_event_for, _begins(_step)), "officer", (int,)))
-routes.add(Action("pick", with_event(_event_for, pick), "officer", (int, int)))
-routes.add(Action("over", with_event(_event_for, add_over), "officer", (int, int)))
+    routes.add(Action(_step, with_loaded(_event_for, _begins(_step)), "officer", (int,)))
+routes.add(Action("pick", with_loaded(_event_for, pick), "officer", (int, int)))
+routes.add(Action("over", with_loaded(_event_for, add_over), "officer", (int, int)))
 
 DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("The event was not changed."))

@@ -6,10 +6,10 @@ from telegram import Update
 
 from bot.i18n import N_, Translate
 from bot.services import BotContext
-from handlers.common import Caller, send, show
+from handlers.common import NOT_ALLOWED, Caller, send, show
 from handlers.events import outbox, steps
 from handlers.events.steps import Screen
-from handlers.events.views import NOT_ALLOWED, can_manage_event, feedback_routes, officer_routes
+from handlers.events.views import can_manage_event, feedback_routes, officer_routes
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
 from handlers.routing import STALE, Action, Args, Word

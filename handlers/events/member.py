@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot import ics
 from bot.services import BotContext
-from handlers.common import Caller, answer, get_caller, send
+from handlers.common import Caller, answer, get_caller, send, with_loaded
 from handlers.events import notify as tell
 from handlers.events import rules
 from handlers.events.views import (
@@ -17,7 +17,6 @@ from handlers.events.views import (
     policy,
     screen,
     when_text,
-    with_event,
     zone,
 )
 from handlers.keyboards import button, keyboard, paginate
@@ -328,4 +327,4 @@ STEPS = (
 )
 for _name, _step, _visible_only in STEPS:
     _load = _seen if _visible_only else _event
-    routes.add(Action(_name, with_event(_load, _step), "verified", (int,)))
+    routes.add(Action(_name, with_loaded(_load, _step), "verified", (int,)))

@@ -6,11 +6,10 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import Caller, answer, show
+from handlers.common import NOT_ALLOWED, Caller, answer, show, with_loaded
 from handlers.events import export
 from handlers.events import notify as tell
 from handlers.events.views import (
-    NOT_ALLOWED,
     STATUS_LABELS,
     can_manage_event,
     card,
@@ -20,7 +19,6 @@ from handlers.events.views import (
     list_label,
     officer_routes,
     policy,
-    with_event,
     wizard_routes,
     zone,
 )
@@ -328,6 +326,6 @@ STEPS = (
 )
 for _name, _step, _spec in STEPS:
     optional = 1 if _name == "att" else 0
-    routes.add(Action(_name, with_event(_managed, _step), "officer", _spec, optional=optional))
-routes.add(Action("cx", with_event(_published, ask_cancel), "officer", (int,)))
-routes.add(Action("cxok", with_event(_published, cancel), "officer", (int,)))
+    routes.add(Action(_name, with_loaded(_managed, _step), "officer", _spec, optional=optional))
+routes.add(Action("cx", with_loaded(_published, ask_cancel), "officer", (int,)))
+routes.add(Action("cxok", with_loaded(_published, cancel), "officer", (int,)))

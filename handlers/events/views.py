@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,10 +10,10 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import N_, Translate, format_when, raw
 from bot.services import BotContext
-from handlers.common import Caller, show
+from handlers.common import show
 from handlers.events import rules
 from handlers.keyboards import button, keyboard
-from handlers.routing import ActionHandler, Args, Routes
+from handlers.routing import Routes
 from storage.db import Executor
 from storage.events import Event, OfferPolicy, Seats, Signup, officer
 
@@ -32,8 +31,6 @@ wizard_routes = Routes(NS_WIZARD, need="officer")
 checkin_routes = Routes(NS_CHECKIN, need="verified")
 feedback_routes = Routes(NS_FEEDBACK, need="verified")
 edit_routes = Routes(NS_EDIT, need="officer")
-#: The refusal a press outside the officer's scope gets (as handlers.common.refuse says it).
-NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 #: How each sign-up status reads in lists and the export.
 STATUS_LABELS = {
     "confirmed": N_("Signed up"),
@@ -44,26 +41,6 @@ STATUS_LABELS = {
     "expired": N_("Did not confirm in time"),
     "removed": N_("Removed by an organiser"),
 }
-
-#: Finds the pressed event for the caller, or says why the press changes nothing.
-EventLoader = Callable[[BotContext, Caller, int], Awaitable[Event | str]]
-#: A button of one event, run once the loader found the event.
-EventStep = Callable[[Update, BotContext, Caller, Event, Args], Awaitable[str | None]]
-
-
-def with_event(load: EventLoader, step: EventStep) -> ActionHandler:
-    """A button whose first argument is an event: load it, or answer with why not."""
-
-    async def handler(
-        update: Update, context: BotContext, caller: Caller, args: Args
-    ) -> str | None:
-        event = await load(context, caller, args.num(0))
-        if isinstance(event, str):
-            return event
-        return await step(update, context, caller, event, args)
-
-    handler.__doc__ = step.__doc__
-    return handler
 
 
 def say(_: Translate, msg: rules.Msg) -> str:

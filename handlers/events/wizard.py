@@ -10,10 +10,10 @@ from telegram import Update
 
 from bot.i18n import N_, format_when, raw
 from bot.services import BotContext
-from handlers.common import Caller, answer, refuse, send, show
+from handlers.common import NOT_ALLOWED, Caller, answer, refuse, send, show
 from handlers.events import notify as tell
 from handlers.events import rules, steps
-from handlers.events.views import NOT_ALLOWED, officer_routes, wizard_routes, zone
+from handlers.events.views import officer_routes, wizard_routes, zone
 from handlers.events.wizard_view import STEPS, new_event, step_screen
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
