@@ -17,7 +17,7 @@ from handlers.keyboards import button, keyboard
 from handlers.routing import Args
 from handlers.study.common import nudge_payload, officer_routes, percent, wake_delivery
 from handlers.unit_picker import UnitTree
-from storage.study import AudienceMember, StudyLesson, StudyPlan, commands
+from storage.study import StudyPlan, commands
 from storage.study.commands import PlanRecord
 from surveys.study import (
     Completion,
@@ -35,15 +35,10 @@ UNITS_SHOWN = 30
 
 
 @dataclass(frozen=True, slots=True)
-class _Facts:
-    """Everything a report needs about one plan, read once."""
+class _Facts(PlanRecord):
+    """The plan's record with each member's standing: everything a report needs, read once."""
 
-    people: list[AudienceMember]
-    released: list[StudyLesson]
-    reads: list[tuple[int, int]]
-    quizzes: list[tuple[int, int, int, int]]
     standing: dict[int, MemberProgress]
-    muted: set[int]
 
     @property
     def quiz_lessons(self) -> int:
@@ -57,7 +52,7 @@ async def _facts(context: BotContext, plan: StudyPlan, found: PlanRecord | None 
     released = {x.id for x in found.released}
     people = [(m.id, m.unit_id) for m in found.people]
     standing = progress(people, released, found.reads, found.quizzes)
-    return _Facts(found.people, found.released, found.reads, found.quizzes, standing, found.muted)
+    return _Facts(found.people, found.released, found.reads, found.quizzes, found.muted, standing)
 
 
 def buttons(_: Translate, plan_id: int) -> list[list[InlineKeyboardButton]]:
