@@ -114,12 +114,17 @@ async def discard(
     return None
 
 
-async def retext(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Ask for the text again."""
-    await go_to(update, context, caller, draft, "text")
-    return None
+def goes_to(step: str, doc: str) -> DraftStep:
+    """A button that only shows another step of the draft."""
+
+    async def go(
+        update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
+    ) -> str | None:
+        await go_to(update, context, caller, draft, step)
+        return None
+
+    go.__doc__ = doc
+    return go
 
 
 async def split(
@@ -137,14 +142,6 @@ async def split(
     draft.text, draft.parts, draft.long_text = parts[0], parts, None
     draft.photo = draft.document = draft.doc_name = None
     await after_content(update, context, caller, draft)
-    return None
-
-
-async def when(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Ask when to send."""
-    await go_to(update, context, caller, draft, "time")
     return None
 
 
@@ -285,9 +282,9 @@ routes.add(Action("sch", scheduled, "officer", ()))
 routes.add(Action("rec", recent, "officer", ()))
 routes.add(Action("new", new, "officer", ()))
 routes.add(Action("x", drafted(discard, scoped=False), "officer", ()))
-routes.add(Action("txt", drafted(retext), "officer", ()))
+routes.add(Action("txt", drafted(goes_to("text", "Ask for the text again.")), "officer", ()))
 routes.add(Action("split", drafted(split), "officer", ()))
-routes.add(Action("when", drafted(when), "officer", ()))
+routes.add(Action("when", drafted(goes_to("time", "Ask when to send.")), "officer", ()))
 routes.add(Action("now", drafted(now), "officer", ()))
 # Toggles carry the state they set (old buttons without it still toggle).
 routes.add(Action("ack", drafted(toggle_ack), "officer", (FLAG,), optional=1))
