@@ -6,8 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from storage import dialogs
-from storage.events import NewEvent, commands, queries
+from storage.events import queries
 from tests.events.conftest import EventHarness
+from tests.events.helpers import draft, publish
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = 86400.0
@@ -16,23 +17,11 @@ HOUR = 3600.0
 
 async def _event(bot: EventHarness, unit: int, officer: int, capacity: int | None = 2) -> int:
     start = bot.clock.time() + 3 * DAY
-    async with bot.db.transaction() as tx:
-        event = await commands.create(
-            tx,
-            NewEvent(
-                "茶话会",
-                "",
-                "culture",
-                start,
-                start + 2 * HOUR,
-                "活动室",
-                capacity,
-                start - DAY,
-                (unit,),
-            ),
-            officer,
-            bot.clock.time(),
-        )
+    new = draft(
+        bot.clock, (unit,), title="茶话会", description="", category="culture",
+        place="活动室", capacity=capacity, signup_deadline=start - DAY,
+    )  # fmt: skip
+    event = await publish(bot.db, new, bot.clock.time(), officer)
     return event.id
 
 
