@@ -6,17 +6,17 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import NOT_ALLOWED, Caller, answer, show, with_loaded
+from handlers.common import Caller, answer, show, with_loaded
 from handlers.events import export
 from handlers.events import notify as tell
 from handlers.events.views import (
     STATUS_LABELS,
-    can_manage_event,
     card,
     checkin_routes,
     edit_routes,
     feedback_routes,
     list_label,
+    managed_event,
     officer_routes,
     policy,
     wizard_routes,
@@ -169,16 +169,6 @@ async def _attendees(
     await show(update, context, text, keyboard(layout))
 
 
-async def _managed(context: BotContext, caller: Caller, event_id: int) -> Event | str:
-    """The pressed event if the officer may manage it, else the alert that says why not."""
-    event = await queries.get(context.db, event_id)
-    if event is None:
-        return caller._(STALE)
-    if not await can_manage_event(context.db, caller.member.id, event):
-        return caller._(NOT_ALLOWED)
-    return event
-
-
 async def show_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Upcoming events in scope."""
     await _list(update, context, caller, past=False)
@@ -309,23 +299,23 @@ async def cancel(
 
 async def _published(context: BotContext, caller: Caller, event_id: int) -> Event | str:
     """A managed event that is still on (a cancelled one cannot be cancelled again)."""
-    event = await _managed(context, caller, event_id)
+    event = await managed_event(context, caller, event_id)
     return caller._(STALE) if isinstance(event, Event) and not event.published else event
 
 
 routes.add(Action("list", show_list, "officer", ()))
 routes.add(Action("past", show_past, "officer", ()))
-#: The buttons of one event the officer manages: (action, step, arguments).
+#: The buttons of one event the officer manages: (action, step, arguments, optional ones).
 STEPS = (
-    ("open", manage, (int,)),
-    ("att", attendees, (int, int)),
-    ("rml", removal_list, (int,)),
-    ("rm", ask_remove, (int, int)),
-    ("rmok", remove, (int, int)),
-    ("xls", excel, (int,)),
+    ("open", manage, (int,), 0),
+    ("att", attendees, (int, int), 1),
+    ("rml", removal_list, (int,), 0),
+    ("rm", ask_remove, (int, int), 0),
+    ("rmok", remove, (int, int), 0),
+    ("xls", excel, (int,), 0),
 )
-for _name, _step, _spec in STEPS:
-    optional = 1 if _name == "att" else 0
-    routes.add(Action(_name, with_loaded(_managed, _step), "officer", _spec, optional=optional))
+for _name, _step, _spec, _optional in STEPS:
+    _handler = with_loaded(managed_event, _step)
+    routes.add(Action(_name, _handler, "officer", _spec, optional=_optional))
 routes.add(Action("cx", with_loaded(_published, ask_cancel), "officer", (int,)))
 routes.add(Action("cxok", with_loaded(_published, cancel), "officer", (int,)))
