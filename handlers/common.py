@@ -331,6 +331,21 @@ async def _alert(update: Update, text: str) -> None:
         await update.effective_message.reply_text(text)
 
 
+def drawn(
+    draw: Callable[..., Awaitable[None]], *extra: object, doc: str | None = None
+) -> ActionHandler:
+    """A button that only draws one of the caller's screens (given any extra arguments)."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        await draw(update, context, caller, *extra)
+        return None
+
+    handler.__doc__ = doc or draw.__doc__
+    return handler
+
+
 T = TypeVar("T")
 #: Finds what a button's first argument names, for the caller: it, or the alert saying why not.
 Loader = Callable[[BotContext, Caller, int], Awaitable[T | str]]

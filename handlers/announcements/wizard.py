@@ -25,7 +25,7 @@ from handlers.announcements.screens import (
     show_review,
     step_of,
 )
-from handlers.common import Caller, answer, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, drawn, get_caller, refuse, show, stale
 from handlers.routing import Action, ActionHandler, Args, Word
 from storage import announcements, dialogs
 from storage.announcements import commands, steps
@@ -78,24 +78,6 @@ async def on_command(update: Update, context: BotContext) -> None:
         await refuse(update, caller)
         return
     await show_home(update, context, caller)
-
-
-async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The announcements start screen."""
-    await show_home(update, context, caller)
-    return None
-
-
-async def scheduled(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The scheduled announcements."""
-    await show_list(update, context, caller, "sch")
-    return None
-
-
-async def recent(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The announcements sent or being sent."""
-    await show_list(update, context, caller, "rec")
-    return None
 
 
 async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
@@ -277,9 +259,11 @@ async def _queue(
     return None
 
 
-routes.add(Action("home", home, "officer", ()))
-routes.add(Action("sch", scheduled, "officer", ()))
-routes.add(Action("rec", recent, "officer", ()))
+_scheduled = drawn(show_list, "sch", doc="The scheduled announcements.")
+_recent = drawn(show_list, "rec", doc="The announcements sent or being sent.")
+routes.add(Action("home", drawn(show_home), "officer", ()))
+routes.add(Action("sch", _scheduled, "officer", ()))
+routes.add(Action("rec", _recent, "officer", ()))
 routes.add(Action("new", new, "officer", ()))
 routes.add(Action("x", drafted(discard, scoped=False), "officer", ()))
 routes.add(Action("txt", drafted(goes_to("text", "Ask for the text again.")), "officer", ()))

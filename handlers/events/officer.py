@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import Caller, answer, show, with_loaded
+from handlers.common import Caller, answer, drawn, show, with_loaded
 from handlers.events import export
 from handlers.events import notify as tell
 from handlers.events.views import (
@@ -169,18 +169,6 @@ async def _attendees(
     await show(update, context, text, keyboard(layout))
 
 
-async def show_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Upcoming events in scope."""
-    await _list(update, context, caller, past=False)
-    return None
-
-
-async def show_past(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Past events in scope."""
-    await _list(update, context, caller, past=True)
-    return None
-
-
 async def manage(
     update: Update, context: BotContext, caller: Caller, event: Event, args: Args
 ) -> str | None:
@@ -303,8 +291,8 @@ async def _published(context: BotContext, caller: Caller, event_id: int) -> Even
     return caller._(STALE) if isinstance(event, Event) and not event.published else event
 
 
-routes.add(Action("list", show_list, "officer", ()))
-routes.add(Action("past", show_past, "officer", ()))
+routes.add(Action("list", drawn(_list, False, doc="Upcoming events in scope."), "officer", ()))
+routes.add(Action("past", drawn(_list, True, doc="Past events in scope."), "officer", ()))
 #: The buttons of one event the officer manages: (action, step, arguments, optional ones).
 STEPS = (
     ("open", manage, (int,), 0),

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.i18n import N_, format_when, raw
 from bot.services import BotContext
-from handlers.common import NOT_ALLOWED, Caller, answer, refuse, send, show
+from handlers.common import NOT_ALLOWED, Caller, answer, drawn, refuse, send, show
 from handlers.events import notify as tell
 from handlers.events import rules, steps
 from handlers.events.views import officer_routes, wizard_routes, zone
@@ -192,12 +192,6 @@ async def _draft(context: BotContext, caller: Caller) -> Dialog | None:
     return dialog if dialog is not None and dialog.kind == KIND else None
 
 
-async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Open a fresh wizard from the officer's event list."""
-    await start(update, context, caller)
-    return None
-
-
 async def discard(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Throw the draft away."""
     _ = caller._
@@ -346,7 +340,7 @@ async def _published(update: Update, context: BotContext, caller: Caller, event:
     await send(update, context, told_text)
 
 
-routes.add(Action("new", new, "officer", ()))
+routes.add(Action("new", drawn(start), "officer", ()))
 routes.add(Action("quit", discard, "officer", ()))
 routes.add(Action("pub", publish, "officer", ()))
 

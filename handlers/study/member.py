@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import format_when
 from bot.services import BotContext
-from handlers.common import Caller, answer, get_caller, show, stale
+from handlers.common import Caller, answer, drawn, get_caller, show, stale
 from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME, send_menu
 from handlers.routing import Action, ActionHandler, Args, Word
@@ -227,12 +227,6 @@ async def document(p: LessonPress) -> str | None:
     return None
 
 
-async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The study screen."""
-    await show_home(update, context, caller)
-    return None
-
-
 async def open_plan(
     update: Update, context: BotContext, caller: Caller, args: Args
 ) -> StudyPlan | None:
@@ -318,7 +312,7 @@ async def on_study_command(update: Update, context: BotContext) -> None:
     await show_home(update, context, caller)
 
 
-routes.add(Action("home", home, "verified", ()))
+routes.add(Action("home", drawn(show_home), "verified", ()))
 routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
 routes.add(Action("mute", mute, "verified", (int, FLAG, int), optional=1))
 routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InputFile, Update
 
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotContext
-from handlers.common import NOT_ALLOWED, Caller, Step, answer, send, show, stale, with_loaded
+from handlers.common import NOT_ALLOWED, Caller, Step, answer, drawn, send, show, stale, with_loaded
 from handlers.keyboards import button, cb, keyboard
 from handlers.routing import STALE, Action, ActionHandler, Args
 from handlers.study import reports as study_reports
@@ -44,6 +44,7 @@ UPLOAD_HELP = N_(
 
 
 async def _show_list(update: Update, context: BotContext, caller: Caller) -> None:
+    """The plans the officer manages."""
     _ = caller._
     layout: list[list[InlineKeyboardButton]] = []
     for plan in await study.all_plans(context.db):
@@ -156,12 +157,6 @@ def _anchor(plan: StudyPlan, now: float, tz: tzinfo) -> float:
     """First lesson: the first fire time after the start day begins, and never before now."""
     start = day_start(date.fromisoformat(plan.starts_on), tz) if plan.starts_on else now
     return max(start, now)
-
-
-async def plans(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The plans the officer manages."""
-    await _show_list(update, context, caller)
-    return None
 
 
 async def examples(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
@@ -284,7 +279,7 @@ def _changing(action: str) -> Step[StudyPlan]:
     return step
 
 
-officer_routes.add(Action("list", plans, "officer", ()))
+officer_routes.add(Action("list", drawn(_show_list), "officer", ()))
 officer_routes.add(Action("ex", examples, "officer", ()))
 officer_routes.add(Action("up", upload, "officer", ()))
 officer_routes.add(Action("p", managed(plan_screen), "officer", (int,)))

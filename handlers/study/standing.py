@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import BotContext
-from handlers.common import Caller, show
+from handlers.common import Caller, drawn, show
 from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
 from handlers.routing import Action, Args
@@ -22,6 +22,7 @@ BOARD_SIZE = 10
 
 
 async def _show_record(update: Update, context: BotContext, caller: Caller) -> None:
+    """The member's learning record."""
     _ = caller._
     db, me = context.db, caller.member.id
     points = rules(context)
@@ -124,12 +125,6 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
     await show(update, context, "\n".join(lines), keyboard(layout))
 
 
-async def record(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The member's learning record."""
-    await _show_record(update, context, caller)
-    return None
-
-
 async def leaderboard(
     update: Update, context: BotContext, caller: Caller, args: Args
 ) -> str | None:
@@ -151,6 +146,6 @@ async def opt(update: Update, context: BotContext, caller: Caller, args: Args) -
     return None
 
 
-routes.add(Action("rec", record, "verified", ()))
+routes.add(Action("rec", drawn(_show_record), "verified", ()))
 routes.add(Action("lb", leaderboard, "verified", (int,)))
 routes.add(Action("opt", opt, "verified", (int, FLAG)))
