@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 
 from bot.i18n import format_when
 from bot.services import BotContext
-from handlers.common import Caller, answer, drawn, get_caller, show, stale
+from handlers.common import Caller, answer, drawn, get_caller, show, stale, with_loaded
 from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME, send_menu
-from handlers.routing import Action, ActionHandler, Args, Word
+from handlers.routing import STALE, Action, ActionHandler, Args, Word
 from handlers.study import quiz as study_quiz
 from handlers.study.common import (
     LessonPress,
@@ -227,34 +227,26 @@ async def document(p: LessonPress) -> str | None:
     return None
 
 
-async def open_plan(
-    update: Update, context: BotContext, caller: Caller, args: Args
-) -> StudyPlan | None:
+async def seen_plan(context: BotContext, caller: Caller, plan_id: int) -> StudyPlan | str:
     """The plan the press names, when the member may see it; else the press is stale."""
-    plan = await _plan_for(context, caller, args.num(0))
-    if plan is None:
-        await stale(update, caller)
-        return None
-    return plan
+    plan = await _plan_for(context, caller, plan_id)
+    return caller._(STALE) if plan is None else plan
 
 
 async def plan_screen(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
 ) -> str | None:
     """A plan's lessons (a page of them, or where the member's work is)."""
-    plan = await open_plan(update, context, caller, args)
     page = args.get(1)
-    if plan is not None:
-        await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
+    await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
     return None
 
 
-async def mute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def mute(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
     """Mute or unmute a plan's pushes; pressed on a push, the pushed lesson stays on screen."""
     _ = caller._
-    plan = await open_plan(update, context, caller, args)
-    if plan is None:
-        return None
     flag = args.word(1) == "1"
     await study.set_muted(context.db, caller.member.id, plan.id, flag, context.clock.time())
     off = _("Pushes of this plan are off. You can still study here.")
@@ -313,8 +305,8 @@ async def on_study_command(update: Update, context: BotContext) -> None:
 
 
 routes.add(Action("home", drawn(show_home), "verified", ()))
-routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
-routes.add(Action("mute", mute, "verified", (int, FLAG, int), optional=1))
+routes.add(Action("plan", with_loaded(seen_plan, plan_screen), "verified", (int, int), optional=1))
+routes.add(Action("mute", with_loaded(seen_plan, mute), "verified", (int, FLAG, int), optional=1))
 routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))
 routes.add(Action("read", with_lesson(mark_read), "verified", (int,)))
 routes.add(Action("doc", with_lesson(document), "verified", (int,)))
