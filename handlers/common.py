@@ -16,7 +16,7 @@ from bot.i18n import N_, Translate, pick_locale
 from bot.screen_memory import message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
-from storage import members, roles
+from storage import dialogs, members, roles
 from storage.db import Database
 from storage.members import Member
 
@@ -321,6 +321,12 @@ async def stale(update: Update, caller: Caller) -> None:
     """Tell the member a button is out of date; nothing else happens."""
     _ = caller._
     await _alert(update, _("This button is out of date. Please use the latest message."))
+
+
+async def refuse_dialog(update: Update, context: BotContext, caller: Caller) -> None:
+    """Refuse input the caller may no longer give, and close their dialog."""
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    await refuse(update, caller)
 
 
 async def _alert(update: Update, text: str) -> None:

@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.i18n import N_, format_when, raw
 from bot.services import BotContext
-from handlers.common import NOT_ALLOWED, Caller, answer, drawn, refuse, send, show
+from handlers.common import NOT_ALLOWED, Caller, answer, drawn, refuse_dialog, send, show
 from handlers.events import notify as tell
 from handlers.events import rules, steps
 from handlers.events.views import officer_routes, wizard_routes, zone
@@ -115,8 +115,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     """Take typed input for the current step; a problem is explained and the step stays."""
     _ = caller._
     if not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await refuse_dialog(update, context, caller)
         return
     parse = _PARSE.get(dialog.step)
     if screens.unsent(dialog) or parse is None:
