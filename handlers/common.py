@@ -92,6 +92,15 @@ async def get_caller(update: Update, context: BotContext) -> Caller:
     return Caller(member, services.i18n.bind(member.language), is_admin, is_officer or is_admin)
 
 
+async def registered_caller(update: Update, context: BotContext) -> Caller | None:
+    """The caller of a members' command; None (and a request to register) before they have."""
+    caller = await get_caller(update, context)
+    if not caller.member.verified:
+        await send(update, context, caller._("Please register first: send /start."))
+        return None
+    return caller
+
+
 async def caller_of(context: BotContext, member: Member) -> Caller:
     """The caller for a member the bot acts for without an update (start-up recovery)."""
     is_admin, is_officer = await _roles(context.services.db, member.id)

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_, format_when
 from bot.services import BotContext
-from handlers.common import Caller, get_caller, send, with_loaded
+from handlers.common import Caller, registered_caller, send, with_loaded
 from handlers.events import rules, steps
 from handlers.events.steps import Screen
 from handlers.events.views import (
@@ -110,9 +110,8 @@ async def _ask_code(update: Update, context: BotContext, caller: Caller) -> None
 
 async def on_checkin_command(update: Update, context: BotContext) -> None:
     """/checkin [code]: check in with a code, or ask for one."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first: send /start."))
+    caller = await registered_caller(update, context)
+    if caller is None:
         return
     if context.args:
         if await check_in_code(update, context, caller, "".join(context.args)):

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot import ics
 from bot.services import BotContext
-from handlers.common import Caller, answer, get_caller, send, with_loaded
+from handlers.common import Caller, answer, registered_caller, send, with_loaded
 from handlers.events import notify as tell
 from handlers.events import rules
 from handlers.events.views import (
@@ -307,9 +307,8 @@ async def send_file(
 
 async def on_events_command(update: Update, context: BotContext) -> None:
     """List upcoming events for the member's units."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first: send /start."))
+    caller = await registered_caller(update, context)
+    if caller is None:
         return
     await _list(update, context, caller)
 
