@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from bot.delivery import Delivery
 from bot.sandbox.core import BotMessage
+from tests.delivery.running import engine
 from tests.harness import Harness
-
-
-def engine(bot: Harness) -> Delivery:
-    """The engine post_init started."""
-    delivery = bot.app.bot_data.delivery
-    assert isinstance(delivery, Delivery)
-    return delivery
 
 
 async def deliver(bot: Harness) -> None:

@@ -69,4 +69,3 @@ async def test_a_paste_in_three_parts_shows_one_screen(bot: Harness) -> None:
     await bot.send(10, "戊" * 500)
     screens = _wizard_screens(bot)
     assert len(screens) == 1 and "可以按段落拆分成 3 条消息发送" in screens[0]
-

@@ -65,9 +65,7 @@ def _keys(value: object) -> list[str]:
 def _records(value: object) -> int:
     """How many records (objects inside lists) a JSON document holds."""
     if isinstance(value, list):
-        return sum(1 if isinstance(v, dict) else 0 for v in value) + sum(
-            _records(v) for v in value
-        )
+        return sum(1 if isinstance(v, dict) else 0 for v in value) + sum(_records(v) for v in value)
     if isinstance(value, dict):
         return sum(_records(v) for v in value.values())
     return 0

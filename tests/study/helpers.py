@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery
 from bot.services import BotContext
 from handlers.study.common import release_due
+from tests.delivery.running import engine
 from tests.harness import Harness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -16,13 +16,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 3, 2, tzinfo=SHANGHAI)
 EXAMPLE = (resources.files("surveys") / "examples" / "study_plan.yaml").read_bytes()
 PUSH = ("📚 新课程", "📚 New lesson")
-
-
-def engine(bot: Harness) -> Delivery:
-    """The app's delivery engine (bot.app always starts one)."""
-    delivery = bot.app.bot_data.delivery
-    assert isinstance(delivery, Delivery), "the delivery engine is not running"
-    return delivery
 
 
 #: Push message ids per harness and user, remembered because pressing a push edits it.
