@@ -33,8 +33,13 @@ async def compose(bot: Harness, text: str) -> None:
     await bot.send(10, "/announce")
     await bot.press(10, "✏️ 新建通知")
     await bot.send(10, text)
+    await add_branch1(bot)
+    await bot.press(10, "➡ 继续")
+
+
+async def add_branch1(bot: Harness) -> None:
+    """Officer 10 adds their own branch to the audience through the unit picker."""
     await bot.press(10, "➕ 添加单位")
     await bot.press(10, "📂 公司工会")
     await bot.press(10, "📂 第一分工会")
     await bot.press(10, "✔ 选择第一分工会")
-    await bot.press(10, "➡ 继续")

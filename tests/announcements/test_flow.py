@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from storage import announcements, audit, dialogs, outbox
-from tests.announcements.helpers import compose, deliver, engine, people, report_of
+from tests.announcements.helpers import add_branch1, compose, deliver, engine, people, report_of
 from tests.harness import Harness
 
 
@@ -82,10 +82,7 @@ async def test_invalid_html_and_long_texts_are_caught_before_sending(bot: Harnes
     assert "正文有 5703 字" in reply[-1].text
     await bot.press(10, "✂ 分成 2 条消息发送")
     assert "发送给谁" in bot.screen(10).text
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
+    await add_branch1(bot)
     await bot.press(10, "➡ 继续")
     assert "将分成 2 条消息发送" in bot.screen(10).text
     await bot.press(10, "📤 立即发送")
@@ -134,10 +131,7 @@ async def test_an_audience_of_nobody_is_refused(bot: Harness) -> None:
     await bot.send(10, "/announce")
     await bot.press(10, "✏️ 新建通知")
     await bot.send(10, "通知")
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
+    await add_branch1(bot)
     await bot.press(10, "👥 全体会员")  # officers only: the officer is in branch 1
     await bot.press(10, "🌐 所有语言")  # Chinese only
     await bot.press(10, "🌐 仅中文用户")  # English only: nobody
