@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import N_, Translate, pick_locale
 from bot.screen_memory import message_key, screen_key
@@ -229,6 +229,15 @@ async def notify(
 #: True once answered, False while a blank answer is owed.
 _presses: OrderedDict[int, tuple[CallbackQuery, bool]] = OrderedDict()
 _MAX_PRESSES = 4096
+
+
+async def read_upload(context: BotContext, file_id: str) -> str | None:
+    """The text of an uploaded file (UTF-8, a BOM allowed), or None when it cannot be read."""
+    try:
+        file = await context.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray()).decode("utf-8-sig")
+    except (TelegramError, UnicodeDecodeError):
+        return None
 
 
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> bool:

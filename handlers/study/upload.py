@@ -6,12 +6,11 @@ import html
 import json
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.announcements.audience import resolve_audience
-from handlers.common import Caller, refuse_dialog, send
+from handlers.common import Caller, read_upload, refuse_dialog, send
 from handlers.registry import DialogRoute
 from handlers.study.common import can_manage, zone
 from handlers.study.officer import show_plan
@@ -88,11 +87,8 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     if (document.file_size or 0) > MAX_UPLOAD_BYTES:
         await send(update, context, _("❗ The file is too large (at most 256 KB)."))
         return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        content = bytes(await file.download_as_bytearray())
-        text = content.decode("utf-8-sig")
-    except (TelegramError, UnicodeDecodeError):
+    text = await read_upload(context, document.file_id)
+    if text is None:
         await send(
             update, context, _("❗ The file could not be read. Please send it again as UTF-8 YAML.")
         )
