@@ -37,6 +37,14 @@ async def compose(bot: Harness, text: str) -> None:
     await bot.press(10, "➡ 继续")
 
 
+async def send_acknowledged(bot: Harness, text: str) -> None:
+    """Officer 10 composes, asks members to confirm reading, sends now, and it is delivered."""
+    await compose(bot, text)
+    await bot.press(10, "☐ 阅读确认：关")
+    await bot.press(10, "📤 立即发送")
+    await deliver(bot)
+
+
 async def add_branch1(bot: Harness) -> None:
     """Officer 10 adds their own branch to the audience through the unit picker."""
     await bot.press(10, "➕ 添加单位")

@@ -7,7 +7,15 @@ import io
 from openpyxl import load_workbook
 
 from storage import announcements, audit, dialogs, outbox
-from tests.announcements.helpers import add_branch1, compose, deliver, engine, people, report_of
+from tests.announcements.helpers import (
+    add_branch1,
+    compose,
+    deliver,
+    engine,
+    people,
+    report_of,
+    send_acknowledged,
+)
 from tests.harness import Harness
 
 
@@ -47,10 +55,7 @@ async def test_branch_announcement_with_acknowledgements(bot: Harness) -> None:
 
 async def test_export_lists_who_has_not_acknowledged(bot: Harness) -> None:
     await people(bot)
-    await compose(bot, "请确认收到")
-    await bot.press(10, "☐ 阅读确认：关")
-    await bot.press(10, "📤 立即发送")
-    await deliver(bot)
+    await send_acknowledged(bot, "请确认收到")
     await bot.press(20, "✅ 收到")
     await bot.press(10, "📥 未确认名单（Excel）", message_id=report_of(bot).message_id)
     documents = bot.core.documents_for(10)
