@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from storage.db import Executor, Params, Row
@@ -20,8 +21,14 @@ def from_row(cls: type[T], row: Row, **given: Any) -> T:
     raises, so a renamed column fails a test instead of reading as empty).
     """
     columns = set(row.keys())
-    values = {f.name: row[f.name] for f in fields(cls) if f.name in columns and f.name not in given}
+    values = {name: row[name] for name in _names(cls) if name in columns and name not in given}
     return cls(**values, **given)
+
+
+@cache
+def _names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (rows come by the page)."""
+    return tuple(f.name for f in fields(cls))
 
 
 async def changed(db: Executor, sql: str, params: Params = ()) -> bool:
