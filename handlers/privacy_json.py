@@ -98,7 +98,9 @@ def document(data: Collected, tz: tzinfo, now: float) -> dict[str, Any]:
     return out
 
 
-def _record(row: Mapping[str, Any], tz: tzinfo, keys: Mapping[str, str] = KEYS) -> dict[str, Any]:
+def _record(
+    row: Mapping[str, Any], tz: tzinfo, keys: Mapping[str, str] = KEYS
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
         name = keys.get(key, key)

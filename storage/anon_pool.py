@@ -86,3 +86,5 @@ async def forget_author(db: Executor, sealer: Sealer | None, member_id: int) -> 
             "UPDATE anon_pool SET sealed = ? WHERE id = ?",
             (_seal(sealer, batch, payload), pool_id),
         )
+
+

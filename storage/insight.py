@@ -32,6 +32,8 @@ def local_day(moment: float, tz: tzinfo) -> str:
     return datetime.fromtimestamp(moment, tz).date().isoformat()
 
 
+
+
 # --- dashboard figures --------------------------------------------------------------------
 
 
@@ -555,7 +557,9 @@ async def audit_all(
 ) -> list[AuditRow]:
     """Every entry (from `since`), oldest first, for the export."""
     where, params = _audit_filter(action, since)
-    rows = await db.fetchall(f"{_AUDIT_SELECT}{where} ORDER BY a.at, a.action, a.target_id", params)
+    rows = await db.fetchall(
+        f"{_AUDIT_SELECT}{where} ORDER BY a.at, a.action, a.target_id", params
+    )
     return [_audit_row(r) for r in rows]
 
 

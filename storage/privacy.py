@@ -59,17 +59,11 @@ HOLDINGS: tuple[Holding, ...] = (
     # outbox and announcements
     Holding("broadcasts", "created_by", "keep", "officer"),
     Holding(
-        "outbox",
-        "member_id",
-        "keep",
-        "messages",
+        "outbox", "member_id", "keep", "messages",
         scrub={"chat_id": None, "message_id": None, "detail": None},
     ),
     Holding(
-        "announcements",
-        "officer_id",
-        "keep",
-        "officer",
+        "announcements", "officer_id", "keep", "officer",
         scrub={"progress_chat_id": None, "progress_message_id": None},
     ),
     # surveys: participation counts stay; named answers lose their name and exact time
@@ -187,7 +181,9 @@ class Collected:
         return out
 
 
-async def collect(db: Executor, member_id: int, sealer: Sealer | None = None) -> Collected | None:
+async def collect(
+    db: Executor, member_id: int, sealer: Sealer | None = None
+) -> Collected | None:
     """Everything stored about the member, table by table (None: no such member)."""
     row = await db.fetchone("SELECT * FROM members WHERE id = ?", (member_id,))
     if row is None:
@@ -273,12 +269,7 @@ async def reassign_open(
         new_owner = await _next_owner(tx, int(unit_id), member_id)
         await tx.execute("UPDATE suggestions SET owner_id = ? WHERE id = ?", (new_owner, sid))
         await audit.record(
-            tx,
-            None,
-            "suggestion_reassign",
-            now,
-            target_type="suggestion",
-            target_id=sid,
+            tx, None, "suggestion_reassign", now, target_type="suggestion", target_id=sid,
             details={"ref": ref, "to": new_owner, "reason": "owner_forgotten"},
         )
         moved.append((int(sid), new_owner))
@@ -340,10 +331,8 @@ async def forget(
             deleted[h.section] = deleted.get(h.section, 0) + n
             continue
         scrub = h.scrub
-        new = (
-            None
-            if h.action == "detach"
-            else (str(placeholder) if h.key == "member_text" else placeholder)
+        new = None if h.action == "detach" else (
+            str(placeholder) if h.key == "member_text" else placeholder
         )
         sets = ", ".join([f"{h.column} = ?", *(f"{c} = ?" for c in scrub)])
         n = await tx.execute(
@@ -534,3 +523,4 @@ async def _audit_details(tx: Transaction, member_id: int, placeholder: int) -> N
 async def placeholders(db: Executor) -> list[int]:
     """Member ids that stand in for forgotten members."""
     return [int(r[0]) for r in await db.fetchall("SELECT member_id FROM forgotten_members")]
+

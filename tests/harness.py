@@ -29,7 +29,9 @@ WRONG_RELAY_KEY = "Niukg1AJTlvM7JSbJEC1VmAq9u4juVluHO1BXUIBVmA"
 class Harness:
     """One bot, one database file, one fake Telegram; restartable like a real deploy."""
 
-    def __init__(self, tmp_path: Path, *, core: SandboxCore | None = None, **settings: Any) -> None:
+    def __init__(
+        self, tmp_path: Path, *, core: SandboxCore | None = None, **settings: Any
+    ) -> None:
         self.tmp_path = tmp_path
         self.clock = FakeClock()
         # Handler tests check what members see, not flood control: no rate limits here

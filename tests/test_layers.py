@@ -47,7 +47,9 @@ def _modules(path: Path) -> set[str]:
 
 
 def _forbidden_modules(path: Path, banned: set[str]) -> list[str]:
-    return sorted(m for m in _modules(path) if any(m == b or m.startswith(b + ".") for b in banned))
+    return sorted(
+        m for m in _modules(path) if any(m == b or m.startswith(b + ".") for b in banned)
+    )
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -94,8 +96,7 @@ def test_sql_lives_only_in_storage() -> None:
             for node in ast.walk(ast.parse(text)):
                 is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
                 if is_text and any(
-                    str(node.value).lstrip().upper().startswith(k)
-                    for k in keywords  # type: ignore[attr-defined]
+                    str(node.value).lstrip().upper().startswith(k) for k in keywords  # type: ignore[attr-defined]
                 ):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")  # type: ignore[attr-defined]
     assert not offenders, "SQL outside storage/: " + ", ".join(offenders)

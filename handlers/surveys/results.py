@@ -113,6 +113,8 @@ async def scoped_result(context: BotContext, caller: Caller, survey: Survey) -> 
     )
 
 
+
+
 def _line_name(_: Translate, tree: UnitTree, line: Line[int | None]) -> str:
     """A participation line's name: the unit, the unit with its sub-units, or "other units"."""
     if line.top is None:

@@ -96,7 +96,8 @@ async def place(
     if not isinstance(employee_no, str) or not employee_no.strip():
         return None
     row = await db.fetchone(
-        "SELECT id, name, unit_id FROM roster_entries WHERE employee_no = ? AND member_id IS NULL",
+        "SELECT id, name, unit_id FROM roster_entries WHERE employee_no = ? "
+        "AND member_id IS NULL",
         (norm_employee_no(employee_no),),
     )
     if row is None or norm_name(row[1]) != norm_name(name):
@@ -109,12 +110,7 @@ async def place(
     await members.update_profile(db, member_id, unit_id=unit_id)
     await members.set_status(db, member_id, "verified", now)
     await audit.record(
-        db,
-        None,
-        "roster_match",
-        now,
-        target_type="member",
-        target_id=member_id,
+        db, None, "roster_match", now, target_type="member", target_id=member_id,
         details={"unit_id": unit_id},
     )
     return unit_id

@@ -101,7 +101,9 @@ async def open_for(
     return Opened(survey_from(row), bool(row["recipient"]), session)
 
 
-def _session(row: Row, context: bytes, sealer: Sealer | None, prefix: str = "") -> Session | None:
+def _session(
+    row: Row, context: bytes, sealer: Sealer | None, prefix: str = ""
+) -> Session | None:
     """A Session from a row's progress columns; None when absent or sealed beyond reach."""
     text = row[prefix + "progress"]
     if text is None:

@@ -281,7 +281,9 @@ async def answer_counts(
                 "(SELECT id, answers FROM survey_responses WHERE survey_id = ? AND unit_id IS ? "
                 "AND id > ? ORDER BY id LIMIT ?)"
             )
-            params: tuple[object, ...] = (units_of[0], survey_id, units_of[0], after, _COUNT_PAGE)
+            params: tuple[object, ...] = (
+                units_of[0], survey_id, units_of[0], after, _COUNT_PAGE
+            )
         else:
             sql = (
                 "SELECT unit_id, '[' || group_concat(answers, ',') || ']', MAX(id), COUNT(*) "

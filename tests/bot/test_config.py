@@ -84,8 +84,7 @@ def test_a_malformed_proxy_is_refused(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value",
-    ["http://127.0.0.1:7890", "https://proxy.example:443", "socks5://user:pw@10.0.0.2:1080"],
+    "value", ["http://127.0.0.1:7890", "https://proxy.example:443", "socks5://user:pw@10.0.0.2:1080"]
 )
 def test_http_and_socks_proxies_are_accepted(value: str) -> None:
     assert load_settings(telegram_proxy=value).telegram_proxy == value

@@ -68,18 +68,8 @@ async def test_a_correct_set_up_passes(server: RunningServer, tmp_path: Path) ->
     assert code == 0, lines
     assert _failed(lines) == [] and lines[-1] == "all checks passed"
     names = " ".join(lines)
-    for name in (
-        "TELEGRAM_BOT_TOKEN",
-        "RELAY_KEY",
-        "ADMIN_IDS",
-        "TIMEZONE",
-        "database schema",
-        "database journal: WAL",
-        "database writable",
-        "free disk",
-        "Bot API",
-        "webhook",
-    ):
+    for name in ("TELEGRAM_BOT_TOKEN", "RELAY_KEY", "ADMIN_IDS", "TIMEZONE", "database schema",
+                 "database journal: WAL", "database writable", "free disk", "Bot API", "webhook"):
         assert name in names
     assert "@union_doctor_bot" in names
 

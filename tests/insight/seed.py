@@ -33,16 +33,8 @@ async def member(
         """INSERT INTO members (telegram_id, chat_id, name, unit_id, employee_no, status,
                privacy_accepted_at, created_at, last_seen_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)""",
-        (
-            telegram_id,
-            telegram_id,
-            name or f"会员{telegram_id}",
-            unit_id,
-            employee_no,
-            status,
-            accepted,
-            seen,
-        ),
+        (telegram_id, telegram_id, name or f"会员{telegram_id}", unit_id, employee_no, status,
+         accepted, seen),
     )
 
 
@@ -76,20 +68,8 @@ async def suggestion(
                status, owner_id, created_at, release_at, announced, due_at, first_reply_at,
                closed_at)
            VALUES (?, 'suggestion', ?, 0, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)""",
-        (
-            f"S-T{n:05d}",
-            category,
-            author_id,
-            unit_id,
-            body,
-            status,
-            owner_id,
-            created,
-            created,
-            due,
-            first_reply,
-            closed,
-        ),
+        (f"S-T{n:05d}", category, author_id, unit_id, body, status, owner_id, created, created,
+         due, first_reply, closed),
     )
 
 
@@ -118,11 +98,7 @@ async def event(db: Executor, unit_ids: list[int], ends: float) -> int:
 
 
 async def signup(
-    db: Executor,
-    event_id: int,
-    member_id: int,
-    *,
-    status: str = "confirmed",
+    db: Executor, event_id: int, member_id: int, *, status: str = "confirmed",
     checked_in: float | None = None,
 ) -> None:
     """A sign-up row."""
@@ -134,26 +110,16 @@ async def signup(
 
 
 async def survey(
-    db: Executor,
-    published: float,
-    recipients: dict[int, int],
-    done: list[int],
-    *,
-    anonymous: bool = False,
-    definition: dict[str, object] | None = None,
+    db: Executor, published: float, recipients: dict[int, int], done: list[int],
+    *, anonymous: bool = False, definition: dict[str, object] | None = None,
 ) -> int:
     """A published survey: recipients (member -> unit) and who completed it."""
     n = next(_seq)
     survey_id = await db.insert(
         """INSERT INTO surveys (slug, title, definition, anonymous, state, created_at,
                published_at) VALUES (?, ?, ?, ?, 'open', 0, ?)""",
-        (
-            f"s{n}",
-            f"问卷{n}",
-            json.dumps(definition or {}, ensure_ascii=False),
-            int(anonymous),
-            published,
-        ),
+        (f"s{n}", f"问卷{n}", json.dumps(definition or {}, ensure_ascii=False), int(anonymous),
+         published),
     )
     for member_id, unit_id in recipients.items():
         await db.execute(
@@ -179,14 +145,8 @@ async def response(
     await db.execute(
         """INSERT INTO survey_responses (id, survey_id, member_id, unit_id, day, submitted_at,
                answers) VALUES (?, ?, ?, ?, '2026-03-01', ?, ?)""",
-        (
-            10**9 + next(_seq),
-            survey_id,
-            member_id,
-            unit_id,
-            None if member_id is None else 5.0,
-            json.dumps(answers, ensure_ascii=False),
-        ),
+        (10**9 + next(_seq), survey_id, member_id, unit_id, None if member_id is None else 5.0,
+         json.dumps(answers, ensure_ascii=False)),
     )
 
 

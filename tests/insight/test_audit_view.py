@@ -18,29 +18,14 @@ async def test_admin_pages_filters_and_exports_the_log(bot: Harness) -> None:
     member = await bot.member(20, "会员甲", t["group1"])
     now = bot.clock.time()
     for n in range(11):
-        await audit.record(
-            bot.db,
-            officer.id,
-            "event_create",
-            now - n * 60,
-            target_type="event",
-            target_id=1000 + n,
-            details={"title": f"活动{n}"},
-        )
-    await audit.record(
-        bot.db, officer.id, "join_approve", now + 1, target_type="member", target_id=member.id
-    )
+        await audit.record(bot.db, officer.id, "event_create", now - n * 60, target_type="event",
+                           target_id=1000 + n, details={"title": f"活动{n}"})
+    await audit.record(bot.db, officer.id, "join_approve", now + 1, target_type="member",
+                       target_id=member.id)
     anon = await seed.suggestion(bot.db, t["branch1"], created=now, due=now + 86400)
     # An anonymous author's withdrawal: no actor, day-only time, never an author detail.
-    await audit.record(
-        bot.db,
-        None,
-        "suggestion_withdraw",
-        now - 3600,
-        target_type="suggestion",
-        target_id=anon,
-        details={"ref": "S-T", "author_id": member.id},
-    )
+    await audit.record(bot.db, None, "suggestion_withdraw", now - 3600, target_type="suggestion",
+                       target_id=anon, details={"ref": "S-T", "author_id": member.id})
 
     await bot.send(1, "/officer")
     await bot.press(1, "🧾 操作日志")
@@ -63,11 +48,8 @@ async def test_admin_pages_filters_and_exports_the_log(bot: Harness) -> None:
     await bot.press(1, "⬅ 返回")
     await bot.press(1, "🧾 操作日志")
     await bot.press(1, "📤 导出（Excel）")
-    rows = list(
-        load_workbook(io.BytesIO(bot.core.documents_for(1)[-1].content)).active.iter_rows(
-            values_only=True
-        )
-    )
+    rows = list(load_workbook(io.BytesIO(bot.core.documents_for(1)[-1].content)).active
+                .iter_rows(values_only=True))
     assert len(rows) == 1 + 13 + 1  # the earlier export is itself recorded
     assert not any(cell and "author" in str(cell) for row in rows for cell in row)
     recorded = [e for e in await audit.recent(bot.db) if e.action == "audit_export"]

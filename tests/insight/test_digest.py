@@ -36,9 +36,8 @@ async def test_digest_fires_once_a_week_even_across_restarts(tmp_path: Path) -> 
         await bot.member(1, "主席", t["company"], role="admin")
         await bot.member(20, "会员甲", t["group1"])
         now = bot.clock.time()
-        await seed.suggestion(
-            bot.db, t["group1"], created=now - 10 * DAY, due=now - 2 * DAY, category="Safety"
-        )
+        await seed.suggestion(bot.db, t["group1"], created=now - 10 * DAY, due=now - 2 * DAY,
+                              category="Safety")
         ref = await bot.db.fetchval("SELECT ref FROM suggestions")
 
         await _tick(bot)  # first start: nothing due yet

@@ -39,30 +39,15 @@ async def _activity(db: Database, ids: dict[str, int]) -> None:
     g1, b1, b2 = ids["group1"], ids["branch1"], ids["branch2"]
     # Suggestions: two waiting now (one overdue), replies after 2 and 1 days this period,
     # after 4 days the period before; one rating in each period.
-    await seed.suggestion(
-        db, g1, created=T - 20 * DAY, due=T - 13 * DAY, status="answered", first_reply=T - 18 * DAY
-    )
+    await seed.suggestion(db, g1, created=T - 20 * DAY, due=T - 13 * DAY, status="answered",
+                          first_reply=T - 18 * DAY)
     await seed.suggestion(db, b1, created=T - 10 * DAY, due=T - 3 * DAY)
     await seed.suggestion(db, g1, created=T - 5 * DAY, due=T + 2 * DAY, status="in_progress")
-    old = await seed.suggestion(
-        db,
-        b1,
-        created=T - 40 * DAY,
-        due=T - 33 * DAY,
-        status="closed",
-        first_reply=T - 36 * DAY,
-        closed=T - 35 * DAY,
-    )
+    old = await seed.suggestion(db, b1, created=T - 40 * DAY, due=T - 33 * DAY, status="closed",
+                                first_reply=T - 36 * DAY, closed=T - 35 * DAY)
     await seed.rating(db, old, 4, T - 34 * DAY)
-    recent = await seed.suggestion(
-        db,
-        g1,
-        created=T - 25 * DAY,
-        due=T - 18 * DAY,
-        status="closed",
-        first_reply=T - 24 * DAY,
-        closed=T - 22 * DAY,
-    )
+    recent = await seed.suggestion(db, g1, created=T - 25 * DAY, due=T - 18 * DAY,
+                                   status="closed", first_reply=T - 24 * DAY, closed=T - 22 * DAY)
     await seed.rating(db, recent, 5, T - 21 * DAY)
     await seed.suggestion(db, b2, created=T - 10 * DAY, due=T - 3 * DAY)  # another branch
     # Events: audience of 3 verified members in scope each; 3 of 6 seats taken, 1 of the 2
@@ -77,12 +62,8 @@ async def _activity(db: Database, ids: dict[str, int]) -> None:
     e3 = await seed.event(db, [g1], T - 40 * DAY)
     await seed.signup(db, e3, ids["m1"], checked_in=T - 40 * DAY - 1800)
     # Surveys: 1 of 3 recipients in scope answered this period; 2 of 2 the period before.
-    await seed.survey(
-        db,
-        T - 10 * DAY,
-        {ids["m1"]: g1, ids["m2"]: b1, ids["m5"]: g1, ids["m4"]: b2},
-        [ids["m1"], ids["m4"]],
-    )
+    await seed.survey(db, T - 10 * DAY, {ids["m1"]: g1, ids["m2"]: b1, ids["m5"]: g1,
+                                          ids["m4"]: b2}, [ids["m1"], ids["m4"]])
     await seed.survey(db, T - 40 * DAY, {ids["m1"]: g1, ids["m5"]: g1}, [ids["m1"], ids["m5"]])
     # Study: 2 lessons this period for 3 members, 3 reads; 1 lesson before, no read by then.
     plan, (l0, l1, l2) = await seed.plan(db, [b1], [T - 35 * DAY, T - 20 * DAY, T - 5 * DAY])
@@ -158,18 +139,9 @@ async def test_figures_without_data_show_a_dash_and_a_missing_table_fails(db: Da
     assert "📋 Survey response rate: —" in lines and "📚 Study completion: —" in lines
     # Migrations create every table: one that is gone is a broken file, not "no figure".
     await db.execute("PRAGMA foreign_keys = OFF")
-    for table in (
-        "study_board",
-        "study_mutes",
-        "study_points",
-        "study_answers",
-        "study_quizzes",
-        "study_reads",
-        "study_pushes",
-        "study_lessons",
-        "study_audience",
-        "study_plans",
-    ):
+    for table in ("study_board", "study_mutes", "study_points", "study_answers", "study_quizzes",
+                  "study_reads", "study_pushes", "study_lessons", "study_audience",
+                  "study_plans"):
         await db.execute(f"DROP TABLE {table}")
     await db.execute("PRAGMA foreign_keys = ON")
     with pytest.raises(sqlite3.OperationalError, match="no such table"):

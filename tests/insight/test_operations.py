@@ -54,23 +54,11 @@ async def test_backup_while_the_bot_writes_then_restore(tmp_path: Path) -> None:
     task = asyncio.create_task(writer())
     await until(50)
     backup = tmp_path / "backups" / "copy.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_PATH": str(live),
-        "TELEGRAM_BOT_TOKEN": "",
-        "RELAY_KEY": "",
-        "ADMIN_IDS": "",
-    }
+    env = {**os.environ, "DATABASE_PATH": str(live), "TELEGRAM_BOT_TOKEN": "",
+           "RELAY_KEY": "", "ADMIN_IDS": ""}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "backup",
-        str(backup),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "bot", "backup", str(backup), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await proc.communicate()
     assert proc.returncode == 0, err.decode()
@@ -102,31 +90,19 @@ async def test_backup_while_the_bot_writes_then_restore(tmp_path: Path) -> None:
 
 
 async def test_backup_refuses_a_missing_database(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_PATH": str(tmp_path / "none.sqlite3"),
-        "TELEGRAM_BOT_TOKEN": "",
-        "RELAY_KEY": "",
-    }
+    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "none.sqlite3"),
+           "TELEGRAM_BOT_TOKEN": "", "RELAY_KEY": ""}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "backup",
-        str(tmp_path / "copy.sqlite3"),
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        sys.executable, "-m", "bot", "backup", str(tmp_path / "copy.sqlite3"), cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     _out, err = await proc.communicate()
     assert proc.returncode == 2 and "no database" in err.decode()
 
 
 async def test_housekeeping_deletes_what_is_past_retention_once_a_day(tmp_path: Path) -> None:
-    bot = await Harness(
-        tmp_path, retention_audit_days=365, retention_outbox_days=30, retention_survey_state_days=7
-    ).start()
+    bot = await Harness(tmp_path, retention_audit_days=365, retention_outbox_days=30,
+                        retention_survey_state_days=7).start()
     try:
         db, now = bot.db, bot.clock.time()
         t = await bot.tree()
@@ -134,44 +110,28 @@ async def test_housekeeping_deletes_what_is_past_retention_once_a_day(tmp_path: 
         await audit.record(db, None, "old", now - 400 * DAY)
         await audit.record(db, None, "recent", now - 10 * DAY)
         async with db.transaction() as tx:
-            old = await outbox.create(
-                tx,
-                kind="x",
-                payload="{}",
-                member_ids=[m.id],
-                due_at=now - 40 * DAY,
-                now=now - 40 * DAY,
-            )
-            fresh = await outbox.create(
-                tx,
-                kind="x",
-                payload="{}",
-                member_ids=[m.id],
-                due_at=now - 5 * DAY,
-                now=now - 5 * DAY,
-            )
+            old = await outbox.create(tx, kind="x", payload="{}", member_ids=[m.id],
+                                      due_at=now - 40 * DAY, now=now - 40 * DAY)
+            fresh = await outbox.create(tx, kind="x", payload="{}", member_ids=[m.id],
+                                        due_at=now - 5 * DAY, now=now - 5 * DAY)
         await db.execute("UPDATE outbox SET state = 'sent'")
         await db.execute("UPDATE broadcasts SET state = 'done', finished_at = due_at")
         closed = await seed.survey(db, now - 30 * DAY, {m.id: t["group1"]}, [])
         still_open = await seed.survey(db, now - 3 * DAY, {m.id: t["group1"]}, [])
-        await db.execute(
-            "UPDATE surveys SET state = 'closed', closed_at = ? WHERE id = ?",
-            (now - 10 * DAY, closed),
-        )
+        await db.execute("UPDATE surveys SET state = 'closed', closed_at = ? WHERE id = ?",
+                         (now - 10 * DAY, closed))
         for survey_id in (closed, still_open):
             await db.execute(
                 "INSERT INTO survey_progress (survey_id, member_id, progress, updated_at) "
-                "VALUES (?, ?, '{}', ?)",
-                (survey_id, m.id, now - 10 * DAY),
+                "VALUES (?, ?, '{}', ?)", (survey_id, m.id, now - 10 * DAY),
             )
 
         await privacy.housekeeping(BotContext(bot.app))
         actions = [e.action for e in await audit.recent(db)]
         assert actions == ["recent"]
         assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?", (old,)) == 0
-        assert (
-            await db.fetchval("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?", (fresh,)) == 1
-        )
+        assert await db.fetchval("SELECT COUNT(*) FROM outbox WHERE broadcast_id = ?",
+                                 (fresh,)) == 1
         assert await db.fetchval("SELECT COUNT(*) FROM broadcasts") == 2  # totals stay
         left = await db.fetchall("SELECT survey_id FROM survey_progress")
         assert [r[0] for r in left] == [still_open]
@@ -202,12 +162,8 @@ def test_digest_and_retention_settings_are_validated() -> None:
 
     ok = load_settings(digest_weekday=7, digest_time="18:45", retention_audit_days=0)
     assert (ok.digest_weekday, ok.digest_time, ok.retention_audit_days) == (7, "18:45", 0)
-    for bad in (
-        {"digest_time": "9:00"},
-        {"digest_time": "24:00"},
-        {"digest_weekday": 0},
-        {"retention_outbox_days": -1},
-    ):
+    for bad in ({"digest_time": "9:00"}, {"digest_time": "24:00"}, {"digest_weekday": 0},
+                {"retention_outbox_days": -1}):
         try:
             load_settings(**bad)
         except ConfigError as exc:

@@ -27,14 +27,9 @@ async def _submit(bot: Harness, member: Member, body: str, anonymous: bool) -> S
     s = bot.settings
     async with bot.db.transaction() as tx:
         done = await box.submit(
-            tx,
-            sealer,
-            member.id,
-            member.unit_id,
+            tx, sealer, member.id, member.unit_id,
             Draft("suggestion", "Safety", anonymous, body),
-            now=bot.clock.time(),
-            tz=s.tz,
-            digest_times=s.anonymous_digest_times,
+            now=bot.clock.time(), tz=s.tz, digest_times=s.anonymous_digest_times,
             threshold=s.anonymity_threshold,
         )
     assert isinstance(done, Suggestion)
@@ -56,10 +51,11 @@ async def _life(bot: Harness) -> dict[str, Any]:
     neighbours = await _submit(bot, other, "宿舍太吵", True)
     async with db.transaction() as tx:
         await suggestion_lifecycle.officer_reply(tx, named.id, officer.id, "收到，正在办理", now)
-        await suggestion_lifecycle.author_answer(tx, named, f"谢谢，{NAME}", at=now, release_at=now)
-        await audit.record(
-            tx, officer.id, "join_approve", now, target_type="member", target_id=me.id
+        await suggestion_lifecycle.author_answer(
+            tx, named, f"谢谢，{NAME}", at=now, release_at=now
         )
+        await audit.record(tx, officer.id, "join_approve", now, target_type="member",
+                           target_id=me.id)
     event = await seed.event(db, [t["branch1"]], now - 3600)
     await seed.signup(db, event, me.id, checked_in=now - 5000)
     await seed.signup(db, event, other.id)
@@ -69,29 +65,17 @@ async def _life(bot: Harness) -> dict[str, Any]:
         (event, me.id, f"很好 —— {NAME}"),
     )
     g1 = t["group1"]
-    questions = {
-        "questions": [
-            {"id": "q1", "type": "single", "options": [{"id": "a"}, {"id": "other"}]},
-            {"id": "q2", "type": "text"},
-        ]
-    }
-    named_survey = await seed.survey(
-        db, now - 86400, {me.id: g1, other.id: g1}, [me.id], definition=questions
-    )
-    await seed.response(
-        db,
-        named_survey,
-        me.id,
-        g1,
-        {
-            "q1": {"option": "other", "text": f"{NAME}自填"},
-            "q2": f"{NAME}的意见",
-            "q3": "某句话",
-        },
-    )
-    anon_survey = await seed.survey(
-        db, now - 86400, {me.id: g1, other.id: g1}, [me.id, other.id], anonymous=True
-    )
+    questions = {"questions": [
+        {"id": "q1", "type": "single", "options": [{"id": "a"}, {"id": "other"}]},
+        {"id": "q2", "type": "text"},
+    ]}
+    named_survey = await seed.survey(db, now - 86400, {me.id: g1, other.id: g1}, [me.id],
+                                     definition=questions)
+    await seed.response(db, named_survey, me.id, g1, {
+        "q1": {"option": "other", "text": f"{NAME}自填"}, "q2": f"{NAME}的意见", "q3": "某句话",
+    })
+    anon_survey = await seed.survey(db, now - 86400, {me.id: g1, other.id: g1},
+                                    [me.id, other.id], anonymous=True)
     await seed.response(db, anon_survey, None, t["branch1"], {"q1": 4})
     await seed.response(db, anon_survey, None, t["branch1"], {"q1": 2})
     await db.execute(
@@ -107,34 +91,18 @@ async def _life(bot: Harness) -> dict[str, Any]:
     )
     await db.execute("INSERT INTO study_board (member_id, joined_at) VALUES (?, 0)", (me.id,))
     async with db.transaction() as tx:
-        await outbox.create(
-            tx,
-            kind="announcement",
-            payload="{}",
-            member_ids=[me.id, other.id],
-            due_at=now,
-            now=now,
-            created_by=officer.id,
-        )
-    await db.execute(
-        "UPDATE outbox SET state = 'sent', chat_id = ? WHERE member_id = ?", (ME, me.id)
-    )
+        await outbox.create(tx, kind="announcement", payload="{}", member_ids=[me.id, other.id],
+                            due_at=now, now=now, created_by=officer.id)
+    await db.execute("UPDATE outbox SET state = 'sent', chat_id = ? WHERE member_id = ?",
+                     (ME, me.id))
     async with db.transaction() as tx:
         await roster.import_entries(tx, [roster.Entry(NAME, EMPLOYEE_NO, g1)], None, now)
         await tx.execute(
             "UPDATE roster_entries SET member_id = ? WHERE employee_no = ?", (me.id, EMPLOYEE_NO)
         )
     await dialogs.save(db, ME, Dialog("register", "name", {"name": NAME}), now)
-    return {
-        "t": t,
-        "me": me,
-        "other": other,
-        "officer": officer,
-        "named": named,
-        "anonymous": anonymous,
-        "neighbours": neighbours,
-        "event": event,
-    }
+    return {"t": t, "me": me, "other": other, "officer": officer, "named": named,
+            "anonymous": anonymous, "neighbours": neighbours, "event": event}
 
 
 async def _counts(db: Database) -> dict[str, int]:
@@ -142,7 +110,7 @@ async def _counts(db: Database) -> dict[str, int]:
         "anonymous_suggestions": "SELECT COUNT(*) FROM suggestions WHERE anonymous = 1",
         "suggestions": "SELECT COUNT(*) FROM suggestions",
         "anonymous_responses": "SELECT COUNT(*) FROM survey_responses r JOIN surveys s "
-        "ON s.id = r.survey_id WHERE s.anonymous = 1",
+                               "ON s.id = r.survey_id WHERE s.anonymous = 1",
         "responses": "SELECT COUNT(*) FROM survey_responses",
         "completions": "SELECT COUNT(*) FROM survey_completions",
         "recipients": "SELECT COUNT(*) FROM survey_recipients",
@@ -162,8 +130,8 @@ async def assert_no_trace(db: Database, member: Member, name: str, employee_no: 
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ):
         member_columns = {
-            fk["from"]
-            for fk in await db.fetchall("SELECT * FROM pragma_foreign_key_list(?)", (table,))
+            fk["from"] for fk in await db.fetchall("SELECT * FROM pragma_foreign_key_list(?)",
+                                                   (table,))
             if fk["table"] == "members"
         }
         for row in await db.fetchall(f'SELECT * FROM "{table}"'):
@@ -178,9 +146,8 @@ async def assert_no_trace(db: Database, member: Member, name: str, employee_no: 
                     found.append(where)
                 if isinstance(value, str) and f"owner:{member.id}" == value:
                     found.append(where)
-    rows = await db.fetchall(
-        "SELECT target_id, details FROM audit_log WHERE target_type = 'member'"
-    )
+    rows = await db.fetchall("SELECT target_id, details FROM audit_log WHERE target_type = "
+                             "'member'")
     found += [f"audit target {r[0]}" for r in rows if r[0] == str(member.id)]
     for (details,) in await db.fetchall("SELECT details FROM audit_log"):
         for key, value in json.loads(details).items():
@@ -218,9 +185,8 @@ async def test_forget_leaves_no_personal_data_and_keeps_counts(bot: Harness) -> 
     sealer = bot.app.bot_data.sealer
     assert sealer is not None
     before = await _counts(bot.db)
-    seals = dict(
-        await bot.db.fetchall("SELECT id, author_seal FROM suggestions WHERE anonymous = 1")
-    )
+    seals = dict(await bot.db.fetchall("SELECT id, author_seal FROM suggestions "
+                                       "WHERE anonymous = 1"))
     await bot.send(ME, "/forget")
     assert "删除我的数据" in bot.screen(ME).text and "保留的内容" in bot.screen(ME).text
     await bot.press(ME, "🗑 确认删除我的数据")
@@ -237,9 +203,8 @@ async def test_forget_leaves_no_personal_data_and_keeps_counts(bot: Harness) -> 
     assert await box.get(bot.db, life["anonymous"].id) is not None
     assert await box.author_of(bot.db, sealer, life["neighbours"].id) == life["other"].id
     # Every seal changed, so a copy of the file from before does not show whose went.
-    after_seals = dict(
-        await bot.db.fetchall("SELECT id, author_seal FROM suggestions WHERE anonymous = 1")
-    )
+    after_seals = dict(await bot.db.fetchall("SELECT id, author_seal FROM suggestions "
+                                             "WHERE anonymous = 1"))
     assert all(after_seals[k] != v for k, v in seals.items())
     answers = await bot.db.fetchval(
         "SELECT answers FROM survey_responses WHERE answers LIKE '%other%'"
@@ -279,9 +244,8 @@ async def test_an_officer_who_owns_open_suggestions_hands_them_over_first(
     assert moved is not None and moved.owner_id == staying.id
     assert "已转交给您" in bot.screen(11).text and item.ref in bot.screen(11).text
     assert any(e.action == "suggestion_reassign" for e in await audit.recent(bot.db))
-    assert (
-        await bot.db.fetchval("SELECT COUNT(*) FROM roles WHERE member_id = ?", (leaving.id,)) == 0
-    )
+    assert await bot.db.fetchval("SELECT COUNT(*) FROM roles WHERE member_id = ?",
+                                 (leaving.id,)) == 0
     await assert_no_trace(bot.db, leaving, "离任干部", "NO-EMPLOYEE-NUMBER")
     # The audit log keeps the record of the forget itself, written at the next release
     # (storage/mixing.py) and without a name.

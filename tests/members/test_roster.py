@@ -41,10 +41,8 @@ async def _count(bot: Harness) -> int:
 async def test_a_roster_with_problems_reports_each_line_and_imports_the_rest(
     bot: Harness, t: dict[str, int]
 ) -> None:
-    await bot.db.execute(
-        "INSERT INTO units (name, parent_id, created_at) VALUES "
-        "('装配小组', (SELECT id FROM units WHERE name = '第二分工会'), 0)"
-    )
+    await bot.db.execute("INSERT INTO units (name, parent_id, created_at) VALUES "
+                         "('装配小组', (SELECT id FROM units WHERE name = '第二分工会'), 0)")
     await _open_import(bot)
     content = _csv(
         "姓名,工号,单位",
@@ -105,9 +103,7 @@ async def test_excel_roster_with_invite_links_per_unit(bot: Harness, t: dict[str
     text = bot.screen(ADMIN).text
     assert text.count("https://t.me/union_test_bot?start=") == 2
     assert set(await roster.existing(bot.db, ["10023", "10024", "10025"])) == {
-        "10023",
-        "10024",
-        "10025",
+        "10023", "10024", "10025"
     }
     live = await invites.for_units(bot.db, [t["group1"]], bot.clock.time())
     assert [i.max_uses for i in live] == [2]
