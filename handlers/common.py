@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.i18n import Translate, pick_locale
+from bot.i18n import N_, Translate, pick_locale
 from bot.screen_memory import ScreenKey, message_key, screen_key
 from bot.services import BotContext
 from handlers.keyboards import Cb
-from storage import members, roles
+from storage import dialogs, members, roles
 from storage.db import Database
 from storage.members import Member
 
+if TYPE_CHECKING:
+    from handlers.routing import ActionHandler, Args
+
 log = logging.getLogger(__name__)
+#: The refusal of an action outside the caller's role or scope.
+NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 
 #: Bot API answers meaning "send a new message instead of editing this one".
 _UNEDITABLE = (
@@ -84,6 +90,15 @@ async def get_caller(update: Update, context: BotContext) -> Caller:
         await roles.grant(db, member.id, "admin", None, None, now)
         is_admin = True
     return Caller(member, services.i18n.bind(member.language), is_admin, is_officer or is_admin)
+
+
+async def registered_caller(update: Update, context: BotContext) -> Caller | None:
+    """The caller of a members' command; None (and a request to register) before they have."""
+    caller = await get_caller(update, context)
+    if not caller.member.verified:
+        await send(update, context, caller._("Please register first: send /start."))
+        return None
+    return caller
 
 
 async def caller_of(context: BotContext, member: Member) -> Caller:
@@ -222,6 +237,15 @@ _presses: OrderedDict[int, tuple[CallbackQuery, bool]] = OrderedDict()
 _MAX_PRESSES = 4096
 
 
+async def read_upload(context: BotContext, file_id: str) -> str | None:
+    """The text of an uploaded file (UTF-8, a BOM allowed), or None when it cannot be read."""
+    try:
+        file = await context.bot.get_file(file_id)
+        return bytes(await file.download_as_bytearray()).decode("utf-8-sig")
+    except (TelegramError, UnicodeDecodeError):
+        return None
+
+
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> bool:
     """Answer the button press, exactly once; False if it was answered already.
 
@@ -314,19 +338,61 @@ def decode(query: CallbackQuery) -> Cb | None:
 
 async def refuse(update: Update, caller: Caller) -> None:
     """Politely refuse an action the caller may not take; change nothing."""
-    _ = caller._
-    text = _("Sorry, you are not allowed to do that.")
-    if update.callback_query is not None:
-        await answer(update, text, alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    await _alert(update, caller._(NOT_ALLOWED))
 
 
 async def stale(update: Update, caller: Caller) -> None:
     """Tell the member a button is out of date; nothing else happens."""
     _ = caller._
-    text = _("This button is out of date. Please use the latest message.")
+    await _alert(update, _("This button is out of date. Please use the latest message."))
+
+
+async def refuse_dialog(update: Update, context: BotContext, caller: Caller) -> None:
+    """Refuse input the caller may no longer give, and close their dialog."""
+    await dialogs.clear(context.db, caller.member.telegram_id)
+    await refuse(update, caller)
+
+
+async def _alert(update: Update, text: str) -> None:
+    """An alert on the pressed button, or a reply to the typed message."""
     if update.callback_query is not None:
         await answer(update, text, alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+def drawn(
+    draw: Callable[..., Awaitable[None]], *extra: object, doc: str | None = None
+) -> ActionHandler:
+    """A button that only draws one of the caller's screens (given any extra arguments)."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        await draw(update, context, caller, *extra)
+        return None
+
+    handler.__doc__ = doc or draw.__doc__
+    return handler
+
+
+T = TypeVar("T")
+#: Finds what a button's first argument names, for the caller: it, or the alert saying why not.
+Loader = Callable[[BotContext, Caller, int], Awaitable[T | str]]
+#: A button of one loaded thing (an event, a plan, an announcement).
+Step = Callable[[Update, BotContext, Caller, T, "Args"], Awaitable[str | None]]
+
+
+def with_loaded(load: Loader[T], step: Step[T]) -> ActionHandler:
+    """A button whose first argument names a thing: load it, or answer with why not."""
+
+    async def handler(
+        update: Update, context: BotContext, caller: Caller, args: Args
+    ) -> str | None:
+        found = await load(context, caller, args.num(0))
+        if isinstance(found, str):
+            return found
+        return await step(update, context, caller, found, args)
+
+    handler.__doc__ = step.__doc__
+    return handler

@@ -11,7 +11,7 @@ from bot.services import BotContext
 from handlers.announcements import text as text_rules
 from handlers.announcements.draft import Draft, routes
 from handlers.announcements.screens import after_content, go_to, redraw, save_draft, shown
-from handlers.common import Caller, refuse, send
+from handlers.common import Caller, refuse, refuse_dialog, send
 from handlers.keyboards import button, keyboard
 from storage import dialogs
 from storage.dialogs import Dialog
@@ -59,8 +59,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     message = update.effective_message
     draft = Draft.from_data(dialog.data)
     if message is None or not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await refuse_dialog(update, context, caller)
         return
     if dialog.step == "time":
         when = text_rules.parse_when(message.text or "", context.settings.tz, context.clock.time())

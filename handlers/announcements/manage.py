@@ -16,39 +16,26 @@ from handlers.announcements.screens import (
     may_control,
     show_report,
 )
-from handlers.common import Caller, answer, refuse, show, stale
+from handlers.common import NOT_ALLOWED, Caller, Step, answer, show, with_loaded
 from handlers.keyboards import button, keyboard
-from handlers.routing import Action, ActionHandler, Args
+from handlers.routing import STALE, Action, Args
 from storage import announcements
 from storage.announcements import Announcement, commands
 
-#: A control of one announcement, run once the caller may control it.
-Control = Callable[[Update, BotContext, Caller, Announcement], Awaitable[str | None]]
 #: A state change: the storage command (with its audit) and the engine's own bookkeeping.
 Change = Callable[..., Awaitable[bool]]
 
 
-def controlled(control: Control) -> ActionHandler:
-    """A button of one announcement: stale when it is gone, refused outside the caller's scope."""
-
-    async def handler(
-        update: Update, context: BotContext, caller: Caller, args: Args
-    ) -> str | None:
-        item = await announcements.get(context.db, args.num(0))
-        if item is None:
-            await stale(update, caller)
-            return None
-        if not await may_control(context, caller, item):
-            await refuse(update, caller)
-            return None
-        return await control(update, context, caller, item)
-
-    handler.__doc__ = control.__doc__
-    return handler
+async def _controlled(context: BotContext, caller: Caller, broadcast_id: int) -> Announcement | str:
+    """The announcement, when it still exists and the caller may control it; else why not."""
+    item = await announcements.get(context.db, broadcast_id)
+    if item is None:
+        return caller._(STALE)
+    return item if await may_control(context, caller, item) else caller._(NOT_ALLOWED)
 
 
 async def report(
-    update: Update, context: BotContext, caller: Caller, item: Announcement
+    update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
 ) -> str | None:
     """Progress or final report; later progress edits go to this message."""
     message = await show_report(update, context, caller, item)
@@ -60,7 +47,7 @@ async def report(
 
 
 async def ask_cancel(
-    update: Update, context: BotContext, caller: Caller, item: Announcement
+    update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
 ) -> str | None:
     """Ask before cancelling."""
     _ = caller._
@@ -79,7 +66,7 @@ async def ask_cancel(
 
 
 async def export(
-    update: Update, context: BotContext, caller: Caller, item: Announcement
+    update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
 ) -> str | None:
     """The recipients who have not acknowledged, as an Excel file."""
     _ = caller._
@@ -91,11 +78,11 @@ async def export(
     return None
 
 
-def _changing(command: Change, engine_step: Callable[[Delivery], Change]) -> Control:
+def _changing(command: Change, engine_step: Callable[[Delivery], Change]) -> Step[Announcement]:
     """Pause, resume or cancel: the audited change, then the engine stops or wakes."""
 
     async def control(
-        update: Update, context: BotContext, caller: Caller, item: Announcement
+        update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
     ) -> str | None:
         _ = caller._
         bid = item.broadcast_id
@@ -129,28 +116,29 @@ async def _edit(
 
 
 async def edit(
-    update: Update, context: BotContext, caller: Caller, item: Announcement
+    update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
 ) -> str | None:
     """Edit a scheduled announcement from its review screen."""
     return await _edit(update, context, caller, item, "review")
 
 
 async def retime(
-    update: Update, context: BotContext, caller: Caller, item: Announcement
+    update: Update, context: BotContext, caller: Caller, item: Announcement, args: Args
 ) -> str | None:
     """Choose another time for a scheduled announcement."""
     return await _edit(update, context, caller, item, "time")
 
 
-routes.add(Action("s", controlled(report), "officer", (int,)))
-routes.add(Action("c", controlled(ask_cancel), "officer", (int,)))
-routes.add(Action("xl", controlled(export), "officer", (int,)))
-routes.add(Action("e", controlled(edit), "officer", (int,)))
-routes.add(Action("t", controlled(retime), "officer", (int,)))
-routes.add(Action("p", controlled(_changing(commands.pause, lambda e: e.pause)), "officer", (int,)))
-routes.add(
-    Action("r", controlled(_changing(commands.resume, lambda e: e.resume)), "officer", (int,))
+#: The controls of one announcement: (action, step).
+CONTROLS = (
+    ("s", report),
+    ("c", ask_cancel),
+    ("xl", export),
+    ("e", edit),
+    ("t", retime),
+    ("p", _changing(commands.pause, lambda e: e.pause)),
+    ("r", _changing(commands.resume, lambda e: e.resume)),
+    ("cc", _changing(commands.cancel, lambda e: e.cancel)),
 )
-routes.add(
-    Action("cc", controlled(_changing(commands.cancel, lambda e: e.cancel)), "officer", (int,))
-)
+for _name, _control in CONTROLS:
+    routes.add(Action(_name, with_loaded(_controlled, _control), "officer", (int,)))

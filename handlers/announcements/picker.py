@@ -7,7 +7,7 @@ from telegram import Update
 from bot.services import BotContext
 from handlers.announcements.draft import ALL_LANGUAGES, LANGUAGES, NS, Draft, next_language, routes
 from handlers.announcements.screens import go_to
-from handlers.announcements.wizard import FLAG, drafted
+from handlers.announcements.wizard import FLAG, DraftStep, drafted, goes_to
 from handlers.common import Caller, refuse, show, stale
 from handlers.keyboards import button
 from handlers.routing import Action, Args, Word
@@ -22,14 +22,6 @@ async def _changed(
     """Keep the new audience and show it with its recipient count."""
     draft.audience = audience
     await go_to(update, context, caller, draft, "audience")
-
-
-async def audience(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """The audience screen."""
-    await _changed(update, context, caller, draft, draft.audience)
-    return None
 
 
 async def browse(
@@ -49,33 +41,24 @@ async def browse(
     return None
 
 
-async def _unit(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, unit_id: int, add: bool
-) -> None:
-    """Add or remove one unit the caller manages."""
-    if not await roles.can_manage(context.db, caller.member.id, unit_id):
-        await refuse(update, caller)
-        return
-    current = draft.audience
-    units = [u for u in current.unit_ids if u != unit_id] + ([unit_id] if add else [])
-    chosen = Audience(tuple(units), current.officers_only, current.language)
-    await _changed(update, context, caller, draft, chosen)
+def _unit(*, add: bool) -> DraftStep:
+    """Add (with its sub-units) or remove the pressed unit, one the caller manages."""
 
+    async def step(
+        update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
+    ) -> str | None:
+        unit_id = args.num(0)
+        if not await roles.can_manage(context.db, caller.member.id, unit_id):
+            await refuse(update, caller)
+            return None
+        current = draft.audience
+        units = [u for u in current.unit_ids if u != unit_id] + ([unit_id] if add else [])
+        chosen = Audience(tuple(units), current.officers_only, current.language)
+        await _changed(update, context, caller, draft, chosen)
+        return None
 
-async def choose(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Add a unit (with its sub-units)."""
-    await _unit(update, context, caller, draft, args.num(0), add=True)
-    return None
-
-
-async def remove(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Remove a unit."""
-    await _unit(update, context, caller, draft, args.num(0), add=False)
-    return None
+    step.__doc__ = "Add a unit (with its sub-units)." if add else "Remove a unit."
+    return step
 
 
 async def officers_only(
@@ -106,9 +89,9 @@ async def language(
 #: A language filter a button can set.
 LANGUAGE = Word(choices=(ALL_LANGUAGES, *(code for code in LANGUAGES if code)))
 
-routes.add(Action("aud", drafted(audience), "officer", ()))
+routes.add(Action("aud", drafted(goes_to("audience", "The audience screen.")), "officer", ()))
 routes.add(Action("ub", drafted(browse), "officer", (int,)))
-routes.add(Action("uc", drafted(choose), "officer", (int,)))
-routes.add(Action("rm", drafted(remove), "officer", (int,)))
+routes.add(Action("uc", drafted(_unit(add=True)), "officer", (int,)))
+routes.add(Action("rm", drafted(_unit(add=False)), "officer", (int,)))
 routes.add(Action("role", drafted(officers_only), "officer", (FLAG,), optional=1))
 routes.add(Action("lang", drafted(language), "officer", (LANGUAGE,), optional=1))

@@ -25,7 +25,7 @@ from handlers.announcements.screens import (
     show_review,
     step_of,
 )
-from handlers.common import Caller, answer, get_caller, refuse, show, stale
+from handlers.common import Caller, answer, drawn, get_caller, refuse, show, stale
 from handlers.routing import Action, ActionHandler, Args, Word
 from storage import announcements, dialogs
 from storage.announcements import commands, steps
@@ -80,24 +80,6 @@ async def on_command(update: Update, context: BotContext) -> None:
     await show_home(update, context, caller)
 
 
-async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The announcements start screen."""
-    await show_home(update, context, caller)
-    return None
-
-
-async def scheduled(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The scheduled announcements."""
-    await show_list(update, context, caller, "sch")
-    return None
-
-
-async def recent(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The announcements sent or being sent."""
-    await show_list(update, context, caller, "rec")
-    return None
-
-
 async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Start a new draft: ask for its text."""
     await go_to(update, context, caller, Draft(), "text")
@@ -114,12 +96,17 @@ async def discard(
     return None
 
 
-async def retext(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Ask for the text again."""
-    await go_to(update, context, caller, draft, "text")
-    return None
+def goes_to(step: str, doc: str) -> DraftStep:
+    """A button that only shows another step of the draft."""
+
+    async def go(
+        update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
+    ) -> str | None:
+        await go_to(update, context, caller, draft, step)
+        return None
+
+    go.__doc__ = doc
+    return go
 
 
 async def split(
@@ -137,14 +124,6 @@ async def split(
     draft.text, draft.parts, draft.long_text = parts[0], parts, None
     draft.photo = draft.document = draft.doc_name = None
     await after_content(update, context, caller, draft)
-    return None
-
-
-async def when(
-    update: Update, context: BotContext, caller: Caller, draft: Draft, args: Args
-) -> str | None:
-    """Ask when to send."""
-    await go_to(update, context, caller, draft, "time")
     return None
 
 
@@ -280,14 +259,16 @@ async def _queue(
     return None
 
 
-routes.add(Action("home", home, "officer", ()))
-routes.add(Action("sch", scheduled, "officer", ()))
-routes.add(Action("rec", recent, "officer", ()))
+_scheduled = drawn(show_list, "sch", doc="The scheduled announcements.")
+_recent = drawn(show_list, "rec", doc="The announcements sent or being sent.")
+routes.add(Action("home", drawn(show_home), "officer", ()))
+routes.add(Action("sch", _scheduled, "officer", ()))
+routes.add(Action("rec", _recent, "officer", ()))
 routes.add(Action("new", new, "officer", ()))
 routes.add(Action("x", drafted(discard, scoped=False), "officer", ()))
-routes.add(Action("txt", drafted(retext), "officer", ()))
+routes.add(Action("txt", drafted(goes_to("text", "Ask for the text again.")), "officer", ()))
 routes.add(Action("split", drafted(split), "officer", ()))
-routes.add(Action("when", drafted(when), "officer", ()))
+routes.add(Action("when", drafted(goes_to("time", "Ask when to send.")), "officer", ()))
 routes.add(Action("now", drafted(now), "officer", ()))
 # Toggles carry the state they set (old buttons without it still toggle).
 routes.add(Action("ack", drafted(toggle_ack), "officer", (FLAG,), optional=1))

@@ -11,13 +11,12 @@ from telegram.constants import ParseMode
 
 from bot.i18n import N_, format_when
 from bot.services import BotContext
-from handlers.common import Caller, get_caller, send
+from handlers.common import Caller, registered_caller, send, with_loaded
 from handlers.events import rules, steps
 from handlers.events.steps import Screen
 from handlers.events.views import (
-    NOT_ALLOWED,
-    can_manage_event,
     checkin_routes,
+    managed_event,
     officer_routes,
     zone,
 )
@@ -111,9 +110,8 @@ async def _ask_code(update: Update, context: BotContext, caller: Caller) -> None
 
 async def on_checkin_command(update: Update, context: BotContext) -> None:
     """/checkin [code]: check in with a code, or ask for one."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first: send /start."))
+    caller = await registered_caller(update, context)
+    if caller is None:
         return
     if context.args:
         if await check_in_code(update, context, caller, "".join(context.args)):
@@ -166,18 +164,15 @@ async def ask(update: Update, context: BotContext, caller: Caller, args: Args) -
     return None
 
 
-async def show_code(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def show_code(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Officer: the code and QR code of an event in their scope."""
-    event = await queries.get(context.db, args.num(0))
-    if event is None:
-        return caller._(STALE)
-    if not await can_manage_event(context.db, caller.member.id, event):
-        return caller._(NOT_ALLOWED)
     await _show_code(update, context, caller, event)
     return None
 
 
 routes.add(Action("ask", ask, "verified", (int,)))
-routes.add(Action("show", show_code, "officer", (int,)))
+routes.add(Action("show", with_loaded(managed_event, show_code), "officer", (int,)))
 
 DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("You were not checked in."))

@@ -6,13 +6,12 @@ from telegram import Update
 
 from bot.i18n import N_
 from bot.services import BotContext
-from handlers.common import Caller, answer, send, show, stale
+from handlers.common import NOT_ALLOWED, Caller, Step, answer, send, show, stale, with_loaded
 from handlers.events import notify as tell
 from handlers.events import rules, steps
 from handlers.events.officer import show_manage
 from handlers.events.steps import Screen
 from handlers.events.views import (
-    NOT_ALLOWED,
     can_manage_event,
     edit_routes,
     officer_routes,
@@ -20,7 +19,7 @@ from handlers.events.views import (
 )
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
-from handlers.routing import STALE, Action, ActionHandler, Args
+from handlers.routing import STALE, Action, Args
 from handlers.unit_picker import UnitTree
 from handlers.validation import Problem, clean_text
 from storage import dialogs, members
@@ -209,13 +208,10 @@ async def _matches(
 
 
 async def _add(
-    update: Update, context: BotContext, caller: Caller, args: Args, over: bool
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args, over: bool
 ) -> str | None:
     """Confirm a member by hand (audited in storage); above capacity only after asking."""
     _ = caller._
-    event = await _event_for(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     member_id, db = args.num(1), context.db
     result = await officer.add_member(
         db, caller.member.id, event.id, member_id, context.clock.time(), over=over,
@@ -248,23 +244,26 @@ async def _add(
     return None
 
 
-async def pick(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def pick(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Add the member the officer picked."""
-    return await _add(update, context, caller, args, over=False)
+    return await _add(update, context, caller, event, args, over=False)
 
 
-async def add_over(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def add_over(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Add the member above the number of seats, as the officer confirmed."""
-    return await _add(update, context, caller, args, over=True)
+    return await _add(update, context, caller, event, args, over=True)
 
 
-def _begins(step: str) -> ActionHandler:
+def _begins(step: str) -> Step[Event]:
     """The button that opens the typed dialog for `step`."""
 
-    async def begin(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-        event = await _event_for(context, caller, args.num(0))
-        if isinstance(event, str):
-            return event
+    async def begin(
+        update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+    ) -> str | None:
         dialog = Dialog(KIND, step, {"event_id": event.id})
         await steps.advance(update, context, caller, dialog, screen)
         return None
@@ -274,8 +273,8 @@ def _begins(step: str) -> ActionHandler:
 
 
 for _step in ("time", "place", "add"):
-    routes.add(Action(_step, _begins(_step), "officer", (int,)))
-routes.add(Action("pick", pick, "officer", (int, int)))
-routes.add(Action("over", add_over, "officer", (int, int)))
+    routes.add(Action(_step, with_loaded(_event_for, _begins(_step)), "officer", (int,)))
+routes.add(Action("pick", with_loaded(_event_for, pick), "officer", (int, int)))
+routes.add(Action("over", with_loaded(_event_for, add_over), "officer", (int, int)))
 
 DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("The event was not changed."))

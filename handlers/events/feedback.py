@@ -6,10 +6,10 @@ from telegram import Update
 
 from bot.i18n import N_, Translate
 from bot.services import BotContext
-from handlers.common import Caller, send, show
+from handlers.common import Caller, send, show, with_loaded
 from handlers.events import outbox, steps
 from handlers.events.steps import Screen
-from handlers.events.views import NOT_ALLOWED, can_manage_event, feedback_routes, officer_routes
+from handlers.events.views import feedback_routes, managed_event, officer_routes
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
 from handlers.routing import STALE, Action, Args, Word
@@ -149,14 +149,11 @@ async def skip(update: Update, context: BotContext, caller: Caller, args: Args) 
     return None
 
 
-async def results(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def results(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Officers: the ratings and comments of an event in their scope."""
     _ = caller._
-    event = await queries.get(context.db, args.num(0))
-    if event is None:
-        return _(STALE)
-    if not await can_manage_event(context.db, caller.member.id, event):
-        return _(NOT_ALLOWED)
     summary = await ratings.feedback_summary(context.db, event.id)
     back = button(_("⬅ Back"), officer_routes.data("open", event.id))
     await show(update, context, _results(_, event, summary), keyboard([[back]]))
@@ -165,6 +162,6 @@ async def results(update: Update, context: BotContext, caller: Caller, args: Arg
 
 routes.add(Action("r", rate, "verified", (int, Word(max_len=2))))
 routes.add(Action("skip", skip, "verified", (int,)))
-routes.add(Action("res", results, "officer", (int,)))
+routes.add(Action("res", with_loaded(managed_event, results), "officer", (int,)))
 
 DIALOG = DialogRoute(on_text=on_text, cancel_note=N_("Your rating was kept; no comment was added."))

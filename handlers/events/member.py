@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot import ics
 from bot.services import BotContext
-from handlers.common import Caller, answer, get_caller, send
+from handlers.common import Caller, answer, registered_caller, send, with_loaded
 from handlers.events import notify as tell
 from handlers.events import rules
 from handlers.events.views import (
@@ -123,14 +123,16 @@ def _refusal(caller: Caller, outcome: Outcome) -> str:
     }.get(outcome, _("Nothing was changed."))
 
 
-async def _event(
-    context: BotContext, caller: Caller, event_id: int, *, visible: bool = False
-) -> Event | str:
-    """The pressed event, or why the press changes nothing (gone; not the member's unit)."""
+async def _event(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """The pressed event, or why the press changes nothing (it is gone)."""
     event = await queries.get(context.db, event_id)
-    if event is None:
-        return caller._(STALE)
-    if visible and not await _visible(context, caller, event):
+    return caller._(STALE) if event is None else event
+
+
+async def _seen(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """The pressed event when the member may see it, else why not (gone; not their unit)."""
+    event = await _event(context, caller, event_id)
+    if isinstance(event, Event) and not await _visible(context, caller, event):
         return _refusal(caller, Outcome.NOT_IN_AUDIENCE)
     return event
 
@@ -149,21 +151,19 @@ async def show_list(update: Update, context: BotContext, caller: Caller, args: A
     return None
 
 
-async def open_event(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def open_event(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """The event card with what the member can do."""
-    event = await _event(context, caller, args.num(0), visible=True)
-    if isinstance(event, str):
-        return event
     await _detail(update, context, caller, event)
     return None
 
 
-async def join(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def join(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Sign up (or queue) atomically, then confirm with the calendar file."""
     _ = caller._
-    event = await _event(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     result = await places.join(context.db, event.id, caller.member.id, context.clock.time(),
                                policy(context))  # fmt: skip
     if result.outcome is Outcome.ALREADY:
@@ -207,13 +207,10 @@ async def _confirmation(update: Update, context: BotContext, caller: Caller, eve
 
 
 async def _leave(
-    update: Update, context: BotContext, caller: Caller, event_id: int, declined: bool
+    update: Update, context: BotContext, caller: Caller, event: Event, declined: bool
 ) -> str | None:
     """Give up a seat, a held seat or a waitlist place; the next in line moves up."""
     _ = caller._
-    event = await _event(context, caller, event_id)
-    if isinstance(event, str):
-        return event
     result = await places.give_up(context.db, event.id, caller.member.id, context.clock.time(),
                                   policy(context))  # fmt: skip
     if result.outcome is not Outcome.LEFT:
@@ -232,22 +229,25 @@ async def _leave(
     return None
 
 
-async def quit_ok(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def quit_ok(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Confirmed: give up the seat or the waitlist place."""
-    return await _leave(update, context, caller, args.num(0), declined=False)
+    return await _leave(update, context, caller, event, declined=False)
 
 
-async def decline(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def decline(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """No thanks to a held seat: it passes on."""
-    return await _leave(update, context, caller, args.num(0), declined=True)
+    return await _leave(update, context, caller, event, declined=True)
 
 
-async def accept(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def accept(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Turn a held seat into a confirmed one."""
     _ = caller._
-    event = await _event(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     result = await places.take_offer(context.db, event.id, caller.member.id,
                                      context.clock.time(), policy(context))  # fmt: skip
     try:
@@ -265,12 +265,11 @@ async def accept(update: Update, context: BotContext, caller: Caller, args: Args
         await tell.promotions(context, result.promotions)
 
 
-async def ask_quit(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def ask_quit(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Ask before giving up a place."""
     _ = caller._
-    event = await _event(context, caller, args.num(0), visible=True)
-    if isinstance(event, str):
-        return event
     mine = await queries.signup_of(context.db, event.id, caller.member.id)
     if mine is None or not mine.active:
         await _detail(update, context, caller, event)
@@ -288,11 +287,10 @@ async def ask_quit(update: Update, context: BotContext, caller: Caller, args: Ar
     return None
 
 
-async def send_file(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def send_file(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Send the calendar file again."""
-    event = await _event(context, caller, args.num(0), visible=True)
-    if isinstance(event, str):
-        return event
     chat = update.effective_chat
     if chat is None:
         return None
@@ -309,18 +307,23 @@ async def send_file(update: Update, context: BotContext, caller: Caller, args: A
 
 async def on_events_command(update: Update, context: BotContext) -> None:
     """List upcoming events for the member's units."""
-    caller = await get_caller(update, context)
-    if not caller.member.verified:
-        await send(update, context, caller._("Please register first: send /start."))
+    caller = await registered_caller(update, context)
+    if caller is None:
         return
     await _list(update, context, caller)
 
 
 routes.add(Action("list", show_list, "verified", (int,), optional=1))
-routes.add(Action("open", open_event, "verified", (int,)))
-routes.add(Action("join", join, "verified", (int,)))
-routes.add(Action("quit", ask_quit, "verified", (int,)))
-routes.add(Action("quitok", quit_ok, "verified", (int,)))
-routes.add(Action("no", decline, "verified", (int,)))
-routes.add(Action("ok", accept, "verified", (int,)))
-routes.add(Action("ics", send_file, "verified", (int,)))
+#: A member's buttons on one event: (action, step, whether the event must be one they see).
+STEPS = (
+    ("open", open_event, True),
+    ("join", join, False),
+    ("quit", ask_quit, True),
+    ("quitok", quit_ok, False),
+    ("no", decline, False),
+    ("ok", accept, False),
+    ("ics", send_file, True),
+)
+for _name, _step, _visible_only in STEPS:
+    _load = _seen if _visible_only else _event
+    routes.add(Action(_name, with_loaded(_load, _step), "verified", (int,)))

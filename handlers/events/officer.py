@@ -6,18 +6,17 @@ from telegram import InlineKeyboardButton, Update
 
 from bot.i18n import Translate
 from bot.services import BotContext
-from handlers.common import Caller, answer, show
+from handlers.common import Caller, answer, drawn, show, with_loaded
 from handlers.events import export
 from handlers.events import notify as tell
 from handlers.events.views import (
-    NOT_ALLOWED,
     STATUS_LABELS,
-    can_manage_event,
     card,
     checkin_routes,
     edit_routes,
     feedback_routes,
     list_label,
+    managed_event,
     officer_routes,
     policy,
     wizard_routes,
@@ -170,7 +169,26 @@ async def _attendees(
     await show(update, context, text, keyboard(layout))
 
 
-async def _removal_list(update: Update, context: BotContext, caller: Caller, event: Event) -> None:
+async def manage(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
+    """The manage screen of one event."""
+    await show_manage(update, context, caller, event)
+    return None
+
+
+async def attendees(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
+    """A page of the roster."""
+    page = args.get(1, 0)
+    await _attendees(update, context, caller, event, page if isinstance(page, int) else 0)
+    return None
+
+
+async def removal_list(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Everyone with a place, as buttons to take them off."""
     _ = caller._
     roster = await queries.roster(context.db, event.id)
@@ -184,72 +202,16 @@ async def _removal_list(update: Update, context: BotContext, caller: Caller, eve
         for r in roster[:60]
     ]
     layout.append([button(_("⬅ Back"), routes.data("att", event.id, 0))])
-    await show(
-        update,
-        context,
-        _("➖ Who should be taken off {title}?", title=event.title),
-        keyboard(layout),
-    )
-
-
-async def _managed(context: BotContext, caller: Caller, event_id: int) -> Event | str:
-    """The pressed event if the officer may manage it, else the alert that says why not."""
-    event = await queries.get(context.db, event_id)
-    if event is None:
-        return caller._(STALE)
-    if not await can_manage_event(context.db, caller.member.id, event):
-        return caller._(NOT_ALLOWED)
-    return event
-
-
-async def show_list(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Upcoming events in scope."""
-    await _list(update, context, caller, past=False)
+    question = _("➖ Who should be taken off {title}?", title=event.title)
+    await show(update, context, question, keyboard(layout))
     return None
 
 
-async def show_past(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Past events in scope."""
-    await _list(update, context, caller, past=True)
-    return None
-
-
-async def manage(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The manage screen of one event."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    await show_manage(update, context, caller, event)
-    return None
-
-
-async def attendees(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """A page of the roster."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    page = args.get(1, 0)
-    await _attendees(update, context, caller, event, page if isinstance(page, int) else 0)
-    return None
-
-
-async def removal_list(
-    update: Update, context: BotContext, caller: Caller, args: Args
+async def ask_remove(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
 ) -> str | None:
-    """Everyone with a place, as buttons to take them off."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    await _removal_list(update, context, caller, event)
-    return None
-
-
-async def ask_remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Ask before taking a member off."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     member = await members.by_id(context.db, args.num(1))
     question = _(
         "Take {name} off {title}? The next in line moves up.",
@@ -262,12 +224,11 @@ async def ask_remove(update: Update, context: BotContext, caller: Caller, args: 
     return None
 
 
-async def remove(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def remove(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Take a member off (audited in storage), tell them and whoever moves up."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     member_id, db = args.num(1), context.db
     result = await officer.remove_member(
         db, caller.member.id, event.id, member_id, context.clock.time(), policy(context)
@@ -285,24 +246,20 @@ async def remove(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-async def excel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def excel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """The attendance workbook; the press is answered first, building it takes a moment."""
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
     await answer(update, caller._("Preparing the file…"))
     await export.send_export(update, context, caller, event)
     return None
 
 
-async def ask_cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def ask_cancel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Ask before cancelling the event."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    if not event.published:
-        return _(STALE)
     question = _(
         "Cancel {title}? Everyone signed up or waiting is told, and no reminder is sent.",
         title=event.title,
@@ -313,14 +270,11 @@ async def ask_cancel(update: Update, context: BotContext, caller: Caller, args: 
     return None
 
 
-async def cancel(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def cancel(
+    update: Update, context: BotContext, caller: Caller, event: Event, args: Args
+) -> str | None:
     """Cancel the event (audited in storage) and tell everyone with a place."""
     _ = caller._
-    event = await _managed(context, caller, args.num(0))
-    if isinstance(event, str):
-        return event
-    if not event.published:
-        return _(STALE)
     told = await officer.cancel(context.db, caller.member.id, event.id, context.clock.time())
     await answer(update, _("Cancelled."))
     fresh = await queries.get(context.db, event.id)
@@ -331,13 +285,25 @@ async def cancel(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-routes.add(Action("list", show_list, "officer", ()))
-routes.add(Action("past", show_past, "officer", ()))
-routes.add(Action("open", manage, "officer", (int,)))
-routes.add(Action("att", attendees, "officer", (int, int), optional=1))
-routes.add(Action("rml", removal_list, "officer", (int,)))
-routes.add(Action("rm", ask_remove, "officer", (int, int)))
-routes.add(Action("rmok", remove, "officer", (int, int)))
-routes.add(Action("xls", excel, "officer", (int,)))
-routes.add(Action("cx", ask_cancel, "officer", (int,)))
-routes.add(Action("cxok", cancel, "officer", (int,)))
+async def _published(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """A managed event that is still on (a cancelled one cannot be cancelled again)."""
+    event = await managed_event(context, caller, event_id)
+    return caller._(STALE) if isinstance(event, Event) and not event.published else event
+
+
+routes.add(Action("list", drawn(_list, False, doc="Upcoming events in scope."), "officer", ()))
+routes.add(Action("past", drawn(_list, True, doc="Past events in scope."), "officer", ()))
+#: The buttons of one event the officer manages: (action, step, arguments, optional ones).
+STEPS = (
+    ("open", manage, (int,), 0),
+    ("att", attendees, (int, int), 1),
+    ("rml", removal_list, (int,), 0),
+    ("rm", ask_remove, (int, int), 0),
+    ("rmok", remove, (int, int), 0),
+    ("xls", excel, (int,), 0),
+)
+for _name, _step, _spec, _optional in STEPS:
+    _handler = with_loaded(managed_event, _step)
+    routes.add(Action(_name, _handler, "officer", _spec, optional=_optional))
+routes.add(Action("cx", with_loaded(_published, ask_cancel), "officer", (int,)))
+routes.add(Action("cxok", with_loaded(_published, cancel), "officer", (int,)))

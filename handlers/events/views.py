@@ -10,12 +10,12 @@ from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.i18n import N_, Translate, format_when, raw
 from bot.services import BotContext
-from handlers.common import show
+from handlers.common import NOT_ALLOWED, Caller, show
 from handlers.events import rules
 from handlers.keyboards import button, keyboard
-from handlers.routing import Routes
+from handlers.routing import STALE, Routes
 from storage.db import Executor
-from storage.events import Event, OfferPolicy, Seats, Signup, officer
+from storage.events import Event, OfferPolicy, Seats, Signup, officer, queries
 
 #: Callback namespaces: members, officers, the creation wizard, check-in, feedback.
 NS = "ev"
@@ -31,8 +31,6 @@ wizard_routes = Routes(NS_WIZARD, need="officer")
 checkin_routes = Routes(NS_CHECKIN, need="verified")
 feedback_routes = Routes(NS_FEEDBACK, need="verified")
 edit_routes = Routes(NS_EDIT, need="officer")
-#: The refusal a press outside the officer's scope gets (as handlers.common.refuse says it).
-NOT_ALLOWED = N_("Sorry, you are not allowed to do that.")
 #: How each sign-up status reads in lists and the export.
 STATUS_LABELS = {
     "confirmed": N_("Signed up"),
@@ -68,6 +66,16 @@ def zone(context: BotContext) -> ZoneInfo:
 async def can_manage_event(db: Executor, member_id: int, event: Event) -> bool:
     """Officers manage an event only when every audience unit lies in their scope."""
     return await officer.may_manage(db, member_id, event.unit_ids)
+
+
+async def managed_event(context: BotContext, caller: Caller, event_id: int) -> Event | str:
+    """The pressed event if the officer may manage it, else the alert that says why not."""
+    event = await queries.get(context.db, event_id)
+    if event is None:
+        return caller._(STALE)
+    if not await can_manage_event(context.db, caller.member.id, event):
+        return caller._(NOT_ALLOWED)
+    return event
 
 
 def when_text(_: Translate, event: Event, tz: ZoneInfo) -> str:

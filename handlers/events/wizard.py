@@ -10,10 +10,10 @@ from telegram import Update
 
 from bot.i18n import N_, format_when, raw
 from bot.services import BotContext
-from handlers.common import Caller, answer, refuse, send, show
+from handlers.common import NOT_ALLOWED, Caller, answer, drawn, refuse_dialog, send, show
 from handlers.events import notify as tell
 from handlers.events import rules, steps
-from handlers.events.views import NOT_ALLOWED, officer_routes, wizard_routes, zone
+from handlers.events.views import officer_routes, wizard_routes, zone
 from handlers.events.wizard_view import STEPS, new_event, step_screen
 from handlers.keyboards import button, keyboard
 from handlers.registry import DialogRoute
@@ -115,8 +115,7 @@ async def on_text(update: Update, context: BotContext, caller: Caller, dialog: D
     """Take typed input for the current step; a problem is explained and the step stays."""
     _ = caller._
     if not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await refuse_dialog(update, context, caller)
         return
     parse = _PARSE.get(dialog.step)
     if screens.unsent(dialog) or parse is None:
@@ -190,12 +189,6 @@ async def _draft(context: BotContext, caller: Caller) -> Dialog | None:
     """The officer's open wizard, or None."""
     dialog = await dialogs.get(context.db, caller.member.telegram_id)
     return dialog if dialog is not None and dialog.kind == KIND else None
-
-
-async def new(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """Open a fresh wizard from the officer's event list."""
-    await start(update, context, caller)
-    return None
 
 
 async def discard(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
@@ -346,7 +339,7 @@ async def _published(update: Update, context: BotContext, caller: Caller, event:
     await send(update, context, told_text)
 
 
-routes.add(Action("new", new, "officer", ()))
+routes.add(Action("new", drawn(start), "officer", ()))
 routes.add(Action("quit", discard, "officer", ()))
 routes.add(Action("pub", publish, "officer", ()))
 

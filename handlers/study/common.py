@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton
+from telegram import InlineKeyboardButton, Update
 
 from bot.delivery import Payload
 from bot.i18n import Translate, format_day
 from bot.services import BotContext
 from handlers.common import Caller
 from handlers.keyboards import button, url_button
-from handlers.routing import Routes
+from handlers.routing import Args, Routes
 from storage import roles, study
 from storage.db import Database
 from storage.study import StudyLesson, StudyPlan, commands, learning
@@ -41,6 +42,19 @@ INTERVAL = 60.0
 #: Members' study buttons (lessons, quizzes, leaderboards) and the officers' plan buttons.
 routes = Routes(NS, need="verified")
 officer_routes = Routes(NS_OFFICER, need="officer")
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPress:
+    """A press on a lesson's button, once the lesson is one the member may see."""
+
+    update: Update
+    context: BotContext
+    caller: Caller
+    plan: StudyPlan
+    lesson: StudyLesson
+    args: Args
+
 
 # A button before sending: (label, callback data, None) or (label, None, url).
 Spec = tuple[str, str | None, str | None]

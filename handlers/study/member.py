@@ -10,12 +10,13 @@ from telegram.constants import ParseMode
 
 from bot.i18n import format_when
 from bot.services import BotContext
-from handlers.common import Caller, answer, get_caller, show, stale
+from handlers.common import Caller, answer, drawn, get_caller, show, stale, with_loaded
 from handlers.keyboards import button, keyboard, paginate
 from handlers.menu import HOME, send_menu
-from handlers.routing import Action, ActionHandler, Args, Word
+from handlers.routing import STALE, Action, ActionHandler, Args, Word
 from handlers.study import quiz as study_quiz
 from handlers.study.common import (
+    LessonPress,
     current_streak,
     lesson_extras,
     lesson_text,
@@ -179,9 +180,9 @@ async def show_lesson(
     await show(update, context, text, keyboard(layout))
 
 
-async def _mark_read(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, lesson: StudyLesson
-) -> None:
+async def mark_read(p: LessonPress) -> str | None:
+    """✅ I have studied."""
+    update, context, caller, plan, lesson = p.update, p.context, p.caller, p.plan, p.lesson
     _ = caller._
     now, me = context.clock.time(), caller.member.id
     read = await learning.read_lesson(
@@ -189,7 +190,7 @@ async def _mark_read(
     )
     if read is None:
         await answer(update, _("You have already marked this lesson as studied."), alert=True)
-        return
+        return None
     gained, bonus, days = read.gained, read.bonus, read.days
     note = _.ngettext(
         "✅ Marked as studied. +{points} point.",
@@ -205,11 +206,12 @@ async def _mark_read(
     if quiz_of(lesson) is not None:
         # The quiz follows in its own message, so the lesson text stays in the chat.
         await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+    return None
 
 
-async def _send_document(
-    update: Update, context: BotContext, caller: Caller, lesson: StudyLesson
-) -> None:
+async def document(p: LessonPress) -> str | None:
+    """The lesson's document."""
+    update, context, caller, lesson = p.update, p.context, p.caller, p.lesson
     _ = caller._
     ref = lesson.document_file_id or (
         lesson.document if lesson.document and lesson.document.startswith("http") else None
@@ -217,49 +219,34 @@ async def _send_document(
     chat = update.effective_chat
     if ref is None or chat is None:
         await answer(update, _("The document is not available yet."), alert=True)
-        return
+        return None
     await answer(update)
     await context.bot.send_document(
         chat.id, ref, caption=_("📎 {title}", title=lesson.title), parse_mode=ParseMode.HTML
     )
-
-
-async def home(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The study screen."""
-    await show_home(update, context, caller)
     return None
 
 
-async def open_plan(
-    update: Update, context: BotContext, caller: Caller, args: Args
-) -> StudyPlan | None:
+async def seen_plan(context: BotContext, caller: Caller, plan_id: int) -> StudyPlan | str:
     """The plan the press names, when the member may see it; else the press is stale."""
-    plan = await _plan_for(context, caller, args.num(0))
-    if plan is None:
-        await stale(update, caller)
-        return None
-    return plan
+    plan = await _plan_for(context, caller, plan_id)
+    return caller._(STALE) if plan is None else plan
 
 
 async def plan_screen(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
 ) -> str | None:
     """A plan's lessons (a page of them, or where the member's work is)."""
-    plan = await _plan_for(context, caller, args.num(0))
-    if plan is None:
-        await stale(update, caller)
-        return None
     page = args.get(1)
     await _show_plan(update, context, caller, plan, page if isinstance(page, int) else None)
     return None
 
 
-async def mute(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def mute(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
     """Mute or unmute a plan's pushes; pressed on a push, the pushed lesson stays on screen."""
     _ = caller._
-    plan = await open_plan(update, context, caller, args)
-    if plan is None:
-        return None
     flag = args.word(1) == "1"
     await study.set_muted(context.db, caller.member.id, plan.id, flag, context.clock.time())
     off = _("Pushes of this plan are off. You can still study here.")
@@ -274,9 +261,7 @@ async def mute(update: Update, context: BotContext, caller: Caller, args: Args) 
 
 
 #: A lesson button, run once the lesson is one the member may see.
-LessonStep = Callable[
-    [Update, BotContext, Caller, StudyPlan, StudyLesson, Args], Awaitable[str | None]
-]
+LessonStep = Callable[[LessonPress], Awaitable[str | None]]
 
 
 def with_lesson(step: LessonStep, *, released: bool = True) -> ActionHandler:
@@ -292,61 +277,21 @@ def with_lesson(step: LessonStep, *, released: bool = True) -> ActionHandler:
         plan, lesson = found
         if released and lesson.released_at is None:
             return caller._("This lesson has not been released yet.")
-        return await step(update, context, caller, plan, lesson, args)
+        return await step(LessonPress(update, context, caller, plan, lesson, args))
 
     handler.__doc__ = step.__doc__
     return handler
 
 
-async def lesson_screen(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def lesson_screen(p: LessonPress) -> str | None:
     """The lesson."""
-    await show_lesson(update, context, caller, plan, lesson)
+    await show_lesson(p.update, p.context, p.caller, p.plan, p.lesson)
     return None
 
 
-async def mark_read(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
-    """✅ I have studied."""
-    await _mark_read(update, context, caller, plan, lesson)
-    return None
-
-
-async def document(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
-    """The lesson's document."""
-    await _send_document(update, context, caller, lesson)
-    return None
-
-
-async def take_quiz(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def take_quiz(p: LessonPress) -> str | None:
     """Open the lesson's quiz in a new message."""
-    await study_quiz.begin(update, context, caller, plan, lesson, new_message=True)
+    await study_quiz.begin(p.update, p.context, p.caller, p.plan, p.lesson, new_message=True)
     return None
 
 
@@ -359,9 +304,9 @@ async def on_study_command(update: Update, context: BotContext) -> None:
     await show_home(update, context, caller)
 
 
-routes.add(Action("home", home, "verified", ()))
-routes.add(Action("plan", plan_screen, "verified", (int, int), optional=1))
-routes.add(Action("mute", mute, "verified", (int, FLAG, int), optional=1))
+routes.add(Action("home", drawn(show_home), "verified", ()))
+routes.add(Action("plan", with_loaded(seen_plan, plan_screen), "verified", (int, int), optional=1))
+routes.add(Action("mute", with_loaded(seen_plan, mute), "verified", (int, FLAG, int), optional=1))
 routes.add(Action("les", with_lesson(lesson_screen), "verified", (int,)))
 routes.add(Action("read", with_lesson(mark_read), "verified", (int,)))
 routes.add(Action("doc", with_lesson(document), "verified", (int,)))

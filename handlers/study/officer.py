@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, tzinfo
 from importlib import resources
 
@@ -10,9 +9,9 @@ from telegram import InlineKeyboardButton, InputFile, Update
 
 from bot.i18n import N_, Translate, format_when
 from bot.services import BotContext
-from handlers.common import Caller, answer, refuse, send, show, stale
+from handlers.common import NOT_ALLOWED, Caller, Step, answer, drawn, send, show, stale, with_loaded
 from handlers.keyboards import button, cb, keyboard
-from handlers.routing import Action, ActionHandler, Args
+from handlers.routing import STALE, Action, ActionHandler, Args
 from handlers.study import reports as study_reports
 from handlers.study.common import KIND_UPLOAD as KIND
 from handlers.study.common import can_manage, officer_routes, state_label, zone
@@ -45,6 +44,7 @@ UPLOAD_HELP = N_(
 
 
 async def _show_list(update: Update, context: BotContext, caller: Caller) -> None:
+    """The plans the officer manages."""
     _ = caller._
     layout: list[list[InlineKeyboardButton]] = []
     for plan in await study.all_plans(context.db):
@@ -159,12 +159,6 @@ def _anchor(plan: StudyPlan, now: float, tz: tzinfo) -> float:
     return max(start, now)
 
 
-async def plans(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The plans the officer manages."""
-    await _show_list(update, context, caller)
-    return None
-
-
 async def examples(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
     """Send the example plan files."""
     for name in EXAMPLES:
@@ -192,31 +186,19 @@ async def upload(update: Update, context: BotContext, caller: Caller, args: Args
     return None
 
 
-#: A button of one plan, run once the officer may manage the plan.
-PlanStep = Callable[[Update, BotContext, Caller, StudyPlan, Args], Awaitable[str | None]]
-
-
-def managed(step: PlanStep, *, states: tuple[str, ...] = ()) -> ActionHandler:
-    """Load the pressed plan: stale when gone or (with `states`) in another state; refused
+def managed(step: Step[StudyPlan], *, states: tuple[str, ...] = ()) -> ActionHandler:
+    """A button of one plan: stale when gone or (with `states`) in another state; refused
     when the officer does not manage its whole audience."""
 
-    async def handler(
-        update: Update, context: BotContext, caller: Caller, args: Args
-    ) -> str | None:
-        plan = await study.get_plan(context.db, args.num(0))
+    async def load(context: BotContext, caller: Caller, plan_id: int) -> StudyPlan | str:
+        plan = await study.get_plan(context.db, plan_id)
         if plan is None:
-            await stale(update, caller)
-            return None
+            return caller._(STALE)
         if not await can_manage(context, caller, plan):
-            await refuse(update, caller)
-            return None
-        if states and plan.state not in states:
-            await stale(update, caller)
-            return None
-        return await step(update, context, caller, plan, args)
+            return caller._(NOT_ALLOWED)
+        return caller._(STALE) if states and plan.state not in states else plan
 
-    handler.__doc__ = step.__doc__
-    return handler
+    return with_loaded(load, step)
 
 
 async def plan_screen(
@@ -273,7 +255,7 @@ NOTES = {
 }
 
 
-def _changing(action: str) -> PlanStep:
+def _changing(action: str) -> Step[StudyPlan]:
     """Start, pause, resume, end or discard: the audited change, then the plan or the list."""
 
     async def step(
@@ -297,7 +279,7 @@ def _changing(action: str) -> PlanStep:
     return step
 
 
-officer_routes.add(Action("list", plans, "officer", ()))
+officer_routes.add(Action("list", drawn(_show_list), "officer", ()))
 officer_routes.add(Action("ex", examples, "officer", ()))
 officer_routes.add(Action("up", upload, "officer", ()))
 officer_routes.add(Action("p", managed(plan_screen), "officer", (int,)))

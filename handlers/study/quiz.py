@@ -14,7 +14,7 @@ from handlers.common import Caller, answer, send, show, stale
 from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
 from handlers.routing import Args, Word
-from handlers.study.common import quiz_of, routes, rules
+from handlers.study.common import LessonPress, quiz_of, routes, rules
 from storage import study
 from storage.study import StudyLesson, StudyPlan, learning
 from surveys import (
@@ -111,6 +111,11 @@ def _right_answer(_: Translate, question: Question) -> str:
     return ""
 
 
+def _finished_layout(_: Translate, plan: StudyPlan) -> list[list[InlineKeyboardButton]]:
+    """The buttons under a finished quiz: back to the plan's lessons, or home."""
+    return [[button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]]
+
+
 async def begin(
     update: Update,
     context: BotContext,
@@ -138,9 +143,7 @@ async def begin(
             correct=state.correct if state else 0,
             total=state.total if state else 0,
         )
-        layout = [
-            [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]
-        ]
+        layout = _finished_layout(_, plan)
     else:
         text, layout = _question_screen(_, lesson, definition, index, me)
     if new_message:
@@ -184,15 +187,9 @@ async def _quiz(
     return definition
 
 
-async def _current_question(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    index: int,
-) -> tuple[Definition, Question] | None:
+async def _current_question(p: LessonPress, index: int) -> tuple[Definition, Question] | None:
     """The question a press is for, when it is the one waiting; an old button is stale."""
+    update, context, caller, plan, lesson = p.update, p.context, p.caller, p.plan, p.lesson
     me = caller.member.id
     definition = await _quiz(context, caller, plan, lesson)
     state = await study.quiz_state(context.db, me, lesson.id) if definition else None
@@ -206,36 +203,23 @@ async def _current_question(
     return definition, list(definition.by_id.values())[index]
 
 
-async def next_question(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def next_question(p: LessonPress) -> str | None:
     """Next question ➡ (or the result when the quiz is done)."""
-    if await _quiz(context, caller, plan, lesson) is None:
-        await stale(update, caller)
+    if await _quiz(p.context, p.caller, p.plan, p.lesson) is None:
+        await stale(p.update, p.caller)
         return None
-    await begin(update, context, caller, plan, lesson, new_message=False)
+    await begin(p.update, p.context, p.caller, p.plan, p.lesson, new_message=False)
     return None
 
 
-async def toggle(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def toggle(p: LessonPress) -> str | None:
     """Tick or untick a choice of a multiple-choice question (nothing is stored yet)."""
-    index, mask = _small(args, 1), _small(args, 2)
+    update, caller, lesson = p.update, p.caller, p.lesson
+    index, mask = _small(p.args, 1), _small(p.args, 2)
     if index is None:
         await stale(update, caller)
         return None
-    found = await _current_question(update, context, caller, plan, lesson, index)
+    found = await _current_question(p, index)
     if found is None:
         return None
     definition, question = found
@@ -244,59 +228,37 @@ async def toggle(
         await stale(update, caller)
         return None
     text, layout = _question_screen(caller._, lesson, definition, index, caller.member.id, mask)
-    await show(update, context, text, keyboard(layout))
+    await show(p.update, p.context, text, keyboard(layout))
     return None
 
 
-async def choose(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def choose(p: LessonPress) -> str | None:
     """Answer a yes/no or single-choice question."""
-    await _answer(update, context, caller, plan, lesson, args, multiple=False)
+    await _answer(p, multiple=False)
     return None
 
 
-async def submit(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-) -> str | None:
+async def submit(p: LessonPress) -> str | None:
     """Submit the ticked choices of a multiple-choice question."""
-    await _answer(update, context, caller, plan, lesson, args, multiple=True)
+    await _answer(p, multiple=True)
     return None
 
 
-async def _answer(
-    update: Update,
-    context: BotContext,
-    caller: Caller,
-    plan: StudyPlan,
-    lesson: StudyLesson,
-    args: Args,
-    *,
-    multiple: bool,
-) -> None:
+async def _answer(p: LessonPress, *, multiple: bool) -> None:
     """Store the answer, say right or wrong with the explanation, and award points at the end."""
+    update, caller, lesson = p.update, p.caller, p.lesson
     _ = caller._
-    db, me, now = context.db, caller.member.id, context.clock.time()
-    index = _small(args, 1)
+    db, me, now = p.context.db, caller.member.id, p.context.clock.time()
+    index = _small(p.args, 1)
     if index is None:
         await stale(update, caller)
         return
-    found = await _current_question(update, context, caller, plan, lesson, index)
+    found = await _current_question(p, index)
     if found is None:
         return
     definition, question = found
     questions = list(definition.by_id.values())
-    arg = _small(args, 2)
+    arg = _small(p.args, 2)
     value = _value(question, arg, multiple) if arg is not None else None
     if value is None or multiple != isinstance(question, MultipleChoice):
         await stale(update, caller)
@@ -307,9 +269,9 @@ async def _answer(
         return
     right = bool(is_correct(question, checked))
     stored = await learning.answer_quiz(
-        db, me, plan.id, lesson.id,
+        db, me, p.plan.id, lesson.id,
         (question.id, json.dumps(checked, ensure_ascii=False), right),
-        len(questions), rules(context), now,
+        len(questions), rules(p.context), now,
     )  # fmt: skip
     if stored is None:
         await stale(update, caller)  # a double tap: the first press already counted
@@ -339,12 +301,10 @@ async def _answer(
                 points=gained,
             ),
         ]
-        layout = [
-            [button(_("⬅ Lessons"), routes.data("plan", plan.id)), button(_("🏠 Main menu"), HOME)]
-        ]
+        layout = _finished_layout(_, p.plan)
     else:
         layout = [[button(_("Next question ➡"), routes.data("qn", lesson.id))]]
-    await show(update, context, "\n".join(lines), keyboard(layout))
+    await show(update, p.context, "\n".join(lines), keyboard(layout))
 
 
 #: The quiz's buttons (action, step, arguments): lesson id, question index, answer or choices.

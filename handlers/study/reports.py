@@ -17,9 +17,17 @@ from handlers.keyboards import button, keyboard
 from handlers.routing import Args
 from handlers.study.common import nudge_payload, officer_routes, percent, wake_delivery
 from handlers.unit_picker import UnitTree
-from storage.study import AudienceMember, StudyLesson, StudyPlan, commands
+from storage.study import StudyPlan, commands
 from storage.study.commands import PlanRecord
-from surveys.study import MemberProgress, behind, by_lesson, by_unit, completion, progress
+from surveys.study import (
+    Completion,
+    MemberProgress,
+    behind,
+    by_lesson,
+    by_unit,
+    completion,
+    progress,
+)
 
 #: "Behind by at least N lessons" choices offered for a nudge.
 NUDGE_STEPS = (1, 2, 3, 5)
@@ -27,15 +35,10 @@ UNITS_SHOWN = 30
 
 
 @dataclass(frozen=True, slots=True)
-class _Facts:
-    """Everything a report needs about one plan, read once."""
+class _Facts(PlanRecord):
+    """The plan's record with each member's standing: everything a report needs, read once."""
 
-    people: list[AudienceMember]
-    released: list[StudyLesson]
-    reads: list[tuple[int, int]]
-    quizzes: list[tuple[int, int, int, int]]
     standing: dict[int, MemberProgress]
-    muted: set[int]
 
     @property
     def quiz_lessons(self) -> int:
@@ -49,7 +52,7 @@ async def _facts(context: BotContext, plan: StudyPlan, found: PlanRecord | None 
     released = {x.id for x in found.released}
     people = [(m.id, m.unit_id) for m in found.people]
     standing = progress(people, released, found.reads, found.quizzes)
-    return _Facts(found.people, found.released, found.reads, found.quizzes, standing, found.muted)
+    return _Facts(found.people, found.released, found.reads, found.quizzes, found.muted, standing)
 
 
 def buttons(_: Translate, plan_id: int) -> list[list[InlineKeyboardButton]]:
@@ -75,11 +78,21 @@ def _unit_name(_: Translate, tree: UnitTree, unit_id: int | None) -> str:
     return tree.path(unit_id) if unit_id is not None and unit_id in tree.by_id else _("(no unit)")
 
 
-async def _by_unit(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
-    _ = caller._
+async def _unit_rows(
+    context: BotContext, plan: StudyPlan
+) -> tuple[_Facts, UnitTree, list[Completion]]:
+    """The plan's facts, the unit tree and the completion rows by unit."""
     facts = await _facts(context, plan)
     tree = await UnitTree.load(context.db)
-    rows = by_unit(facts.standing, len(facts.released), facts.quiz_lessons)
+    return facts, tree, by_unit(facts.standing, len(facts.released), facts.quiz_lessons)
+
+
+async def by_unit_screen(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📊 By unit."""
+    _ = caller._
+    facts, tree, rows = await _unit_rows(context, plan)
     lines = [
         _("📊 <b>Completion by unit</b> · {plan}", plan=plan.title),
         _(
@@ -107,9 +120,13 @@ async def _by_unit(update: Update, context: BotContext, caller: Caller, plan: St
     if not rows:
         lines.append(_("Nobody is in this plan's audience yet."))
     await show(update, context, "\n".join(lines), keyboard(_back(_, plan.id)))
+    return None
 
 
-async def _by_lesson(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
+async def by_lesson_screen(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📚 By lesson."""
     _ = caller._
     facts = await _facts(context, plan)
     stats = by_lesson(
@@ -134,16 +151,20 @@ async def _by_lesson(update: Update, context: BotContext, caller: Caller, plan: 
     if not facts.released:
         lines.append(_("No lesson has been released yet."))
     await show(update, context, "\n".join(lines), keyboard(_back(_, plan.id)))
+    return None
 
 
-async def _chart(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
+async def chart(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """🖼 Chart of completion by unit."""
     _ = caller._
-    facts = await _facts(context, plan)
-    tree = await UnitTree.load(context.db)
-    rows = by_unit(facts.standing, len(facts.released), facts.quiz_lessons)[:UNITS_SHOWN]
+    await answer(update, _("⏳ Working on it…"))
+    tree, rows = (await _unit_rows(context, plan))[1:]
+    rows = rows[:UNITS_SHOWN]
     if not rows:
         await send(update, context, _("Nobody is in this plan's audience yet."))
-        return
+        return None
     labels = [_unit_name(_, tree, r.key) for r in rows]
     values = [round(r.completion * 100) for r in rows]
     notes = [f"{v}% ({r.members})" for v, r in zip(values, rows, strict=True)]
@@ -161,11 +182,15 @@ async def _chart(update: Update, context: BotContext, caller: Caller, plan: Stud
         caller.member.chat_id, InputFile(png, filename="study.png"),
         caption=_("🖼 Completion by unit · {plan}", plan=plan.title), parse_mode=ParseMode.HTML,
     )  # fmt: skip
+    return None
 
 
-async def _excel(update: Update, context: BotContext, caller: Caller, plan: StudyPlan) -> None:
-    """One row per member: unit, studied, quizzes, score, how far behind, and every lesson."""
+async def excel(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
+    """📥 Excel: one row per member: unit, studied, quizzes, score, behind, every lesson."""
     _ = caller._
+    await answer(update, _("⏳ Working on it…"))
     exported = await commands.export(context.db, caller.member.id, plan.id, context.clock.time())
     facts = await _facts(context, plan, exported)
     tree = await UnitTree.load(context.db)
@@ -207,45 +232,12 @@ async def _excel(update: Update, context: BotContext, caller: Caller, plan: Stud
         caption=_("📥 Study record of {count} members · {plan}", count=len(rows), plan=plan.title),
         parse_mode=ParseMode.HTML,
     )  # fmt: skip
+    return None
 
 
 def _behind(facts: _Facts, at_least: int) -> list[int]:
     released = len(facts.released)
     return [m for m, p in facts.standing.items() if behind(p.read, released) >= at_least]
-
-
-async def by_unit_screen(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
-) -> str | None:
-    """📊 By unit."""
-    await _by_unit(update, context, caller, plan)
-    return None
-
-
-async def by_lesson_screen(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
-) -> str | None:
-    """📚 By lesson."""
-    await _by_lesson(update, context, caller, plan)
-    return None
-
-
-async def chart(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
-) -> str | None:
-    """🖼 Chart of completion by unit."""
-    await answer(update, caller._("⏳ Working on it…"))
-    await _chart(update, context, caller, plan)
-    return None
-
-
-async def excel(
-    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
-) -> str | None:
-    """📥 Excel: every member's record."""
-    await answer(update, caller._("⏳ Working on it…"))
-    await _excel(update, context, caller, plan)
-    return None
 
 
 async def ask_nudge(

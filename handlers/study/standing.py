@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.services import BotContext
-from handlers.common import Caller, show
+from handlers.common import Caller, drawn, show, with_loaded
 from handlers.keyboards import button, keyboard
 from handlers.menu import HOME
 from handlers.routing import Action, Args
 from handlers.study.common import current_streak, percent, routes, rules, zone
-from handlers.study.member import FLAG, open_plan
+from handlers.study.member import FLAG, seen_plan
 from handlers.unit_picker import UnitTree
 from storage import study
 from storage.study import StudyPlan
@@ -22,6 +22,7 @@ BOARD_SIZE = 10
 
 
 async def _show_record(update: Update, context: BotContext, caller: Caller) -> None:
+    """The member's learning record."""
     _ = caller._
     db, me = context.db, caller.member.id
     points = rules(context)
@@ -124,33 +125,25 @@ async def _show_board(update: Update, context: BotContext, caller: Caller, plan:
     await show(update, context, "\n".join(lines), keyboard(layout))
 
 
-async def record(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
-    """The member's learning record."""
-    await _show_record(update, context, caller)
-    return None
-
-
 async def leaderboard(
-    update: Update, context: BotContext, caller: Caller, args: Args
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
 ) -> str | None:
     """The plan's leaderboard."""
-    plan = await open_plan(update, context, caller, args)
-    if plan is not None:
-        await _show_board(update, context, caller, plan)
+    await _show_board(update, context, caller, plan)
     return None
 
 
-async def opt(update: Update, context: BotContext, caller: Caller, args: Args) -> str | None:
+async def opt(
+    update: Update, context: BotContext, caller: Caller, plan: StudyPlan, args: Args
+) -> str | None:
     """Be listed on leaderboards by name, or not."""
-    plan = await open_plan(update, context, caller, args)
-    if plan is not None:
-        await study.set_on_board(
-            context.db, caller.member.id, args.word(1) == "1", context.clock.time()
-        )
-        await _show_board(update, context, caller, plan)
+    await study.set_on_board(
+        context.db, caller.member.id, args.word(1) == "1", context.clock.time()
+    )
+    await _show_board(update, context, caller, plan)
     return None
 
 
-routes.add(Action("rec", record, "verified", ()))
-routes.add(Action("lb", leaderboard, "verified", (int,)))
-routes.add(Action("opt", opt, "verified", (int, FLAG)))
+routes.add(Action("rec", drawn(_show_record), "verified", ()))
+routes.add(Action("lb", with_loaded(seen_plan, leaderboard), "verified", (int,)))
+routes.add(Action("opt", with_loaded(seen_plan, opt), "verified", (int, FLAG)))

@@ -6,12 +6,11 @@ import html
 import json
 
 from telegram import Update
-from telegram.error import TelegramError
 
 from bot.i18n import N_, Translate
 from bot.services import BotContext
 from handlers.announcements.audience import resolve_audience
-from handlers.common import Caller, refuse, send
+from handlers.common import Caller, read_upload, refuse_dialog, send
 from handlers.registry import DialogRoute
 from handlers.study.common import can_manage, zone
 from handlers.study.officer import show_plan
@@ -88,11 +87,8 @@ async def on_media(update: Update, context: BotContext, caller: Caller, dialog: 
     if (document.file_size or 0) > MAX_UPLOAD_BYTES:
         await send(update, context, _("❗ The file is too large (at most 256 KB)."))
         return
-    try:
-        file = await context.bot.get_file(document.file_id)
-        content = bytes(await file.download_as_bytearray())
-        text = content.decode("utf-8-sig")
-    except (TelegramError, UnicodeDecodeError):
+    text = await read_upload(context, document.file_id)
+    if text is None:
         await send(
             update, context, _("❗ The file could not be read. Please send it again as UTF-8 YAML.")
         )
@@ -123,8 +119,7 @@ async def _process(
 ) -> None:
     _ = caller._
     if not caller.is_officer:
-        await dialogs.clear(context.db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await refuse_dialog(update, context, caller)
         return
     parsed = load_plan_file(text, tz=zone(context), now=context.clock.now())
     if isinstance(parsed, list):
@@ -197,8 +192,7 @@ async def _take_document(
     db, now = context.db, context.clock.time()
     plan = await study.get_plan(db, int(dialog.data.get("plan_id") or 0))
     if plan is None or not await can_manage(context, caller, plan):
-        await dialogs.clear(db, caller.member.telegram_id)
-        await refuse(update, caller)
+        await refuse_dialog(update, context, caller)
         return
     attached, missing = await commands.attach(
         db, caller.member.id, caller.member.telegram_id, plan.id, name, file_id, now

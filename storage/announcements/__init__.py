@@ -9,6 +9,7 @@ from typing import Any
 
 from storage import units
 from storage.db import Executor, Row
+from storage.rows import changed, from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,22 +76,8 @@ class Recipient:
 
 def _announcement(row: Row) -> Announcement:
     """Row to dataclass."""
-    return Announcement(
-        broadcast_id=row["broadcast_id"],
-        officer_id=row["officer_id"],
-        audience=Audience.from_json(json.loads(row["audience"] or "{}")),
-        summary=row["summary"],
-        progress_chat_id=row["progress_chat_id"],
-        progress_message_id=row["progress_message_id"],
-        reported=bool(row["reported"]),
-        state=row["state"],
-        due_at=row["due_at"],
-        total=row["total"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        payload=row["payload"],
-    )
+    audience = Audience.from_json(json.loads(row["audience"] or "{}"))
+    return from_row(Announcement, row, audience=audience, reported=bool(row["reported"]))
 
 
 _SELECT = """SELECT a.*, b.state, b.due_at, b.total, b.created_at, b.started_at,
@@ -155,12 +142,10 @@ async def set_progress_message(
 
 async def mark_reported(db: Executor, broadcast_id: int) -> bool:
     """Claim the one final report of a finished announcement; False if already sent."""
-    return (
-        await db.execute(
-            "UPDATE announcements SET reported = 1 WHERE broadcast_id = ? AND reported = 0",
-            (broadcast_id,),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE announcements SET reported = 1 WHERE broadcast_id = ? AND reported = 0",
+        (broadcast_id,),
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from storage.db import Row
+from storage.rows import from_row
 
 CATEGORIES: tuple[str, ...] = ("culture", "sports", "training", "meeting", "volunteering", "care")
 #: Statuses that hold a place (a seat, a held seat, or a place in the queue).
@@ -165,41 +166,12 @@ class FeedbackSummary:
 
 def to_event(row: Row, unit_ids: Iterable[int] = (), reminders: Iterable[int] = ()) -> Event:
     """Row (and its audience units and reminder offsets) to dataclass."""
-    return Event(
-        id=row["id"],
-        title=row["title"],
-        description=row["description"],
-        category=row["category"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        place=row["place"],
-        capacity=row["capacity"],
-        signup_deadline=row["signup_deadline"],
-        photo_file_id=row["photo_file_id"],
-        status=row["status"],
-        checkin_code=row["checkin_code"],
-        sequence=row["sequence"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        unit_ids=tuple(unit_ids),
-        reminders=tuple(reminders),
-    )
+    return from_row(Event, row, unit_ids=tuple(unit_ids), reminders=tuple(reminders))
 
 
 def to_signup(row: Row) -> Signup:
     """Row to dataclass."""
-    return Signup(
-        id=row["id"],
-        event_id=row["event_id"],
-        member_id=row["member_id"],
-        status=row["status"],
-        seq=row["seq"],
-        signed_up_at=row["signed_up_at"],
-        offer_expires_at=row["offer_expires_at"],
-        checked_in_at=row["checked_in_at"],
-        added_by=row["added_by"],
-    )
+    return from_row(Signup, row)
 
 
 def marks(values: Sequence[object]) -> str:

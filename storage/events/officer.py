@@ -48,6 +48,21 @@ async def _managed(tx: Transaction, actor: int, event_id: int) -> Event | None:
     return event
 
 
+async def _audit(
+    tx: Transaction, actor: int, action: str, now: float, event_id: int, **details: object
+) -> None:
+    """The audit row of an officer action on one event."""
+    await audit.record(
+        tx, actor, action, now, target_type="event", target_id=event_id, details=details
+    )
+
+
+async def _close(tx: Transaction, telegram_id: int | None) -> None:
+    """Close the dialog the action came from, in the same transaction."""
+    if telegram_id is not None:
+        await dialogs.clear(tx, telegram_id)
+
+
 async def publish(
     db: Database, actor: int, new: NewEvent, now: float, telegram_id: int | None = None
 ) -> Event:
@@ -56,12 +71,10 @@ async def publish(
         if not await may_manage(tx, actor, new.unit_ids):
             raise NotAllowed
         event = await commands.create(tx, new, actor, now)
-        await audit.record(
-            tx, actor, "event_create", now, target_type="event", target_id=event.id,
-            details={"title": event.title, "units": list(event.unit_ids)},
-        )  # fmt: skip
-        if telegram_id is not None:
-            await dialogs.clear(tx, telegram_id)
+        await _audit(
+            tx, actor, "event_create", now, event.id, title=event.title, units=list(event.unit_ids)
+        )
+        await _close(tx, telegram_id)
     return event
 
 
@@ -71,10 +84,7 @@ async def cancel(db: Database, actor: int, event_id: int, now: float) -> list[Si
         if await _managed(tx, actor, event_id) is None:
             return []
         told = await commands.cancel_event(tx, event_id, now)
-        await audit.record(
-            tx, actor, "event_cancel", now, target_type="event", target_id=event_id,
-            details={"told": len(told)},
-        )  # fmt: skip
+        await _audit(tx, actor, "event_cancel", now, event_id, told=len(told))
     return told
 
 
@@ -87,12 +97,8 @@ async def reschedule(
         if await _managed(tx, actor, event_id) is None:
             return None
         moved = await commands.reschedule(tx, event_id, starts_at, ends_at, now)
-        await audit.record(
-            tx, actor, "event_time", now, target_type="event", target_id=event_id,
-            details={"starts_at": starts_at, "ends_at": ends_at},
-        )  # fmt: skip
-        if telegram_id is not None:
-            await dialogs.clear(tx, telegram_id)
+        await _audit(tx, actor, "event_time", now, event_id, starts_at=starts_at, ends_at=ends_at)
+        await _close(tx, telegram_id)
     return moved
 
 
@@ -105,12 +111,8 @@ async def move(
         if await _managed(tx, actor, event_id) is None:
             return None
         moved = await commands.set_place(tx, event_id, place, now)
-        await audit.record(
-            tx, actor, "event_place", now, target_type="event", target_id=event_id,
-            details={"place": place},
-        )  # fmt: skip
-        if telegram_id is not None:
-            await dialogs.clear(tx, telegram_id)
+        await _audit(tx, actor, "event_place", now, event_id, place=place)
+        await _close(tx, telegram_id)
     return moved
 
 
@@ -124,12 +126,8 @@ async def add_member(
             return Result(Outcome.NOT_FOUND)
         result = await places.add_by_officer(tx, event_id, member_id, actor, now, over=over)
         if result.outcome is Outcome.CONFIRMED:
-            await audit.record(
-                tx, actor, "event_add", now, target_type="event", target_id=event_id,
-                details={"member_id": member_id, "over": over},
-            )  # fmt: skip
-            if telegram_id is not None:
-                await dialogs.clear(tx, telegram_id)
+            await _audit(tx, actor, "event_add", now, event_id, member_id=member_id, over=over)
+            await _close(tx, telegram_id)
     return result
 
 
@@ -142,10 +140,7 @@ async def remove_member(
             return Result(Outcome.NOT_FOUND)
         result = await places.remove_by_officer(tx, event_id, member_id, now, policy)
         if result.signup is not None and result.outcome is Outcome.LEFT:
-            await audit.record(
-                tx, actor, "event_remove", now, target_type="event", target_id=event_id,
-                details={"member_id": member_id},
-            )  # fmt: skip
+            await _audit(tx, actor, "event_remove", now, event_id, member_id=member_id)
     return result
 
 
@@ -158,8 +153,5 @@ async def export(
             raise NotAllowed
         roster = await queries.roster(tx, event_id, tuple(statuses))
         summary = await ratings.feedback_summary(tx, event_id)
-        await audit.record(
-            tx, actor, "event_export", now, target_type="event", target_id=event_id,
-            details={"rows": len(roster)},
-        )  # fmt: skip
+        await _audit(tx, actor, "event_export", now, event_id, rows=len(roster))
     return roster, summary

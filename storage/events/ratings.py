@@ -6,19 +6,18 @@ from storage import dialogs
 from storage.db import Database, Executor, Transaction
 from storage.dialogs import Dialog
 from storage.events import FeedbackSummary, screens
+from storage.rows import changed
 
 
 async def save_rating(
     tx: Transaction, event_id: int, member_id: int, rating: int, now: float
 ) -> bool:
     """Store the rating; False when the member had already rated (nothing changes)."""
-    return (
-        await tx.execute(
-            "INSERT OR IGNORE INTO event_feedback (event_id, member_id, rating, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?)",
-            (event_id, member_id, rating, now, now),
-        )
-        > 0
+    return await changed(
+        tx,
+        "INSERT OR IGNORE INTO event_feedback (event_id, member_id, rating, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?)",
+        (event_id, member_id, rating, now, now),
     )
 
 
@@ -26,13 +25,11 @@ async def save_comment(
     db: Executor, event_id: int, member_id: int, comment: str, now: float
 ) -> bool:
     """Attach the comment to the member's rating; False without a rating or with a comment."""
-    return (
-        await db.execute(
-            "UPDATE event_feedback SET comment = ?, updated_at = ? WHERE event_id = ? "
-            "AND member_id = ? AND comment IS NULL",
-            (comment, now, event_id, member_id),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE event_feedback SET comment = ?, updated_at = ? WHERE event_id = ? "
+        "AND member_id = ? AND comment IS NULL",
+        (comment, now, event_id, member_id),
     )
 
 

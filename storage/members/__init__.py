@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Executor, Row
-from storage.rows import as_dataclass
+from storage.rows import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ class Member:
 
 def member_from(row: Row | Mapping[str, Any]) -> Member:
     """A Member from a row (or the same columns as a mapping, e.g. a JSON object)."""
-    return as_dataclass(Member, row, unreachable=row["unreachable_at"] is not None)
+    return from_row(Member, row, unreachable=row["unreachable_at"] is not None)
 
 
 async def by_telegram_id(db: Executor, telegram_id: int) -> Member | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from storage.db import Executor
-from storage.rows import as_dataclass
+from storage.rows import from_row
 
 
 class InviteProblem(Enum):
@@ -52,7 +52,7 @@ async def check(db: Executor, code: str, now: float) -> Invite | InviteProblem:
         return InviteProblem.EXPIRED
     if row["uses"] >= row["max_uses"]:
         return InviteProblem.USED_UP
-    return as_dataclass(Invite, row)
+    return from_row(Invite, row)
 
 
 async def redeem(db: Executor, code: str, now: float) -> Invite | InviteProblem:
@@ -77,7 +77,7 @@ async def for_units(db: Executor, unit_ids: list[int], now: float) -> list[Invit
         f"AND uses < max_uses ORDER BY created_at DESC",
         [*unit_ids, now],
     )
-    return [as_dataclass(Invite, r) for r in rows]
+    return [from_row(Invite, r) for r in rows]
 
 
 async def revoke(db: Executor, code: str) -> bool:

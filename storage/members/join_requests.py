@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Executor, Row
-from storage.rows import as_dataclass
+from storage.rows import from_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,7 @@ class JoinRequest:
 
 
 def _req(row: Row) -> JoinRequest:
-    return as_dataclass(JoinRequest, row)
+    return from_row(JoinRequest, row)
 
 
 async def open_request(db: Executor, member_id: int, unit_id: int, kind: str, now: float) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from storage.db import Row
+from storage.rows import from_row
 
 #: Plan states members can see (a draft is only the uploading officer's preview).
 VISIBLE = ("active", "paused", "ended")
@@ -115,33 +116,8 @@ class QuizResult:
 
 
 def _plan(row: Row) -> StudyPlan:
-    return StudyPlan(
-        id=row["id"],
-        code=row["code"],
-        title=row["title"],
-        description=row["description"],
-        schedule=row["schedule"],
-        starts_on=row["starts_on"],
-        everyone=bool(row["everyone"]),
-        state=row["state"],
-        anchor_at=row["anchor_at"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        ended_at=row["ended_at"],
-    )
+    return from_row(StudyPlan, row, everyone=bool(row["everyone"]))
 
 
 def _lesson(row: Row) -> StudyLesson:
-    return StudyLesson(
-        id=row["id"],
-        plan_id=row["plan_id"],
-        position=row["position"],
-        title=row["title"],
-        body=row["body"],
-        link=row["link"],
-        document=row["document"],
-        document_file_id=row["document_file_id"],
-        quiz=row["quiz"],
-        released_at=row["released_at"],
-    )
+    return from_row(StudyLesson, row)

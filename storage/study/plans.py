@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from storage.db import Executor
+from storage.rows import changed
 from storage.study.model import (
     NewLesson,
     StudyLesson,
@@ -46,9 +47,7 @@ async def create_plan(
 
 async def delete_draft(db: Executor, code: str) -> bool:
     """Drop a draft with this code (an officer re-uploads a corrected file)."""
-    return (
-        await db.execute("DELETE FROM study_plans WHERE code = ? AND state = 'draft'", (code,)) > 0
-    )
+    return await changed(db, "DELETE FROM study_plans WHERE code = ? AND state = 'draft'", (code,))
 
 
 async def get_plan(db: Executor, plan_id: int) -> StudyPlan | None:
@@ -84,47 +83,38 @@ async def audience_units(db: Executor, plan_id: int) -> list[int]:
 
 async def start_plan(db: Executor, plan_id: int, anchor: float, now: float) -> bool:
     """Draft to active; the first lesson comes at the first fire time after ``anchor``."""
-    return (
-        await db.execute(
-            "UPDATE study_plans SET state = 'active', anchor_at = ?, started_at = ? "
-            "WHERE id = ? AND state = 'draft'",
-            (anchor, now, plan_id),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE study_plans SET state = 'active', anchor_at = ?, started_at = ? "
+        "WHERE id = ? AND state = 'draft'",
+        (anchor, now, plan_id),
     )
 
 
 async def pause_plan(db: Executor, plan_id: int) -> bool:
     """Active to paused: nothing is released until resumed."""
-    return (
-        await db.execute(
-            "UPDATE study_plans SET state = 'paused' WHERE id = ? AND state = 'active'", (plan_id,)
-        )
-        > 0
+    return await changed(
+        db, "UPDATE study_plans SET state = 'paused' WHERE id = ? AND state = 'active'", (plan_id,)
     )
 
 
 async def resume_plan(db: Executor, plan_id: int, now: float) -> bool:
     """Paused to active; fire times during the pause are skipped, not made up."""
-    return (
-        await db.execute(
-            "UPDATE study_plans SET state = 'active', anchor_at = MAX(IFNULL(anchor_at, 0), ?) "
-            "WHERE id = ? AND state = 'paused'",
-            (now, plan_id),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE study_plans SET state = 'active', anchor_at = MAX(IFNULL(anchor_at, 0), ?) "
+        "WHERE id = ? AND state = 'paused'",
+        (now, plan_id),
     )
 
 
 async def end_plan(db: Executor, plan_id: int, now: float) -> bool:
     """Active or paused to ended: no more releases or pushes; released lessons stay."""
-    return (
-        await db.execute(
-            "UPDATE study_plans SET state = 'ended', ended_at = ? "
-            "WHERE id = ? AND state IN ('active', 'paused')",
-            (now, plan_id),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE study_plans SET state = 'ended', ended_at = ? "
+        "WHERE id = ? AND state IN ('active', 'paused')",
+        (now, plan_id),
     )
 
 
@@ -243,12 +233,10 @@ async def release(db: Executor, plan_id: int, fires: Sequence[float]) -> list[St
 
 async def claim_push(db: Executor, lesson_id: int, plan_id: int, now: float) -> bool:
     """Record that this lesson is pushed; False when someone already did."""
-    return (
-        await db.execute(
-            "INSERT OR IGNORE INTO study_pushes (lesson_id, plan_id, created_at) VALUES (?, ?, ?)",
-            (lesson_id, plan_id, now),
-        )
-        > 0
+    return await changed(
+        db,
+        "INSERT OR IGNORE INTO study_pushes (lesson_id, plan_id, created_at) VALUES (?, ?, ?)",
+        (lesson_id, plan_id, now),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Executor
+from storage.rows import changed
 from storage.study.model import (
     QuizResult,
 )
@@ -16,13 +17,11 @@ async def award(
     """Add points once per key; False when already awarded (or nothing to award)."""
     if points <= 0:
         return False
-    return (
-        await db.execute(
-            "INSERT OR IGNORE INTO study_points (member_id, plan_id, key, points, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (member_id, plan_id, key, points, now),
-        )
-        > 0
+    return await changed(
+        db,
+        "INSERT OR IGNORE INTO study_points (member_id, plan_id, key, points, at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (member_id, plan_id, key, points, now),
     )
 
 

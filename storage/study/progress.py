@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Executor
+from storage.rows import changed
 from storage.study.model import (
     _AUDIENCE_MEMBERS,
     _AUDIENCE_UNITS,
@@ -65,13 +66,11 @@ async def mark_read(
     db: Executor, member_id: int, lesson: StudyLesson, now: float, day: str
 ) -> bool:
     """Record "I have studied"; False when it was recorded before."""
-    return (
-        await db.execute(
-            "INSERT OR IGNORE INTO study_reads (member_id, lesson_id, plan_id, read_at, day) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (member_id, lesson.id, lesson.plan_id, now, day),
-        )
-        > 0
+    return await changed(
+        db,
+        "INSERT OR IGNORE INTO study_reads (member_id, lesson_id, plan_id, read_at, day) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (member_id, lesson.id, lesson.plan_id, now, day),
     )
 
 
@@ -157,14 +156,12 @@ async def save_answer(
     now: float,
 ) -> bool:
     """Record an answer once; False when the question was answered already."""
-    return (
-        await db.execute(
-            "INSERT OR IGNORE INTO study_answers "
-            "(member_id, lesson_id, question_id, answer, correct, answered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (member_id, lesson_id, question_id, answer, int(correct), now),
-        )
-        > 0
+    return await changed(
+        db,
+        "INSERT OR IGNORE INTO study_answers "
+        "(member_id, lesson_id, question_id, answer, correct, answered_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (member_id, lesson_id, question_id, answer, int(correct), now),
     )
 
 
@@ -172,11 +169,9 @@ async def finish_quiz(
     db: Executor, member_id: int, lesson_id: int, correct: int, total: int, now: float
 ) -> bool:
     """Close the attempt with its score; False when it was closed already."""
-    return (
-        await db.execute(
-            "UPDATE study_quizzes SET finished_at = ?, correct = ?, total = ? "
-            "WHERE member_id = ? AND lesson_id = ? AND finished_at IS NULL",
-            (now, correct, total, member_id, lesson_id),
-        )
-        > 0
+    return await changed(
+        db,
+        "UPDATE study_quizzes SET finished_at = ?, correct = ?, total = ? "
+        "WHERE member_id = ? AND lesson_id = ? AND finished_at IS NULL",
+        (now, correct, total, member_id, lesson_id),
     )

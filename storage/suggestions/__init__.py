@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from storage import anon_pool, members, sealing, units
 from storage.db import Executor, Row
-from storage.rows import as_dataclass
+from storage.rows import from_row as dataclass_from
 from storage.sealing import Sealer
 
 # The time rules are pure (surveys.suggestions); callers read them here with the rows.
@@ -120,7 +120,7 @@ COLUMNS = (
 
 def from_row(r: Row) -> Suggestion:
     """Map a row selected with COLUMNS."""
-    return as_dataclass(
+    return dataclass_from(
         Suggestion,
         r,
         anonymous=bool(r["anonymous"]),
@@ -130,7 +130,7 @@ def from_row(r: Row) -> Suggestion:
 
 
 def _message(r: Row) -> Message:
-    return as_dataclass(Message, r)
+    return dataclass_from(Message, r)
 
 
 def _seal_context(suggestion_id: int) -> bytes:

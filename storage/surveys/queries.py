@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from storage import units
 from storage.db import Executor, Row
-from storage.rows import as_dataclass
+from storage.rows import from_row
 
 #: Keeps IN (...) lists far below SQLite's variable limit.
 _CHUNK = 500
@@ -53,7 +53,7 @@ class Listed:
 
 def survey_from(row: Row) -> Survey:
     """A Survey from a row holding the surveys table's columns."""
-    return as_dataclass(
+    return from_row(
         Survey, row, anonymous=bool(row["anonymous"]), allow_edit=bool(row["allow_edit"])
     )
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 
 from storage.db import Row
-from storage.rows import as_dataclass
+from storage.rows import from_row
 from surveys.tasks import Requires
 
 
@@ -59,11 +59,11 @@ class Part:
 
 def task_of(row: Row) -> Task:
     """Row to dataclass."""
-    return as_dataclass(
+    return from_row(
         Task, row, requires=Requires.from_json(row["requires"]), late_ok=bool(row["late_ok"])
     )
 
 
 def assignment_of(row: Row) -> Assignment:
     """Row (joined with the unit's name) to dataclass."""
-    return as_dataclass(Assignment, row, figures=json.loads(row["figures"] or "{}"))
+    return from_row(Assignment, row, figures=json.loads(row["figures"] or "{}"))

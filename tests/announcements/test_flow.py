@@ -3,66 +3,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
-from bot.delivery import Delivery
-from bot.sandbox.core import BotMessage
 from storage import announcements, audit, dialogs, outbox
+from tests.announcements.helpers import (
+    add_branch1,
+    compose,
+    deliver,
+    engine,
+    people,
+    report_of,
+    send_acknowledged,
+)
 from tests.harness import Harness
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The real Application with the delivery engine running on the fake clock."""
-    harness = await Harness(tmp_path).start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
-
-
-def engine(bot: Harness) -> Delivery:
-    """The engine post_init started."""
-    delivery = bot.app.bot_data.delivery
-    assert isinstance(delivery, Delivery)
-    return delivery
-
-
-async def deliver(bot: Harness) -> None:
-    """Let the engine send everything due, then let its progress edits land."""
-    await engine(bot).drain(wait_due=True)
-    await engine(bot).settle()
-
-
-def report_of(bot: Harness) -> BotMessage:
-    """The officer's progress message (their own copy of the announcement may be newer)."""
-    return next(m for m in reversed(bot.messages(10)) if "已送达" in m.text)
-
-
-async def people(bot: Harness) -> dict[str, int]:
-    """Branch 1: an officer and two members (one in a sub-unit); branch 2: one member."""
-    t = await bot.tree()
-    await bot.member(10, "一分干部", t["branch1"], role="officer")
-    await bot.member(20, "张三", t["group1"])
-    await bot.member(21, "Alice", t["branch1"], language="en")
-    await bot.member(30, "王五", t["branch2"])
-    return t
-
-
-async def compose(bot: Harness, text: str) -> None:
-    """Officer 10 opens /announce, writes text and picks their own branch."""
-    await bot.send(10, "/announce")
-    await bot.press(10, "✏️ 新建通知")
-    await bot.send(10, text)
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
-    await bot.press(10, "➡ 继续")
 
 
 async def test_branch_announcement_with_acknowledgements(bot: Harness) -> None:
@@ -101,10 +55,7 @@ async def test_branch_announcement_with_acknowledgements(bot: Harness) -> None:
 
 async def test_export_lists_who_has_not_acknowledged(bot: Harness) -> None:
     await people(bot)
-    await compose(bot, "请确认收到")
-    await bot.press(10, "☐ 阅读确认：关")
-    await bot.press(10, "📤 立即发送")
-    await deliver(bot)
+    await send_acknowledged(bot, "请确认收到")
     await bot.press(20, "✅ 收到")
     await bot.press(10, "📥 未确认名单（Excel）", message_id=report_of(bot).message_id)
     documents = bot.core.documents_for(10)
@@ -136,10 +87,7 @@ async def test_invalid_html_and_long_texts_are_caught_before_sending(bot: Harnes
     assert "正文有 5703 字" in reply[-1].text
     await bot.press(10, "✂ 分成 2 条消息发送")
     assert "发送给谁" in bot.screen(10).text
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
+    await add_branch1(bot)
     await bot.press(10, "➡ 继续")
     assert "将分成 2 条消息发送" in bot.screen(10).text
     await bot.press(10, "📤 立即发送")
@@ -188,10 +136,7 @@ async def test_an_audience_of_nobody_is_refused(bot: Harness) -> None:
     await bot.send(10, "/announce")
     await bot.press(10, "✏️ 新建通知")
     await bot.send(10, "通知")
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
+    await add_branch1(bot)
     await bot.press(10, "👥 全体会员")  # officers only: the officer is in branch 1
     await bot.press(10, "🌐 所有语言")  # Chinese only
     await bot.press(10, "🌐 仅中文用户")  # English only: nobody

@@ -7,10 +7,14 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from storage import audit, members
-from tests.announcements.test_flow import bot, compose, deliver, engine, people, report_of
+from tests.announcements.helpers import (
+    compose,
+    engine,
+    people,
+    report_of,
+    send_acknowledged,
+)
 from tests.harness import Harness
-
-__all__ = ["bot"]  # the fixture, shared with the chat tests
 
 Drive = Callable[[Harness], Awaitable[None]]
 
@@ -54,10 +58,7 @@ async def _edit(h: Harness) -> None:
 
 
 async def _export(h: Harness) -> None:
-    await compose(h, "审计：导出")
-    await h.press(10, "☐ 阅读确认：关")
-    await h.press(10, "📤 立即发送")
-    await deliver(h)
+    await send_acknowledged(h, "审计：导出")
     await h.press(10, "📥 未确认名单（Excel）", message_id=report_of(h).message_id)
 
 

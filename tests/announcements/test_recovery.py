@@ -7,11 +7,9 @@ Bot API call, the handler is dropped while it waits, a new Application starts.
 from __future__ import annotations
 
 from storage import dialogs, outbox
-from tests.announcements.test_flow import bot, compose, people
+from tests.announcements.helpers import compose, people
+from tests.crash import die_inside
 from tests.harness import Harness
-from tests.surveys_chat.test_recovery import _die_inside
-
-__all__ = ["bot"]  # the fixture, shared with the chat tests
 
 OFFICER = 10
 
@@ -28,7 +26,7 @@ async def test_a_toggle_pressed_again_on_the_unmoved_screen_keeps_the_choice(
     await people(bot)
     await compose(bot, "确认测试")
     review = bot.screen(OFFICER).message_id
-    await _die_inside(
+    await die_inside(
         bot,
         "editMessageText",
         lambda: bot.core.user_press_button(OFFICER, "☐ 阅读确认：关", review),
@@ -58,7 +56,7 @@ async def test_a_step_stored_before_the_crash_is_drawn_at_start(bot: Harness) ->
     await people(bot)
     await bot.send(OFFICER, "/announce")
     await bot.press(OFFICER, "✏️ 新建通知")
-    await _die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "起死回生"))
+    await die_inside(bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "起死回生"))
     assert "发送给谁" in bot.screen(OFFICER).text
 
 
@@ -66,7 +64,7 @@ async def test_text_typed_again_after_the_crash_redraws_the_audience_step(bot: H
     await people(bot)
     await bot.send(OFFICER, "/announce")
     await bot.press(OFFICER, "✏️ 新建通知")
-    await _die_inside(
+    await die_inside(
         bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "再来一次"), down_for=3600
     )
     await bot.send(OFFICER, "再来一次")

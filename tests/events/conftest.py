@@ -11,6 +11,7 @@ from bot.delivery import Delivery
 from bot.services import BotContext
 from handlers.events import jobs
 from storage import outbox
+from tests.delivery.running import engine
 from tests.harness import Harness
 
 
@@ -20,15 +21,7 @@ class EventHarness(Harness):
     @property
     def engine(self) -> Delivery:
         """The app's delivery engine (bot.app always starts one)."""
-        engine = self.app.bot_data.delivery
-        assert isinstance(engine, Delivery), "the delivery engine is not running"
-        return engine
-
-    async def restart(self) -> None:
-        """A redeploy on the same database."""
-        await self.stop()
-        self.app = self._build()
-        await self.start()
+        return engine(self)
 
     async def drain(self) -> int:
         """Process queued updates, then send whatever they put in the outbox.

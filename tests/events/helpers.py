@@ -52,7 +52,7 @@ def draft(clock: FakeClock, unit_ids: tuple[int, ...], **changes: object) -> New
     return replace(new, **changes)  # type: ignore[arg-type]
 
 
-async def publish(db: Database, new: NewEvent, now: float) -> Event:
+async def publish(db: Database, new: NewEvent, now: float, officer: int | None = None) -> Event:
     """Create the event in a transaction, as the wizard does."""
     async with db.transaction() as tx:
-        return await commands.create(tx, new, None, now)
+        return await commands.create(tx, new, officer, now)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from storage import members
-from storage.events import NewEvent, commands, queries
+from storage.events import queries
 from tests.events.conftest import EventHarness
+from tests.events.helpers import draft, publish
 
 DAY = 86400.0
 
@@ -17,24 +18,11 @@ async def test_fifty_presses_for_ten_seats_end_ten_confirmed_forty_waiting_in_or
     users = list(range(1000, 1050))
     for uid in users:
         await bot.member(uid, f"会员{uid}", t["group1"])
-    start = bot.clock.time() + 3 * DAY
-    async with bot.db.transaction() as tx:
-        event = await commands.create(
-            tx,
-            NewEvent(
-                "读书会",
-                "",
-                "culture",
-                start,
-                start + 7200,
-                "图书室",
-                10,
-                start - 3600,
-                (t["branch1"],),
-            ),
-            officer.id,
-            bot.clock.time(),
-        )
+    new = draft(
+        bot.clock, (t["branch1"],), title="读书会", description="", category="culture",
+        place="图书室", capacity=10,
+    )  # fmt: skip
+    event = await publish(bot.db, new, bot.clock.time(), officer.id)
     for uid in users:
         await bot.send(uid, "/events")
         await bot.press_labelled(uid, "读书会")

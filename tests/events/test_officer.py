@@ -10,8 +10,9 @@ import openpyxl
 from icalendar import Calendar
 
 from storage import audit, events, members
-from storage.events import NewEvent, commands, queries
+from storage.events import queries
 from tests.events.conftest import EventHarness
+from tests.events.helpers import draft, publish
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = 86400.0
@@ -24,23 +25,12 @@ async def _setup(bot: EventHarness, capacity: int = 2) -> tuple[dict[str, int], 
     for uid, name in ((11, "张三"), (12, "李四"), (13, "王五")):
         await bot.member(uid, name, t["group1"])
     start = datetime(2026, 3, 10, 14, tzinfo=SHANGHAI).timestamp()
-    async with bot.db.transaction() as tx:
-        event = await commands.create(
-            tx,
-            NewEvent(
-                "职工培训",
-                "安全生产",
-                "training",
-                start,
-                start + 2 * HOUR,
-                "三楼会议室",
-                capacity,
-                start - HOUR,
-                (t["branch1"],),
-            ),
-            officer.id,
-            bot.clock.time(),
-        )
+    new = draft(
+        bot.clock, (t["branch1"],), title="职工培训", description="安全生产",
+        category="training", starts_at=start, ends_at=start + 2 * HOUR, place="三楼会议室",
+        capacity=capacity, signup_deadline=start - HOUR,
+    )  # fmt: skip
+    event = await publish(bot.db, new, bot.clock.time(), officer.id)
     for uid in (11, 12, 13):
         await bot.send(uid, "/events")
         await bot.press_labelled(uid, "职工培训")

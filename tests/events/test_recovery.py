@@ -1,49 +1,24 @@
 """No step lost to a crash: event dialogs (wizard, edit, check-in, feedback) pick up again.
 
-The kill is in-process, as in tests/surveys_chat/test_recovery.py: the sandbox holds one
-Bot API call, the handler is dropped while it waits (its database writes done, its
-screen not drawn), and a new Application starts on the same database file.
+The kill is tests/crash.py's: the sandbox holds one Bot API call, the handler is dropped
+while it waits (its database writes done, its screen not drawn), and a new Application
+starts on the same database file.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Update
-
-from bot.sandbox.models import Faults
 from storage import dialogs
 from storage.events import NewEvent, commands, queries
+from tests.crash import die_inside
 from tests.events.conftest import EventHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HOUR = 3600.0
 OFFICER, MEMBER = 1, 11
 LONG_AGO = 3600.0  # down for an hour: too long ago for a redraw at start
-
-
-async def _die_inside(
-    bot: EventHarness, method: str, act: Callable[[], object], *, down_for: float = 0.0
-) -> None:
-    """The user acts; the bot dies while `method` is in flight; a new process starts."""
-    bot.core.faults = Faults(methods=frozenset({method}), delay_count=1, delay_seconds=3600)
-    calls = bot.core.stats()["calls"].get(method, 0)
-    act()
-    raw = bot.core.peek_update()
-    assert raw is not None
-    bot.core.pop_update(raw)
-    handling = asyncio.create_task(bot.app.process_update(Update.de_json(raw, bot.app.bot)))
-    await bot.core.wait_for(lambda: bot.core.stats()["calls"].get(method, 0) > calls)
-    handling.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await handling
-    bot.core.faults = Faults()
-    bot.clock.advance(down_for)
-    await bot.restart()
 
 
 async def _step(bot: EventHarness, telegram_id: int) -> str | None:
@@ -67,7 +42,7 @@ async def test_a_wizard_answer_stored_before_the_crash_gets_the_next_step(
 ) -> None:
     await _wizard(bot)
     screen = bot.screen(OFFICER).message_id
-    await _die_inside(
+    await die_inside(
         bot, "editMessageText", lambda: bot.core.user_press_button(OFFICER, "跳过", screen)
     )
     # The skipped description is kept and the new process shows the category step.
@@ -98,7 +73,7 @@ async def test_a_wizard_text_repeated_after_a_crash_is_not_filed_under_the_next_
     await bot.press(OFFICER, "跳过")
     await bot.press(OFFICER, "⚽ 体育")
     await bot.send(OFFICER, "3月5日 14:00")
-    await _die_inside(
+    await die_inside(
         bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "16:00"), down_for=LONG_AGO
     )
     # No place prompt came; the officer types the end time again.
@@ -138,7 +113,7 @@ async def test_an_edit_step_stored_before_the_crash_is_asked_again_at_start(
     await _published(bot)
     await _manage(bot)
     await bot.press(OFFICER, "🕒 修改时间")
-    await _die_inside(
+    await die_inside(
         bot, "sendMessage", lambda: bot.core.user_send_text(OFFICER, "2026-03-12 09:00")
     )
     assert await _step(bot, OFFICER) == "time_end"
@@ -151,7 +126,7 @@ async def test_an_edit_text_repeated_after_a_crash_is_not_taken_as_the_end(
     event_id = await _published(bot)
     await _manage(bot)
     await bot.press(OFFICER, "🕒 修改时间")
-    await _die_inside(
+    await die_inside(
         bot,
         "sendMessage",
         lambda: bot.core.user_send_text(OFFICER, "2026-03-12 09:00"),
@@ -172,7 +147,7 @@ async def test_the_check_in_prompt_stored_before_the_crash_is_sent_at_start(
     await bot.send(MEMBER, "/events")
     await bot.press_labelled(MEMBER, "职工培训")
     screen = bot.screen(MEMBER).message_id
-    await _die_inside(
+    await die_inside(
         bot, "sendMessage", lambda: bot.core.user_press_button(MEMBER, "📍 签到", screen)
     )
     assert await _step(bot, MEMBER) == "code"
@@ -189,7 +164,7 @@ async def _rated(bot: EventHarness, *, down_for: float = 0.0) -> int:
     bot.clock.set(datetime(2026, 3, 10, 17, tzinfo=SHANGHAI))
     await bot.run_jobs()
     screen = bot.screen(MEMBER).message_id
-    await _die_inside(
+    await die_inside(
         bot,
         "editMessageText",
         lambda: bot.core.user_press_button(MEMBER, "5", screen),

@@ -6,8 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from storage import dialogs
-from storage.events import NewEvent, commands, queries
+from storage.events import queries
 from tests.events.conftest import EventHarness
+from tests.events.helpers import draft, publish
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = 86400.0
@@ -16,23 +17,11 @@ HOUR = 3600.0
 
 async def _event(bot: EventHarness, unit: int, officer: int, capacity: int | None = 2) -> int:
     start = bot.clock.time() + 3 * DAY
-    async with bot.db.transaction() as tx:
-        event = await commands.create(
-            tx,
-            NewEvent(
-                "茶话会",
-                "",
-                "culture",
-                start,
-                start + 2 * HOUR,
-                "活动室",
-                capacity,
-                start - DAY,
-                (unit,),
-            ),
-            officer,
-            bot.clock.time(),
-        )
+    new = draft(
+        bot.clock, (unit,), title="茶话会", description="", category="culture",
+        place="活动室", capacity=capacity, signup_deadline=start - DAY,
+    )  # fmt: skip
+    event = await publish(bot.db, new, bot.clock.time(), officer)
     return event.id
 
 
@@ -80,7 +69,7 @@ async def test_wizard_refuses_past_dates_backwards_times_bad_seats_and_late_dead
 async def test_forged_sign_up_for_another_units_event_is_refused(bot: EventHarness) -> None:
     t = await bot.tree()
     officer = await bot.member(1, "干部", t["branch1"], role="officer")
-    await bot.member(20, "二分会员", t["group2"])
+    outsider = await bot.member(20, "二分会员", t["group2"])
     event_id = await _event(bot, t["branch1"], officer.id)
     await bot.send(20, "/events")
     assert "没有近期活动" in bot.screen(20).text
@@ -88,7 +77,7 @@ async def test_forged_sign_up_for_another_units_event_is_refused(bot: EventHarne
     assert "不面向您所在的单位" in answer
     answer = await bot.press_data(20, f"ev:open:{event_id}")
     assert "不面向您所在的单位" in answer
-    assert await queries.signup_of(bot.db, event_id, (await _member_id(bot, 20))) is None
+    assert await queries.signup_of(bot.db, event_id, outsider.id) is None
     # Officers of another branch cannot manage it either.
     await bot.member(2, "二分干部", t["branch2"], role="officer")
     await bot.send(2, "/officer")
@@ -98,21 +87,18 @@ async def test_forged_sign_up_for_another_units_event_is_refused(bot: EventHarne
     assert ev is not None and ev.published
 
 
-async def _member_id(bot: EventHarness, uid: int) -> int:
-    from storage import members
-
-    m = await members.by_telegram_id(bot.db, uid)
-    assert m is not None
-    return m.id
+async def _tea_party(bot: EventHarness) -> tuple[int, int]:
+    """Branch 1's tea party (two seats) and member 11 of its group 1: (event, member)."""
+    t = await bot.tree()
+    officer = await bot.member(1, "干部", t["branch1"], role="officer")
+    member = await bot.member(11, "张三", t["group1"])
+    return await _event(bot, t["branch1"], officer.id), member.id
 
 
 async def test_signing_up_twice_and_cancelling_after_the_deadline_change_nothing(
     bot: EventHarness,
 ) -> None:
-    t = await bot.tree()
-    officer = await bot.member(1, "干部", t["branch1"], role="officer")
-    await bot.member(11, "张三", t["group1"])
-    event_id = await _event(bot, t["branch1"], officer.id)
+    event_id, member_id = await _tea_party(bot)
     await bot.send(11, "/events")
     await bot.press_labelled(11, "茶话会")
     await bot.press(11, "✅ 报名")
@@ -122,7 +108,7 @@ async def test_signing_up_twice_and_cancelling_after_the_deadline_change_nothing
     bot.clock.advance(2 * DAY + 60)  # past the deadline (one day before the start)
     answer = await bot.press_data(11, f"ev:quitok:{event_id}")
     assert "报名已截止" in answer
-    signup = await queries.signup_of(bot.db, event_id, await _member_id(bot, 11))
+    signup = await queries.signup_of(bot.db, event_id, member_id)
     assert signup is not None and signup.status == "confirmed"
     # The card no longer offers cancelling at all.
     await bot.send(11, "/events")
@@ -131,10 +117,7 @@ async def test_signing_up_twice_and_cancelling_after_the_deadline_change_nothing
 
 
 async def test_check_in_outside_the_window_and_with_a_wrong_code(bot: EventHarness) -> None:
-    t = await bot.tree()
-    officer = await bot.member(1, "干部", t["branch1"], role="officer")
-    await bot.member(11, "张三", t["group1"])
-    event_id = await _event(bot, t["branch1"], officer.id)
+    event_id, member_id = await _tea_party(bot)
     event = await queries.get(bot.db, event_id)
     assert event is not None
     await bot.send(11, "/events")
@@ -149,5 +132,5 @@ async def test_check_in_outside_the_window_and_with_a_wrong_code(bot: EventHarne
     bot.clock.advance(event.ends_at - bot.clock.time() + 1)
     late = await bot.send(11, event.checkin_code)
     assert "签到已结束" in late[-1].text
-    signup = await queries.signup_of(bot.db, event_id, await _member_id(bot, 11))
+    signup = await queries.signup_of(bot.db, event_id, member_id)
     assert signup is not None and signup.checked_in_at is None

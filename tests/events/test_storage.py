@@ -21,6 +21,18 @@ async def _leave(db: Database, event_id: int, member_id: int, now: float) -> eve
         return await places.leave(tx, event_id, member_id, now, policy)
 
 
+async def _two_seats_four_in_line(
+    db: Database, clock: FakeClock, **changes: object
+) -> tuple[events.Event, list[int]]:
+    """An event with two seats; four members sign up in order (two get seats, two wait)."""
+    _, a, _ = await tree(db)
+    people = [await member(db, 10 + i, a) for i in range(4)]
+    event = await publish(db, draft(clock, (a,), **changes), clock.time())
+    for m in people:
+        await _sign_up(db, event.id, m, clock.time())
+    return event, people
+
+
 async def _statuses(db: Database, event_id: int) -> dict[int, str]:
     rows = await queries.signups(
         db, event_id, ("confirmed", "offered", "waitlisted", "cancelled", "declined", "expired")
@@ -54,11 +66,7 @@ async def test_signing_up_twice_changes_nothing(db: Database) -> None:
 
 async def test_a_freed_seat_is_offered_to_the_first_in_line_then_passed_on(db: Database) -> None:
     clock = FakeClock()
-    _, a, _ = await tree(db)
-    m1, m2, m3, m4 = [await member(db, 10 + i, a) for i in range(4)]
-    event = await publish(db, draft(clock, (a,)), clock.time())
-    for m in (m1, m2, m3, m4):
-        await _sign_up(db, event.id, m, clock.time())
+    event, (m1, m2, m3, m4) = await _two_seats_four_in_line(db, clock)
     clock.advance(HOUR)
     left = await _leave(db, event.id, m1, clock.time())
     assert left.outcome is Outcome.LEFT
@@ -87,11 +95,7 @@ async def test_a_freed_seat_is_offered_to_the_first_in_line_then_passed_on(db: D
 
 async def test_accepting_after_the_offer_lapsed_passes_the_seat_on(db: Database) -> None:
     clock = FakeClock()
-    _, a, _ = await tree(db)
-    m1, m2, m3, m4 = [await member(db, 10 + i, a) for i in range(4)]
-    event = await publish(db, draft(clock, (a,)), clock.time())
-    for m in (m1, m2, m3, m4):
-        await _sign_up(db, event.id, m, clock.time())
+    event, (_, m2, m3, m4) = await _two_seats_four_in_line(db, clock)
     await _leave(db, event.id, m2, clock.time())
     clock.advance(12 * HOUR + 1)
     async with db.transaction() as tx:
@@ -104,16 +108,10 @@ async def test_offers_shrink_near_the_start_and_become_direct_at_the_last_moment
     db: Database,
 ) -> None:
     clock = FakeClock()
-    _, a, _ = await tree(db)
-    m1, m2, m3, m4 = [await member(db, 10 + i, a) for i in range(4)]
     start = clock.time() + 4 * HOUR
-    event = await publish(
-        db,
-        draft(clock, (a,), starts_at=start, ends_at=start + HOUR, signup_deadline=start),
-        clock.time(),
+    event, (m1, m2, _, m4) = await _two_seats_four_in_line(
+        db, clock, starts_at=start, ends_at=start + HOUR, signup_deadline=start
     )
-    for m in (m1, m2, m3, m4):
-        await _sign_up(db, event.id, m, clock.time())
     first = await _leave(db, event.id, m1, clock.time())
     assert first.promotions[0].expires_at == clock.time() + 2 * HOUR  # half the time left
     clock.advance(4 * HOUR - 20 * 60)  # 20 minutes before the start
@@ -162,11 +160,7 @@ async def test_audience_includes_sub_units_and_refuses_other_units(db: Database)
 
 async def test_leaving_and_coming_back_goes_to_the_back_of_the_queue(db: Database) -> None:
     clock = FakeClock()
-    _, a, _ = await tree(db)
-    m1, m2, m3, m4 = [await member(db, 10 + i, a) for i in range(4)]
-    event = await publish(db, draft(clock, (a,)), clock.time())
-    for m in (m1, m2, m3, m4):
-        await _sign_up(db, event.id, m, clock.time())
+    event, (_, _, m3, _) = await _two_seats_four_in_line(db, clock)
     await _leave(db, event.id, m3, clock.time())
     back = await _sign_up(db, event.id, m3, clock.time())
     assert back.outcome is Outcome.WAITLISTED

@@ -31,7 +31,7 @@ async def test_a_double_tap_edits_the_screen_once(bot: Harness) -> None:
 
 
 async def test_a_paused_announcement_is_not_re_edited_on_every_report(bot: Harness) -> None:
-    from tests.announcements.test_flow import compose, engine, people, report_of
+    from tests.announcements.helpers import compose, engine, people, report_of
 
     await people(bot)
     await compose(bot, "暂停后的进度")

@@ -69,6 +69,7 @@ async def test_no_send_starts_after_the_pause_is_acknowledged(tmp_path: Path, ra
         await _until(first_sent)
         await officer.press("⏸ 暂停", expect="已暂停")
         started = sum(1 for c in stack.core.calls if c.method == "sendMessage")
+
         # Every row the engine had taken is handed back (or finished) ...
         async def none_leased() -> bool:
             return not await stack.db.fetchval(LEASED)

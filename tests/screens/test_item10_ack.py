@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.announcements.test_flow import compose, deliver, people, report_of
+from tests.announcements.helpers import compose, deliver, people, report_of, send_acknowledged
 from tests.harness import Harness
 
 
@@ -20,8 +20,5 @@ async def test_no_acknowledgement_line_without_the_button(bot: Harness) -> None:
 
 async def test_the_acknowledgement_line_stays_when_asked_for(bot: Harness) -> None:
     await people(bot)
-    await compose(bot, "周五下午开会")
-    await bot.press(10, "☐ 阅读确认：关")
-    await bot.press(10, "📤 立即发送")
-    await deliver(bot)
+    await send_acknowledged(bot, "周五下午开会")
     assert "已确认收到：0 / 3" in report_of(bot).text

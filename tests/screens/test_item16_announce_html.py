@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.announcements.test_flow import people
+from tests.announcements.helpers import add_branch1, people
 from tests.harness import Harness
 
 
@@ -35,10 +35,7 @@ async def test_a_quick_correction_replaces_the_refused_text(bot: Harness) -> Non
     bot.clock.advance(1)  # corrected at once, well within a long paste's gap
     reply = (await bot.send(10, "<b>周五开会</b>"))[-1].text
     assert "发送给谁" in reply
-    await bot.press(10, "➕ 添加单位")
-    await bot.press(10, "📂 公司工会")
-    await bot.press(10, "📂 第一分工会")
-    await bot.press(10, "✔ 选择第一分工会")
+    await add_branch1(bot)
     review = (await bot.press(10, "➡ 继续")).text
     assert review.count("周五开会") == 1
 
@@ -69,4 +66,3 @@ async def test_a_paste_in_three_parts_shows_one_screen(bot: Harness) -> None:
     await bot.send(10, "戊" * 500)
     screens = _wizard_screens(bot)
     assert len(screens) == 1 and "可以按段落拆分成 3 条消息发送" in screens[0]
-

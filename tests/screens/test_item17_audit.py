@@ -15,12 +15,33 @@ async def test_the_audit_log_reads_like_a_record_of_what_happened(bot: Harness) 
     officer = await bot.member(10, "一分干部", t["branch1"], role="officer")
     now = bot.clock.time()
     publish_at = datetime(2026, 12, 8, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
-    await audit.record(bot.db, officer.id, "announce_create", now, target_type="broadcast",
-                       target_id=24, details={"units": [t["branch1"]], "publish_at": publish_at})
-    await audit.record(bot.db, None, "survey_publish", now, target_type="survey", target_id=3,
-                       details={"units": [t["group1"], t["group2"]], "recipients": 12})
-    await audit.record(bot.db, None, "roster_match", now, target_type="member", target_id=99,
-                       details={"row": {"line": 4, "employee_no": "E-4"}})
+    await audit.record(
+        bot.db,
+        officer.id,
+        "announce_create",
+        now,
+        target_type="broadcast",
+        target_id=24,
+        details={"units": [t["branch1"]], "publish_at": publish_at},
+    )
+    await audit.record(
+        bot.db,
+        None,
+        "survey_publish",
+        now,
+        target_type="survey",
+        target_id=3,
+        details={"units": [t["group1"], t["group2"]], "recipients": 12},
+    )
+    await audit.record(
+        bot.db,
+        None,
+        "roster_match",
+        now,
+        target_type="member",
+        target_id=99,
+        details={"row": {"line": 4, "employee_no": "E-4"}},
+    )
     await bot.send(1, "/officer")
     page = (await bot.press(1, "🧾 操作日志")).text
     assert "1796" not in page and "publish_at" not in page and "units" not in page

@@ -31,14 +31,12 @@ async def test_the_excel_file_has_human_sections_fields_and_dates(bot: Harness) 
 async def test_my_data_holds_my_answers_and_rating_comment(bot: Harness) -> None:
     import json
 
+    from tests.screens.suggestion_steps import reply_to
     from tests.suggestions.flow import open_inbox, seed, suggest
 
     await seed(bot)
     ref = await suggest(bot, 101, "请增加夜班班车。", anonymous=False)
-    await open_inbox(bot, 900)
-    await bot.press_labelled(900, ref)
-    await bot.press(900, "✍️ 答复")
-    await bot.send(900, "已经在安排。")
+    await reply_to(bot, ref, "已经在安排。")
     await bot.press(101, "💬 回复")
     await bot.send(101, "希望下月开始。")
     await open_inbox(bot, 900)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.harness import Harness
+from tests.screens.suggestion_steps import open_suggestion, reply_to
 from tests.suggestions.flow import REF, open_inbox, seed, suggest
 
 ODD_NAME = "Bob 🐻 <i>Builder</i> & co"
@@ -11,10 +12,7 @@ ODD_NAME = "Bob 🐻 <i>Builder</i> & co"
 async def test_answering_a_reply_keeps_the_reply_in_the_chat(bot: Harness) -> None:
     await seed(bot)
     ref = await suggest(bot, 101, "食堂的菜太咸了，希望少放盐。", anonymous=False)
-    await open_inbox(bot, 900)
-    await bot.press_labelled(900, ref)
-    await bot.press(900, "✍️ 答复")
-    await bot.send(900, "已经转告食堂，下周起调整。")
+    await reply_to(bot, ref, "已经转告食堂，下周起调整。")
     relay = bot.screen(101)
     assert "下周起调整" in relay.text
     prompt = await bot.press(101, "💬 回复", message_id=relay.message_id)
@@ -35,10 +33,7 @@ async def test_names_with_markup_characters_show_as_typed(bot: Harness) -> None:
     await bot.press(150, "✅ 发送")
     ref = REF.search(bot.screen(150).text)
     assert ref is not None
-    await open_inbox(bot, 900)
-    await bot.press_labelled(900, ref.group(1))
-    await bot.press(900, "✍️ 答复")
-    await bot.send(900, "好的，已经在安排。")
+    await reply_to(bot, ref.group(1), "好的，已经在安排。")
     await bot.press(150, "💬 回复")
     await bot.send(150, "谢谢！")
     await open_inbox(bot, 900)
@@ -53,8 +48,7 @@ async def test_names_with_markup_characters_show_as_typed(bot: Harness) -> None:
 async def test_a_closed_suggestion_offers_no_close_button(bot: Harness) -> None:
     await seed(bot)
     ref = await suggest(bot, 101, "请增加夜班班车。", anonymous=False)
-    await open_inbox(bot, 900)
-    await bot.press_labelled(900, ref)
+    await open_suggestion(bot, ref)
     await bot.press(900, "✅ 办结")
     assert "已办结" in bot.screen(900).text
     assert "✅ 办结" not in bot.labels(900)

@@ -6,37 +6,16 @@ from datetime import datetime, timedelta
 from importlib import resources
 from zoneinfo import ZoneInfo
 
-from bot.delivery import Delivery, hook_up
 from bot.services import BotContext
-from handlers.registry import registry_of
 from handlers.study.common import release_due
+from tests.delivery.running import engine
 from tests.harness import Harness
-from tests.timers import ClockTimer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Monday 2 March 2026 (the harness clock starts that morning).
 MONDAY = datetime(2026, 3, 2, tzinfo=SHANGHAI)
 EXAMPLE = (resources.files("surveys") / "examples" / "study_plan.yaml").read_bytes()
 PUSH = ("📚 新课程", "📚 New lesson")
-
-
-def engine(bot: Harness) -> Delivery:
-    """The app's delivery engine, or one on the harness clock when the app runs none."""
-    services = bot.app.bot_data
-    if isinstance(services.delivery, Delivery):
-        return services.delivery
-    made = Delivery(
-        bot.db,
-        bot.app.bot,
-        services.i18n,
-        clock=bot.clock,
-        timer=ClockTimer(bot.clock),
-        rate=None,
-        concurrency=2,
-    )
-    hook_up(bot.app, made, registry_of(bot.app).hooks)
-    services.delivery = made
-    return made
 
 
 #: Push message ids per harness and user, remembered because pressing a push edits it.
