@@ -24,7 +24,7 @@ from storage.db import Database
 from storage.study import StudyLesson, StudyPlan, commands, learning
 from storage.study.learning import current_streak as current_streak
 from surveys import Definition, parse_definition
-from surveys.study import PointsRules
+from surveys.study_progress import PointsRules
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from handlers.study.common import nudge_payload, officer_routes, percent, wake_d
 from handlers.unit_picker import UnitTree
 from storage.study import StudyPlan, commands
 from storage.study.commands import PlanRecord
-from surveys.study import (
+from surveys.study_progress import (
     Completion,
     MemberProgress,
     behind,

@@ -15,7 +15,7 @@ from handlers.unit_picker import UnitTree
 from storage import study
 from storage.study import StudyPlan
 from surveys import disclosure
-from surveys.study import by_unit, progress
+from surveys.study_progress import by_unit, progress
 
 #: Leaderboard rows shown for people who opted in.
 BOARD_SIZE = 10

@@ -30,7 +30,7 @@ from storage.study.progress import (
 )
 from surveys import ValidationError
 from surveys.schedule import local_day, parse_schedule, streak
-from surveys.study import PointsRules, quiz_points, streak_points
+from surveys.study_progress import PointsRules, quiz_points, streak_points
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from surveys.study import (
+from surveys.study_progress import (
     PointsRules,
     behind,
     by_lesson,
