@@ -139,6 +139,8 @@ class _Session:
         self.watcher: asyncio.Task[None] | None = None
         self.background: set[asyncio.Task[None]] = set()
         self.version: int | None = None
+        #: Input comes from a pipe or file: wait for the bot's answer before the next line.
+        self.piped = False
 
     def write(self, text: str) -> None:
         """Print output; if it interrupted a prompt, draw the prompt again below it."""
@@ -331,6 +333,10 @@ class _Session:
                         await self.client.user_send_text(self.current.user_id, text)
                 except SandboxClientError as exc:
                     self.write(f"(sandbox refused: {exc})")
+                if self.piped:
+                    # Lines from a pipe all arrive at once: without this, `#1` would press
+                    # the previous screen's button and the end of input would cut replies off.
+                    await self.settle()
         finally:
             tasks = [*self.background, *([self.watcher] if self.watcher else [])]
             for task in tasks:
@@ -339,6 +345,33 @@ class _Session:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    async def settle(self) -> None:
+        """Wait (bounded) until the bot has handled everything and stopped calling the API."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_MAX_SECONDS
+        last: object = None
+        quiet_since = loop.time()
+        while loop.time() < deadline:
+            stats = await self.client.stats()
+            calls = {k: v for k, v in stats["calls"].items() if k != "getUpdates"}
+            busy = stats["updates_pending"] or stats["callback_unanswered"]
+            state = (calls, busy)
+            if state != last or busy:
+                last, quiet_since = state, loop.time()
+            elif loop.time() - quiet_since >= QUIET_SECONDS:
+                break
+            await asyncio.sleep(0.05)
+        # The watcher long-polls the chat: let it print what the last calls changed.
+        await asyncio.sleep(0.1)
+        for task in list(self.background):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(task), timeout=3)
+
+
+#: Piped input: the bot counts as done after this long without a new Bot API call.
+QUIET_SECONDS = 0.4
+#: ...or after this long in any case (a job that keeps sending must not hang the pipe).
+SETTLE_MAX_SECONDS = 10.0
 
 _BUTTON = re.compile(r"#\s*(\d{1,3})")
 _ACTIONS = frozenset(
@@ -356,6 +389,7 @@ async def run_terminal(
     read_line: ReadLine | None = None,
     write: Write | None = None,
     redraw: Redraw | None = None,
+    piped: bool | None = None,
 ) -> None:
     """Chat with the bot as the given users until :quit; stdin is read in a thread.
 
@@ -363,7 +397,10 @@ async def run_terminal(
     """
     if write is None:
         write, redraw = _console_write, redraw or _console_redraw
+    if piped is None:
+        piped = read_line is None and not sys.stdin.isatty()
     session = _Session(
         client, users, read_line or _stdin_line, write, redraw or (lambda prompt: None)
     )
+    session.piped = piped
     await session.run()

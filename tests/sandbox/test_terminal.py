@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
-import pytest
 from pathlib import Path
 
 from bot.sandbox.client import SandboxClient
@@ -95,7 +93,6 @@ async def test_scripted_session(
     assert core.user(7).blocked
 
 
-@pytest.mark.xfail(strict=True, reason="piped input used to quit before the bot replied")
 async def test_piped_input_waits_for_each_reply(
     http_app: AnyApp, client: SandboxClient, core: SandboxCore
 ) -> None:
