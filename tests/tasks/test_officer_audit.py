@@ -1,4 +1,7 @@
-"""Every officer action on a task (exports included) writes exactly its audit row."""
+"""Every officer action on a task (exports included) writes exactly its audit row.
+
+The scorecard exports are checked in test_scorecard.py (scorecard_export).
+"""
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ async def test_each_task_action_writes_its_audit_row(bot: Harness) -> None:
     await audited(bot, "task_accept", bot.press_data(CREATOR, f"tk:ok:{branch1}"))
     await audited(bot, "task_remind", bot.press_data(CREATOR, f"tk:rm:{branch2}"))
     await audited(bot, "task_export", bot.press_data(CREATOR, f"tk:x:{task_id}"))
+    await audited(bot, "task_export", bot.press_data(CREATOR, f"tk:z:{task_id}"))
     await audited(bot, "task_close", bot.press_data(CREATOR, f"tk:end:{task_id}"))
 
 
