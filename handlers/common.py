@@ -6,9 +6,10 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
@@ -396,3 +397,12 @@ def with_loaded(load: Loader[T], step: Step[T]) -> ActionHandler:
 
     handler.__doc__ = step.__doc__
     return handler
+
+
+def chat_update(chat_id: int) -> Update:
+    """An update standing for a private chat, so a screen drawn with it is sent there anew.
+
+    Start-up recovery has no update to answer: the step's screen goes to the chat as a
+    new message through the same drawing code a press would use.
+    """
+    return Update(0, message=Message(0, datetime.now(UTC), Chat(chat_id, Chat.PRIVATE)))

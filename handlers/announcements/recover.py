@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
-from telegram import Chat, Message, Update
 from telegram.error import TelegramError
 
 from bot.services import BotContext
 from handlers.announcements.draft import Draft
 from handlers.announcements.screens import redraw
-from handlers.common import caller_of
+from handlers.common import caller_of, chat_update
 from storage import members
 from storage.announcements import steps
 
@@ -19,12 +17,6 @@ log = logging.getLogger(__name__)
 
 #: How far back a step counts as just taken (an older one would only puzzle the officer).
 RECENT_SECONDS = 600.0
-
-
-def chat_update(chat_id: int) -> Update:
-    """An update standing for "the officer's chat", so screens are sent there as new messages."""
-    message = Message(0, datetime.now(UTC), Chat(chat_id, Chat.PRIVATE))
-    return Update(0, message=message)
 
 
 async def redraw_unsent(context: BotContext) -> int:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
-from telegram import Chat, Message, Update
 from telegram.error import TelegramError
 
 from bot.services import BotContext
-from handlers.common import Caller, caller_of
+from handlers.common import Caller, caller_of, chat_update
 from handlers.study.common import can_manage
 from handlers.study.officer import show_plan
 from storage import members, study
@@ -41,7 +39,7 @@ async def redraw_unsent(context: BotContext) -> int:
         if not await can_manage(context, caller, plan):
             continue
         # No update to answer: the screen goes to the officer's chat as a new message.
-        chat = Update(0, message=Message(0, datetime.now(UTC), Chat(member.chat_id, Chat.PRIVATE)))
+        chat = chat_update(member.chat_id)
         try:
             await show_plan(chat, context, caller, plan, _saved(caller, plan), new=True)
         except TelegramError as exc:
