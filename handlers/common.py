@@ -173,16 +173,6 @@ async def show(
     return await send(update, context, text, markup)
 
 
-def shows(
-    update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Whether the pressed message already shows exactly this screen (nothing new to show)."""
-    query = update.callback_query
-    pressed = query.message if query is not None else None
-    if not isinstance(pressed, Message) or pressed.text is None:
-        return False
-    return _already_shows(context, pressed, screen_key(text, markup))
-
 
 def _already_shows(context: BotContext, pressed: Message, key: ScreenKey | None) -> bool:
     """Whether the message shows this content, as it arrived or as we last edited it."""
